@@ -1,0 +1,5 @@
+import sys
+
+from pyverify.cli import main
+
+sys.exit(main())

@@ -1,0 +1,114 @@
+"""The ``pyverify`` command line. Each subcommand is a thin wrapper over the Python API.
+
+Errors in input (bad files, impossible requests) print one line and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from pyverify import __version__
+from pyverify.errors import PyVerifyError
+
+EXIT_ERROR = 2
+
+
+def _add_model_shape(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--k", type=int, default=4, help="sequence length K = n_ctx (default 4)")
+    p.add_argument("--d-vocab", type=int, default=64, help="vocabulary size V (default 64)")
+    p.add_argument("--d-model", type=int, default=32, help="residual width (default 32)")
+    p.add_argument("--d-head", type=int, default=32, help="head width (default 32)")
+    p.add_argument("--steps", type=int, default=3000, help="training steps (default 3000)")
+    p.add_argument("--batch-size", type=int, default=128, help="batch size (default 128)")
+    p.add_argument("--lr", type=float, default=1e-3, help="AdamW learning rate (default 1e-3)")
+
+
+def _progress(args: argparse.Namespace) -> bool:
+    return not getattr(args, "quiet", False) and sys.stderr.isatty()
+
+
+def _emit(args: argparse.Namespace, data: dict, text: str) -> None:
+    print(json.dumps(data, indent=2, sort_keys=True) if getattr(args, "json", False) else text)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from pyverify.checkpoint import save_checkpoint
+    from pyverify.config import ModelConfig
+    from pyverify.train import TrainConfig, train
+
+    cfg = ModelConfig(d_vocab=args.d_vocab, n_ctx=args.k, d_model=args.d_model, d_head=args.d_head)
+    tcfg = TrainConfig(seed=args.seed, steps=args.steps, batch_size=args.batch_size, lr=args.lr)
+    model, info = train(cfg, tcfg, progress=not args.quiet)
+    path = save_checkpoint(model, args.out, info)
+    _emit(args, {"path": str(path), **info},
+          f"saved {path} (final loss {info['final_loss']:.5f}, {info['train_seconds']:.1f} s)")
+    return 0
+
+
+def cmd_accuracy(args: argparse.Namespace) -> int:
+    from pyverify.bruteforce import count_correct
+    from pyverify.checkpoint import load_model
+    from pyverify.tables import path_tables
+
+    model = load_model(args.model)
+    result = count_correct(path_tables(model), force=args.force, progress=not args.quiet)
+    _emit(args, {"model": str(args.model), **result.to_dict()},
+          f"{result.correct} / {result.total} correct, accuracy {result.accuracy:.6f} ({result.seconds:.2f} s)")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Train the default model (K=4, V=64, seed 123) and run the main job on it."""
+    from pyverify.demo import run_demo
+
+    run_demo(Path(args.out), progress=not args.quiet)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pyverify", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"pyverify {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("train", help="train a max-of-K model with the paper's recipe")
+    _add_model_shape(p)
+    p.add_argument("--seed", type=int, default=123)
+    p.add_argument("--out", required=True, help="checkpoint path (.safetensors; a .json sidecar is written beside it)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--json", action="store_true", help="print a JSON object")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("accuracy", help="exact brute-force accuracy over all V^K inputs")
+    p.add_argument("model", help="checkpoint (.safetensors) or TransformerLens state dict (.pt/.pth)")
+    p.add_argument("--force", action="store_true", help="run even if the estimated time is long")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--json", action="store_true", help="print a JSON object")
+    p.set_defaults(func=cmd_accuracy)
+
+    p = sub.add_parser("demo", help="train the default model and run the whole pipeline on it")
+    p.add_argument("--out", default="pyverify-demo", help="output folder (default ./pyverify-demo)")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except PyVerifyError as e:
+        print(f"pyverify: error: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    except OSError as e:
+        print(f"pyverify: error: {e.strerror or e}: {e.filename or ''}".rstrip(": "), file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("pyverify: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

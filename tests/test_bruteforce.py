@@ -1,0 +1,68 @@
+import pytest
+import torch
+
+from pyverify.bruteforce import count_correct
+from pyverify.errors import PyVerifyError
+from pyverify.reference import count_correct_naive
+from pyverify.tables import path_tables
+from tests.conftest import random_model
+
+
+@pytest.mark.parametrize("n", [2, 3, 4])
+@pytest.mark.parametrize("seed", range(4))
+def test_brute_force_equals_naive_forward(n, seed):
+    model = random_model(8, n, seed=seed, biases=seed % 2 == 1)
+    assert count_correct(path_tables(model)).correct == count_correct_naive(model)
+
+
+@pytest.mark.parametrize("gain", [5.0, 30.0])
+def test_brute_force_with_sharp_attention(gain):
+    model = random_model(7, 4, seed=11, attn_gain=gain)
+    assert count_correct(path_tables(model)).correct == count_correct_naive(model)
+
+
+def _exact_model(V, n, seed):
+    """Small-integer weights and zero W_Q: uniform attention (p = 1/n, exact for n in {2, 4}),
+    so every logit is computed exactly in float64 and exact ties are frequent."""
+    model = random_model(V, n, seed=seed, d=3, h=3)
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if ".b_" not in name:
+                p.copy_(torch.randint(-2, 3, p.shape, generator=g).to(p.dtype))
+        model.blocks[0].attn.W_Q.zero_()
+    return model
+
+
+@pytest.mark.parametrize("n", [2, 4])
+@pytest.mark.parametrize("seed", range(5))
+def test_brute_force_counts_exact_ties_as_wrong(n, seed):
+    model = _exact_model(6, n, seed)
+    with torch.no_grad():
+        model.unembed.W_U[:, 4] = model.unembed.W_U[:, 2]  # outputs 2 and 4 always tie
+    bf = count_correct(path_tables(model)).correct
+    assert bf == count_correct_naive(model)
+    with torch.no_grad():
+        model.unembed.b_U[4] = 1000.0  # 4 now always wins: only inputs with max exactly 4 are right
+    only4 = count_correct(path_tables(model)).correct
+    assert only4 == count_correct_naive(model) == 5**n - 4**n
+
+
+def test_many_random_models_agree():
+    for seed in range(40):
+        V = 5 + seed % 6
+        n = 2 + seed % 3
+        model = random_model(V, n, seed=100 + seed, d=4, h=4, attn_gain=1 + seed % 4 * 3)
+        assert count_correct(path_tables(model)).correct == count_correct_naive(model), seed
+
+
+def test_long_request_is_refused_without_force():
+    model = random_model(64, 6, seed=0, d=2, h=2)
+    with pytest.raises(PyVerifyError, match="--force"):
+        count_correct(path_tables(model))
+
+
+def test_trained_model_accuracy(trained_k4):
+    result = count_correct(path_tables(trained_k4))
+    assert result.total == 64**4
+    assert result.accuracy >= 0.98
