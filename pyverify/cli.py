@@ -60,6 +60,41 @@ def cmd_accuracy(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bound(args: argparse.Namespace) -> int:
+    from pyverify.checkpoint import load_model
+    from pyverify.strategies import expand, run_strategy
+
+    model = load_model(args.model)
+    names = expand(args.strategy)
+    results = [run_strategy(name, model, force=args.force) for name in names]
+    accuracy = next((r.bound for r in results if r.family == "brute-force"), None)
+    if args.json:
+        print(json.dumps([{**r.to_dict(), "accuracy": accuracy} for r in results], indent=2))
+        return 0
+    width = max(len(r.strategy) for r in results)
+    print(f"{'strategy':<{width}}  {'bound':>8}  {'/accuracy':>9}  {'FLOPs':>9}  {'check s':>8}  {'search s':>8}")
+    for r in results:
+        ratio = f"{r.bound / accuracy:9.4f}" if accuracy else f"{'-':>9}"
+        print(f"{r.strategy:<{width}}  {r.bound:8.5f}  {ratio}  {r.flops:9.3g}  {r.seconds:8.3f}  {r.search_seconds:8.3f}")
+    if accuracy is None:
+        print("(add --strategy all, or brute-force, to see bound / accuracy)")
+    return 0
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from pyverify.config import ModelConfig
+    from pyverify.sweep import run_sweep, summarise, summary_markdown
+
+    if args.seeds < 1:
+        raise PyVerifyError("--seeds must be at least 1")
+    cfg = ModelConfig(d_vocab=args.d_vocab, n_ctx=args.k, d_model=args.d_model, d_head=args.d_head)
+    seeds = list(range(args.first_seed, args.first_seed + args.seeds))
+    rows = run_sweep(Path(args.out), cfg, seeds, strategies=args.strategy, steps=args.steps, progress=not args.quiet)
+    print(summary_markdown(summarise(rows)), end="")
+    print(f"wrote {args.out}/results.csv, summary.md, summary.json, bound_vs_flops.png")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """Train the default model (K=4, V=64, seed 123) and run the main job on it."""
     from pyverify.demo import run_demo
@@ -87,6 +122,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print a JSON object")
     p.set_defaults(func=cmd_accuracy)
+
+    p = sub.add_parser("bound", help="certified accuracy lower bounds by proof strategy")
+    p.add_argument("model", help="checkpoint (.safetensors) or TransformerLens state dict (.pt/.pth)")
+    p.add_argument("--strategy", default="all",
+                   help="brute-force | cubic | subcubic[:CONFIG] | subcubic:* | all (default: all)")
+    p.add_argument("--force", action="store_true", help="run a long brute force anyway")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_bound)
+
+    p = sub.add_parser("sweep", help="train N seeds and run every strategy on each; CSV, summary and plot")
+    p.add_argument("--k", type=int, default=4, help="sequence length K (default 4)")
+    p.add_argument("--d-vocab", type=int, default=64)
+    p.add_argument("--d-model", type=int, default=32)
+    p.add_argument("--d-head", type=int, default=32)
+    p.add_argument("--steps", type=int, default=3000)
+    p.add_argument("--seeds", type=int, required=True, help="number of seeds")
+    p.add_argument("--first-seed", type=int, default=0)
+    p.add_argument("--strategy", default="subcubic-all",
+                   help="subcubic-all (brute force, cubic, every implemented subcubic config; default) or as for bound")
+    p.add_argument("--out", required=True, help="output folder (models are reused from OUT/models)")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=cmd_sweep)
 
     p = sub.add_parser("demo", help="train the default model and run the whole pipeline on it")
     p.add_argument("--out", default="pyverify-demo", help="output folder (default ./pyverify-demo)")

@@ -48,14 +48,24 @@ class PathTables:
         return self.cfg.n_ctx
 
 
+def float64_weights(model: MaxOfKTransformer) -> dict[str, torch.Tensor]:
+    """The weights in float64 under short names (head dimension dropped): W_E, W_pos, W_Q, W_K,
+    W_V, W_O, b_Q, b_K, b_V, b_O, W_U, b_U. Exact: every float32 is a float64."""
+    sd = {k: v.detach().to(torch.float64) for k, v in model.state_dict().items()}
+    W = {"W_E": sd["embed.W_E"], "W_pos": sd["pos_embed.W_pos"], "W_U": sd["unembed.W_U"], "b_U": sd["unembed.b_U"]}
+    for k in ("W_Q", "W_K", "W_V", "W_O", "b_Q", "b_K", "b_V"):
+        W[k] = sd[f"blocks.0.attn.{k}"][0]
+    W["b_O"] = sd["blocks.0.attn.b_O"]
+    return W
+
+
 def path_tables(model: MaxOfKTransformer) -> PathTables:
     """Compute the tables in float64 from the model's float32 weights."""
     cfg = model.cfg
-    with torch.no_grad():
-        W = {k: v.detach().to(torch.float64) for k, v in model.state_dict().items()}
-    W_E, W_pos, W_U, b_U = W["embed.W_E"], W["pos_embed.W_pos"], W["unembed.W_U"], W["unembed.b_U"]
-    W_Q, W_K, W_V, W_O = (W[f"blocks.0.attn.{k}"][0] for k in ("W_Q", "W_K", "W_V", "W_O"))
-    b_Q, b_V, b_O = W["blocks.0.attn.b_Q"][0], W["blocks.0.attn.b_V"][0], W["blocks.0.attn.b_O"]
+    W = float64_weights(model)
+    W_E, W_pos, W_U, b_U = W["W_E"], W["W_pos"], W["W_U"], W["b_U"]
+    W_Q, W_K, W_V, W_O = W["W_Q"], W["W_K"], W["W_V"], W["W_O"]
+    b_Q, b_V, b_O = W["b_Q"], W["b_V"], W["b_O"]
 
     resid_query = W_E + W_pos[-1]  # [V, d]: residual stream at the last position, by its token
     query = resid_query @ W_Q + b_Q  # [V, h]
@@ -76,3 +86,21 @@ def logits_from_tables(tables: PathTables, tokens: torch.Tensor) -> torch.Tensor
     p = scores.softmax(dim=-1)
     values = tables.EVOU[tokens] + tables.PVOU[positions]  # [B, n, V]
     return tables.EUPU[q] + (p[:, :, None] * values).sum(dim=1)
+
+
+def table_flops(cfg: ModelConfig, names: tuple[str, ...] = ("EUPU", "EQKE", "EQKP", "EVOU", "PVOU")) -> int:
+    """FLOPs ``path_tables`` spends on the named tables (shared products counted once)."""
+    V, n, d, h = cfg.d_vocab, cfg.n_ctx, cfg.d_model, cfg.d_head
+    cost = {
+        "EUPU": 2 * V * d * V,
+        "EQKE": 2 * V * d * V,
+        "EQKP": 2 * V * d * n,
+        "EVOU": 2 * V * d * V,
+        "PVOU": 2 * n * d * V,
+    }
+    total = V * d + sum(cost[k] for k in names)
+    if "EQKE" in names or "EQKP" in names:
+        total += 2 * V * d * h + 2 * V * h * d  # (W_E + W_pos[-1]) W_Q W_K^T
+    if "EVOU" in names or "PVOU" in names:
+        total += 2 * d * h * d + 2 * d * d * V  # W_V W_O W_U
+    return total

@@ -56,6 +56,14 @@ def test_many_random_models_agree():
         assert count_correct(path_tables(model)).correct == count_correct_naive(model), seed
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_brute_force_with_huge_scores(seed):
+    """Weights large enough that attention scores span thousands: exp() must not underflow
+    a whole input into a fake tie."""
+    model = random_model(3 + seed % 3, 2 + seed % 3, seed=seed, d=5, h=4, weight_std=4.0)
+    assert count_correct(path_tables(model)).correct == count_correct_naive(model)
+
+
 def test_long_request_is_refused_without_force():
     model = random_model(64, 6, seed=0, d=2, h=2)
     with pytest.raises(PyVerifyError, match="--force"):

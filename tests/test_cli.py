@@ -47,3 +47,29 @@ def test_unwritable_output_prints_one_line(tmp_path):
 def test_bad_config_prints_one_line(tmp_path):
     r = run("train", "--k", "1", "--out", str(tmp_path / "m"), "--quiet")
     assert r.returncode == 2 and "n_ctx" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_bound_and_sweep_end_to_end(tmp_path):
+    out = tmp_path / "sweep"
+    r = run("sweep", "--k", "3", "--d-vocab", "8", "--d-model", "8", "--d-head", "8", "--steps", "300",
+            "--seeds", "2", "--strategy", "all", "--out", str(out), "--quiet")
+    assert r.returncode == 0, r.stderr
+    for name in ("results.csv", "summary.md", "summary.json", "bound_vs_flops.png"):
+        assert (out / name).stat().st_size > 0, name
+    rows = (out / "results.csv").read_text().splitlines()
+    assert len(rows) == 1 + 2 * 6  # header + 2 seeds x (brute force, cubic, 4 presets)
+    model = out / "models" / "seed0.safetensors"
+    r = run("bound", str(model), "--strategy", "all", "--json")
+    assert r.returncode == 0, r.stderr
+    results = {d["strategy"]: d for d in json.loads(r.stdout)}
+    accuracy = results["brute-force"]["bound"]
+    assert all(d["bound"] <= accuracy for d in results.values())
+    r = run("bound", str(model), "--strategy", "cubic")
+    assert r.returncode == 0 and "cubic" in r.stdout
+
+
+def test_bound_rejects_unknown_strategy(tmp_path):
+    out = tmp_path / "m.safetensors"
+    assert run("train", "--k", "2", "--d-vocab", "4", "--steps", "5", "--out", str(out), "--quiet").returncode == 0
+    r = run("bound", str(out), "--strategy", "quartic")
+    assert r.returncode == 2 and "unknown strategy" in r.stderr and "Traceback" not in r.stderr

@@ -1,0 +1,150 @@
+"""The cubic proof strategy, O(V^3 n): path tables checked case by case.
+
+A case is (query token q, max token m, non-max token k < m, copies c): the inputs whose
+query is q, whose n-1 non-query positions hold c copies of k and n-1-c copies of m. For
+each case we bound the largest wrong-minus-right logit over every order of those tokens;
+docs/strategies.md ("Cubic") proves that
+
+    Num(w) = e^{EQKE[q,m]} w (E[m] + U[q]) + e^{EQKE[q,q]+EQKP[q,n-1]} (E[q] + U[q])
+             + e^{EQKE[q,k]} (W - w) (E[k] + U[q])
+
+is positive multiple of an upper bound on that logit difference, where w is the positional
+weight sum exp(EQKP) of the positions holding m, W the sum over all non-query positions,
+U[q] = max_{o != m} EUPU[q,o] - EUPU[q,m], and E[t] = max_{o != m} (EVOU[t,o] - EVOU[t,m] +
+max_i (PVOU[i,o] - PVOU[i,m])). Num is linear in w, so the two extreme orderings (m on the
+positions of least / greatest positional score) bound every ordering. A case is proven when
+both are negative. Proven non-max tokens mix freely: an input whose c non-max positions
+hold any proven tokens is dominated by the pure case of its worst token, so each (q, m, c)
+with G proven tokens covers C(n-1, c) * G^c inputs.
+"""
+
+from __future__ import annotations
+
+import time
+
+import torch
+
+from pyverify.model import MaxOfKTransformer
+from pyverify.strategies.counting import case_count
+from pyverify.strategies.result import FlopCounter, StrategyResult
+from pyverify.tables import PathTables, path_tables, table_flops
+
+
+def positional_weights(tables: PathTables, flops: FlopCounter) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """For each query q, exp(EQKP[q, i]) over non-query positions i, shifted by the row max.
+
+    Returns (low, high, e_query): low[q, a] / high[q, a] is the sum of the a smallest / largest
+    weights ([V, n]); e_query[q] = exp(EQKP[q, n-1] - shift) ([V]).
+    """
+    n = tables.n_ctx
+    shift = tables.EQKP.amax(dim=1, keepdim=True)
+    weights = (tables.EQKP - shift).exp()  # [V, n]
+    flops.elementwise(weights)
+    flops.elementwise(weights)
+    ascending = weights[:, : n - 1].sort(dim=1).values
+    flops.sort(tables.d_vocab, n - 1)
+    zero = torch.zeros(tables.d_vocab, 1, dtype=weights.dtype)
+    low = torch.cat([zero, ascending.cumsum(dim=1)], dim=1)
+    high = torch.cat([zero, ascending.flip(1).cumsum(dim=1)], dim=1)
+    flops.elementwise(low)
+    flops.elementwise(high)
+    return low, high, weights[:, n - 1]
+
+
+def logit_pessimisations(tables: PathTables, m: int, flops: FlopCounter) -> tuple[torch.Tensor, torch.Tensor]:
+    """For max token m: U[q] for q <= m and E[t] for t <= m (see the module docstring)."""
+    V = tables.d_vocab
+    EUPU_d = tables.EUPU[: m + 1] - tables.EUPU[: m + 1, m : m + 1]
+    EUPU_d[:, m] = float("-inf")
+    U = EUPU_d.amax(dim=1)
+    PVOU_worst = (tables.PVOU - tables.PVOU[:, m : m + 1]).amax(dim=0)  # [V_o]
+    EPVOU_d = tables.EVOU[: m + 1] - tables.EVOU[: m + 1, m : m + 1] + PVOU_worst
+    EPVOU_d[:, m] = float("-inf")
+    E = EPVOU_d.amax(dim=1)
+    flops.add(2 * (m + 1) * V)  # EUPU centring and max
+    flops.add(2 * tables.n_ctx * V)  # PVOU centring and max
+    flops.add(3 * (m + 1) * V)  # EVOU centring, + PVOU, max
+    return U, E
+
+
+def cubic_margins(tables: PathTables, flops: FlopCounter) -> torch.Tensor:
+    """Num for every case, maximised over the two extreme orderings: [V_q, V_max, V_k, n_copies].
+
+    Entries that are not cases (q > m, k >= m, impossible copies) are NaN; case (q, m, ., c=0)
+    is stored at k = 0 and means "all non-query positions hold m" (valid for every m).
+    """
+    V, n = tables.d_vocab, tables.n_ctx
+    out = torch.full((V, V, V, n), float("nan"), dtype=torch.float64)
+    low, high, e_query_pos = positional_weights(tables, flops)
+    W = low[:, n - 1]  # sum over all non-query positions
+    for m in range(V):
+        U, E = logit_pessimisations(tables, m, flops)
+        q = torch.arange(m + 1)
+        rows = tables.EQKE[: m + 1, : m + 1]  # [q, token]
+        e_tok = (rows - rows.amax(dim=1, keepdim=True)).exp()  # shared positive factor per q
+        flops.elementwise(rows)
+        flops.elementwise(rows)
+        e_max = e_tok[:, m]  # [q]
+        e_q = e_tok[q, q] * e_query_pos[: m + 1]
+        query_term = e_q * (E[: m + 1] + U)  # [q]
+        max_coef = e_max * (E[m] + U)  # [q]
+        copies = torch.arange(n)
+        n_max = n - 1 - copies  # copies of m among non-query positions, [c]
+        lo = low[: m + 1][:, n_max]  # [q, c]
+        hi = high[: m + 1][:, n_max]
+        Wq = W[: m + 1, None]
+        if m > 0:
+            k_coef = e_tok[:, :m] * (E[None, :m] + U[:, None])  # [q, k]
+            num_lo = (max_coef[:, None] * lo + query_term[:, None])[:, None, :] + k_coef[:, :, None] * (Wq - lo)[:, None, :]
+            num_hi = (max_coef[:, None] * hi + query_term[:, None])[:, None, :] + k_coef[:, :, None] * (Wq - hi)[:, None, :]
+            num = torch.maximum(num_lo, num_hi)  # [q, k, c]
+            flops.add(8 * num.numel() + 3 * k_coef.numel())
+            num[:, :, 0] = float("nan")
+            num[:m, :, n - 1] = float("nan")  # q < m needs at least one m among non-query positions
+            out[: m + 1, m, :m, :] = num
+        # c = 0: every non-query position holds m (both orderings coincide).
+        out[: m + 1, m, 0, 0] = max_coef * W[: m + 1] + query_term
+        flops.add(6 * (m + 1))
+    return out
+
+
+def count_cubic(margins: torch.Tensor, n_ctx: int) -> tuple[int, dict[str, torch.Tensor]]:
+    """Certified count from the margins, and per-(q, m, c) case detail."""
+    V = margins.shape[0]
+    proven = margins < 0  # NaN compares False
+    rows = {"query": [], "max": [], "copies": [], "proven_tokens": [], "lost": []}
+    total = 0
+    for m in range(V):
+        for q in range(m + 1):
+            for c in range(n_ctx):
+                possible = case_count(n_ctx, q == m, c, m if c > 0 else 1)
+                if possible == 0:
+                    continue
+                if c == 0:  # a single input: the non-query positions all hold m
+                    good = int(proven[q, m, 0, 0])
+                    got = good
+                else:
+                    good = int(proven[q, m, :m, c].sum())
+                    got = case_count(n_ctx, q == m, c, good)
+                total += got
+                for key, value in zip(rows, (q, m, c, good, possible - got)):
+                    rows[key].append(value)
+    return total, {k: torch.tensor(v, dtype=torch.int64) for k, v in rows.items()}
+
+
+def run_cubic(model: MaxOfKTransformer, tables: PathTables | None = None) -> StrategyResult:
+    """The cubic strategy on a model (tables are computed, and charged, if not given)."""
+    start = time.perf_counter()
+    flops = FlopCounter()
+    if tables is None:
+        tables = path_tables(model)
+    flops.add(table_flops(model.cfg))
+    margins = cubic_margins(tables, flops)
+    count, cases = count_cubic(margins, tables.n_ctx)
+    V, n = tables.d_vocab, tables.n_ctx
+    flops.add(V * V * V * n)  # counting proven tokens
+    return StrategyResult(
+        strategy="cubic", family="cubic", count=count, total=V**n, flops=flops.total,
+        complexity="O(V^3 n + V^2 d)", unexplained_dim=3 * V * V + 2 * V * n,
+        seconds=time.perf_counter() - start, cases=cases,
+    )

@@ -1,0 +1,463 @@
+"""The subcubic proof family: O(V^2 n) cases, each decided in O(1) from precomputed summaries.
+
+A case is (query q, max m, copies c, gap g): the inputs whose query token is q, whose n-1
+non-query positions hold c non-max tokens, all at most m - g, and m elsewhere (if q < m, q
+itself is a non-max token and must be at most m - g). For every such input
+(docs/strategies.md, "Subcubic" proves each step)
+
+    logit[o] - logit[m] <= spread[q, m] + max(J1[m], p_low J1[m] + (1 - p_low) (J0[m] + H[m, g]))
+
+  M, spread the EUPU handling: EUPU[q, o] - EUPU[q, m] <= M[o] - M[m] + spread[q, m]
+  PW[o, m]  = max_i PVOU[i, o] - PVOU[i, m]
+  J1[m]     = max_{o != m} M[o] - M[m] + PW[o, m] + EVOU[m, o] - EVOU[m, m]
+  J0[m]     = max_{o != m} M[o] - M[m] + PW[o, m]
+  H[m, g]   = max_{k <= m-g, o != m} EVOU[k, o] - EVOU[k, m]      (prefix max over k)
+  p_low     a lower bound on the attention paid to the copies of m, from a lower bound
+            delta on EQKE[q, m] - EQKE[q, k] for the non-max tokens k <= m - g, with the
+            copies of m put on the positions of least positional score.
+
+delta comes from a split EQKE = Main + Err where Main is cheap to scan (exact EQKE, or a
+rank-one term) and Err has row spread at most R[q] (the attention error handling):
+delta = Main[q, m] - max_{k <= m-g} Main[q, k] - R[q].
+
+The configuration space is the paper's: 5 EUPU handlings x 2 attention handlings x 10
+attention-error handlings = 100 named configurations (see SubcubicConfig.all()). What each
+name means here is documented in docs/strategies.md; one error handling is named but not
+implemented. The proof *search* picks, for each (q, m, c), the smallest gap that proves the
+case; checking recomputes everything from the weights and evaluates only the chosen gaps.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from dataclasses import dataclass
+
+import torch
+
+from pyverify.errors import PyVerifyError
+from pyverify.model import MaxOfKTransformer
+from pyverify.strategies.counting import case_count
+from pyverify.strategies.result import FlopCounter, StrategyResult
+from pyverify.tables import float64_weights
+
+EUPU_HANDLINGS = ("mean_query+max_diff", "svd_query+max_diff", "max_diff", "max_diff_exact", "global_max_diff_exact")
+ATTENTION_HANDLINGS = ("mean_query+diff", "drop_average_query_per_output_logit_reasoning")
+ATTENTION_ERROR_HANDLINGS = (
+    "svd",
+    "max_diff",
+    "max_diff_subproduct",
+    "max_diff_subproduct_recursive",
+    "mean+max_diff",
+    "mean+max_diff_subproduct",
+    "mean+max_diff_subproduct_recursive",
+    "mean_recursive+max_diff_subproduct_recursive",
+    "max_diff_exact",
+    "exact_EQKE+max_diff_exact",
+)
+NOT_IMPLEMENTED = frozenset({"mean_recursive+max_diff_subproduct_recursive"})
+
+
+@dataclass(frozen=True)
+class SubcubicConfig:
+    """One point of the configuration space; its name is "EUPU/attention/attention_error"."""
+
+    eupu: str = "mean_query+max_diff"
+    attention: str = "mean_query+diff"
+    attention_error: str = "max_diff"
+
+    def __post_init__(self) -> None:
+        for value, allowed, axis in ((self.eupu, EUPU_HANDLINGS, "EUPU handling"),
+                                     (self.attention, ATTENTION_HANDLINGS, "attention handling"),
+                                     (self.attention_error, ATTENTION_ERROR_HANDLINGS, "attention error handling")):
+            if value not in allowed:
+                raise PyVerifyError(f"unknown {axis} {value!r}; choose from {', '.join(allowed)}")
+
+    @property
+    def name(self) -> str:
+        return f"{self.eupu}/{self.attention}/{self.attention_error}"
+
+    @property
+    def implemented(self) -> bool:
+        return self.attention_error not in NOT_IMPLEMENTED
+
+    @property
+    def uses_svd(self) -> bool:
+        return self.eupu == "svd_query+max_diff" or self.attention_error in (
+            "svd", "max_diff", "mean+max_diff", "max_diff_exact")
+
+    @property
+    def quadratic(self) -> bool:
+        """No V*d^2 term in the EQKE and EUPU handling (no SVD, no V x d x d product)."""
+        return self.eupu in ("mean_query+max_diff", "max_diff", "max_diff_exact", "global_max_diff_exact") and \
+            self.attention_error in ("max_diff_subproduct_recursive", "mean+max_diff_subproduct_recursive",
+                                     "exact_EQKE+max_diff_exact")
+
+    @classmethod
+    def parse(cls, text: str) -> "SubcubicConfig":
+        """"EUPU/attention/error", or a preset name (see PRESETS), or "" for the default."""
+        if text in PRESETS:
+            return PRESETS[text]
+        if text == "":
+            return cls()
+        parts = text.split("/")
+        if len(parts) != 3:
+            raise PyVerifyError(
+                f"subcubic config {text!r} must be EUPU/attention/error or one of {', '.join(PRESETS)}")
+        return cls(*parts)
+
+    @classmethod
+    def all(cls) -> list["SubcubicConfig"]:
+        """All 100 named configurations, implemented or not."""
+        return [cls(*c) for c in itertools.product(EUPU_HANDLINGS, ATTENTION_HANDLINGS, ATTENTION_ERROR_HANDLINGS)]
+
+
+PRESETS = {
+    "default": SubcubicConfig("mean_query+max_diff", "mean_query+diff", "max_diff"),
+    "exact-eqke": SubcubicConfig("max_diff_exact", "mean_query+diff", "exact_EQKE+max_diff_exact"),
+    "svd": SubcubicConfig("mean_query+max_diff", "mean_query+diff", "svd"),
+    "quadratic": SubcubicConfig("mean_query+max_diff", "mean_query+diff", "mean+max_diff_subproduct_recursive"),
+}
+
+
+@dataclass
+class Summaries:
+    """Everything a case needs, O(V^2 n) numbers (shapes in brackets)."""
+
+    spread: torch.Tensor  # [V_q, V_m]
+    J1: torch.Tensor  # [V_m]: max_{o != m} M_d[o] + PVOU_worst[o, m] + EVOU[m, o] - EVOU[m, m]
+    J0: torch.Tensor  # [V_m]: max_{o != m} M_d[o] + PVOU_worst[o, m]
+    H: torch.Tensor  # [V_kmax, V_m]: H[j, m] = max_{k <= j, o != m} EVOU[k, o] - EVOU[k, m]
+    main: torch.Tensor  # [V_q, V_k]
+    main_prefix_max: torch.Tensor  # [V_q, V_k]
+    R: torch.Tensor  # [V_q]
+    log_low: torch.Tensor  # [V_q, n]: log of the sum of the a smallest non-query positional weights
+    log_rest: torch.Tensor  # [V_q, n]: log of the sum of the other n-1-a
+    log_w_query: torch.Tensor  # [V_q]
+
+
+def _max_excluding_diagonal(values: torch.Tensor, flops: FlopCounter) -> torch.Tensor:
+    """out[r, m] = max_{o != m} values[r, o], by the top two of each row. [R, V] -> [R, V]."""
+    top = values.topk(2, dim=1)
+    flops.elementwise(values)
+    V = values.shape[1]
+    is_argmax = top.indices[:, :1] == torch.arange(V)[None, :]
+    return torch.where(is_argmax, top.values[:, 1:2], top.values[:, :1])
+
+
+def eupu_split(W: dict, handling: str, flops: FlopCounter) -> tuple[torch.Tensor, torch.Tensor]:
+    """EUPU[q, o] - EUPU[q, m] <= (mean_row[o] - mean_row[m]) + spread[q, m] for every o != m.
+
+    Returns mean_row [V_o] (query-independent part) and spread [V_q, V_m].
+    """
+    V, d = W["W_E"].shape
+    W_EP = W["W_E"] + W["W_pos"][-1]
+    const = (W["b_V"] @ W["W_O"] + W["b_O"]) @ W["W_U"] + W["b_U"]  # bias row of EUPU
+    flops.add(V * d)
+    flops.matmul(1, W["W_O"].shape[0], d)
+    flops.matmul(1, d, V)
+    zeros = torch.zeros(V, dtype=W_EP.dtype)
+    if handling in ("max_diff_exact", "global_max_diff_exact"):
+        EUPU = W_EP @ W["W_U"] + const
+        flops.matmul(V, d, V)
+        if handling == "global_max_diff_exact":
+            spread = (EUPU.amax(dim=1) - EUPU.amin(dim=1)).amax()
+            flops.add(2 * V * V)
+            return zeros, spread.expand(V, V).clone()
+        U = _max_excluding_diagonal(EUPU, flops) - EUPU
+        flops.add(V * V)
+        return zeros, U
+    if handling == "mean_query+max_diff":
+        mu = W_EP.mean(dim=0)
+        flops.add(V * d)
+    elif handling == "svd_query+max_diff":
+        _, _, Vh = torch.linalg.svd(W_EP, full_matrices=False)
+        mu = Vh[0] * (Vh[0] @ W_EP.mean(dim=0))  # the mean row projected on the top direction
+        flops.svd(V, d)
+        flops.add(V * d + 2 * d)
+    else:  # max_diff
+        mu = torch.zeros(d, dtype=W_EP.dtype)
+    mean_row = mu @ W["W_U"] + const  # [V_o]
+    row_range = W["W_U"].amax(dim=1) - W["W_U"].amin(dim=1)  # [d]
+    spread = (W_EP - mu).abs() @ row_range  # [V_q]
+    flops.matmul(1, d, V)
+    flops.add(2 * d * V + 2 * V * d)
+    flops.matmul(V, d, 1)
+    return mean_row, spread[:, None].expand(V, V).clone()
+
+
+def _row_range(x: torch.Tensor) -> torch.Tensor:
+    return x.amax(dim=1) - x.amin(dim=1)
+
+
+def eqke_split(W: dict, scale: float, handling: str, flops: FlopCounter) -> tuple[torch.Tensor, torch.Tensor]:
+    """(Main [V_q, V_k], R [V_q]) with EQKE - Main having row spread at most R[q].
+
+    EQKE[q, k] = A[q] . B[:, k] with A = ((W_E + W_pos[-1]) W_Q + b_Q) / scale [V, h] and
+    B = W_K^T W_E^T [h, V] (b_K cancels in the softmax, see tables.py).
+    """
+    W_E, W_Q, W_K, b_Q = W["W_E"], W["W_Q"], W["W_K"], W["b_Q"]
+    V, d = W_E.shape
+    h = W_Q.shape[1]
+    W_EP = W_E + W["W_pos"][-1]
+    flops.add(V * d)
+    if handling in NOT_IMPLEMENTED:
+        raise PyVerifyError(f"attention error handling {handling!r} is named but not implemented yet")
+
+    if handling.endswith("_recursive"):
+        # Main term along the mean query direction u; nothing of size V x d x d is formed.
+        mean_query = (W_EP.mean(dim=0) @ W_Q + b_Q) / scale  # [h]
+        u = mean_query / mean_query.norm()
+        Wq_u = W_Q @ u  # [d]
+        main_q = (W_EP @ Wq_u + b_Q @ u) / scale  # [V_q]
+        main_k = W_E @ (W_K @ u)  # [V_k]
+        main = main_q[:, None] * main_k[None, :]
+        flops.add(V * d + 2 * d * h)
+        flops.matmul(d, h, 1)
+        flops.matmul(V, d, 1)
+        flops.matmul(d, h, 1)
+        flops.matmul(V, d, 1)
+        flops.add(V * V)
+        W_Q_perp = W_Q - Wq_u[:, None] * u[None, :]  # [d, h]
+        b_Q_perp = b_Q - (b_Q @ u) * u
+        key_range = _row_range(W_E.T)  # [d]: range over k of W_E[k, j]
+        B_range = W_K.abs().T @ key_range  # [h]: row ranges of B, bounded
+        QB_range = W_Q_perp.abs() @ B_range  # [d]: row ranges of W_Q_perp B, bounded
+        bias_spread = b_Q_perp.abs() @ B_range
+        flops.add(2 * d * h + d * V)
+        flops.matmul(h, d, 1)
+        flops.matmul(d, h, 1)
+        if handling.startswith("mean+"):
+            mu = W_EP.mean(dim=0)
+            mean_err = (((mu @ W_Q_perp + b_Q_perp) @ W_K.T) @ W_E.T)  # exact error row of the mean query
+            R = (_row_range(mean_err[None, :])[0] + (W_EP - mu).abs() @ QB_range) / scale
+            flops.matmul(1, d, h)
+            flops.matmul(1, h, d)
+            flops.matmul(1, d, V)
+            flops.add(2 * V * d + V)
+        else:
+            R = (W_EP.abs() @ QB_range + bias_spread) / scale
+            flops.add(V * d)
+        flops.matmul(V, d, 1)
+        return main, R
+
+    A = (W_EP @ W_Q + b_Q) / scale  # [V, h]
+    B = W_K.T @ W_E.T  # [h, V]
+    flops.matmul(V, d, h)
+    flops.matmul(h, d, V)
+    flops.add(2 * V * h)
+    if handling == "exact_EQKE+max_diff_exact":
+        flops.matmul(V, h, V)
+        return A @ B, torch.zeros(V, dtype=A.dtype)
+
+    if handling in ("max_diff_subproduct", "mean+max_diff_subproduct"):
+        u = A.mean(dim=0)
+        u = u / u.norm()
+        main = (A @ u)[:, None] * (u @ B)[None, :]
+        P = A - (A @ u)[:, None] * u[None, :]  # error = P @ B
+        Q = B
+        flops.add(V * h + 3 * V * h + h * V + V * V)
+    else:
+        # Rank-one SVD term of A @ B without forming it: A = QR, then the SVD of R @ B.
+        QA, RA = torch.linalg.qr(A)
+        U_s, S, Vh = torch.linalg.svd(RA @ B, full_matrices=False)
+        left = QA @ U_s  # [V, h]
+        main = (left[:, 0] * S[0])[:, None] * Vh[0][None, :]
+        P = left[:, 1:] * S[1:]  # error = P @ Q, the other singular directions
+        Q = Vh[1:]
+        flops.svd(V, h)
+        flops.matmul(h, h, V)
+        flops.svd(h, V)
+        flops.matmul(V, h, h)
+        flops.add(V * V + V * h)
+        if handling == "svd":
+            # |Err[q, k] - Err[q, k']| <= sqrt(2) * sigma_max(Err) = sqrt(2) * S[1].
+            second = S[1] if S.numel() > 1 else torch.zeros((), dtype=S.dtype)
+            return main, torch.full((V,), math.sqrt(2) * float(second), dtype=A.dtype)
+        if handling == "max_diff_exact":
+            err = P @ Q
+            flops.matmul(V, h, V)
+            flops.add(2 * V * V)
+            return main, _row_range(err)
+
+    Q_range = _row_range(Q)  # [r]
+    flops.add(Q.numel())
+    if handling.startswith("mean+"):
+        P_mean = P.mean(dim=0)
+        R = _row_range((P_mean @ Q)[None, :])[0] + (P - P_mean).abs() @ Q_range
+        flops.add(2 * P.numel() + 2 * Q.numel() + V)
+    else:
+        R = P.abs() @ Q_range
+        flops.add(P.numel())
+    flops.matmul(V, P.shape[1], 1)
+    return main, R
+
+
+def summaries(model: MaxOfKTransformer, config: SubcubicConfig, flops: FlopCounter) -> Summaries:
+    """Compute every per-model summary the case bounds need."""
+    cfg = model.cfg
+    W = float64_weights(model)
+    V, n, d = cfg.d_vocab, cfg.n_ctx, cfg.d_model
+    h = cfg.d_head
+
+    mean_row, spread = eupu_split(W, config.eupu, flops)
+
+    OVU = W["W_V"] @ (W["W_O"] @ W["W_U"])  # [d, V]
+    EVOU = W["W_E"] @ OVU
+    PVOU = W["W_pos"] @ OVU
+    flops.matmul(h, d, V)
+    flops.matmul(d, h, V)
+    flops.matmul(V, d, V)
+    flops.matmul(n, d, V)
+    base = (mean_row[:, None] - mean_row[None, :]) + (PVOU[:, :, None] - PVOU[:, None, :]).amax(dim=0)  # [o, m]
+    base.fill_diagonal_(float("-inf"))
+    J0 = base.amax(dim=0)
+    J1 = (base + (EVOU - EVOU.diagonal()[:, None]).T).amax(dim=0)  # EVOU[m, o] - EVOU[m, m] at [o, m]
+    flops.add(3 * n * V * V + 6 * V * V)
+    h_km = _max_excluding_diagonal(EVOU, flops) - EVOU  # [k, m]
+    H = h_km.cummax(dim=0).values
+    flops.add(2 * V * V)
+
+    main, R = eqke_split(W, cfg.scale, config.attention_error, flops)
+    main_prefix_max = main.cummax(dim=1).values
+    flops.add(V * V)
+
+    # Positional scores EQKP = ((W_E + W_pos[-1]) W_Q + b_Q) W_K^T W_pos^T / scale, without V x d x d.
+    QK_pos = W["W_Q"] @ (W["W_K"].T @ W["W_pos"].T)  # [d, n]
+    EQKP = ((W["W_E"] + W["W_pos"][-1]) @ QK_pos + W["b_Q"] @ (W["W_K"].T @ W["W_pos"].T)) / cfg.scale
+    flops.matmul(h, d, n)
+    flops.matmul(d, h, n)
+    flops.matmul(V, d, n)
+    flops.add(2 * V * n)
+    shift = EQKP.amax(dim=1, keepdim=True)
+    weights = (EQKP - shift).exp()
+    ascending = weights[:, : n - 1].sort(dim=1).values
+    flops.sort(V, n - 1)
+    zero = torch.zeros(V, 1, dtype=weights.dtype)
+    low = torch.cat([zero, ascending.cumsum(dim=1)], dim=1)  # [V, n]: a smallest
+    rest = low[:, n - 1 : n] - low
+    flops.add(4 * V * n)
+    return Summaries(spread=spread, J1=J1, J0=J0, H=H, main=main, main_prefix_max=main_prefix_max, R=R,
+                     log_low=low.log(), log_rest=rest.clamp_min(0).log(), log_w_query=weights[:, n - 1].log())
+
+
+def case_bounds(s: Summaries, config: SubcubicConfig, q: torch.Tensor, m: torch.Tensor, c: torch.Tensor,
+                g: torch.Tensor, flops: FlopCounter) -> torch.Tensor:
+    """The logit bound for cases given as equal-shaped integer tensors (q, m, c, g); < 0 proves.
+
+    Requires q <= m, g >= 1, m - g >= 0, and (q == m or q <= m - g).
+    """
+    n = s.log_low.shape[1]
+    a = n - 1 - c  # copies of m among the non-query positions
+    delta = s.main[q, m] - s.main_prefix_max[q, m - g] - s.R[q]
+    if config.attention == "mean_query+diff":
+        delta_query = s.main[q, m] - s.main[q, q] - s.R[q]
+    else:
+        delta_query = delta
+    query_is_max = q == m
+    # p_low = 1 / (1 + ratio); ratio = (non-max weight upper bound) / (max weight), in logs.
+    log_nonmax = s.log_rest[q, a] - delta
+    log_nonmax = torch.where(query_is_max, log_nonmax, torch.logaddexp(log_nonmax, s.log_w_query[q] - delta_query))
+    log_max = torch.where(query_is_max, torch.logaddexp(s.log_low[q, a], s.log_w_query[q]), s.log_low[q, a])
+    p_low = torch.sigmoid(log_max - log_nonmax)  # = 1 / (1 + exp(log_nonmax - log_max))
+    J1, J0H = s.J1[m], s.J0[m] + s.H[m - g, m]
+    bound = s.spread[q, m] + torch.maximum(J1, p_low * J1 + (1 - p_low) * J0H)
+    flops.add(25 * q.numel())
+    return bound
+
+
+def _all_cases(V: int, n: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Every (q, m, c) with q <= m and c valid: c <= n-2 if q < m, c <= n-1 if q == m; c >= 1 needs m >= 1."""
+    q, m, c = torch.meshgrid(torch.arange(V), torch.arange(V), torch.arange(n), indexing="ij")
+    valid = (q <= m) & ((q == m) | (c <= n - 2)) & ((c == 0) | (m >= 1)) & ((q == m) | (m - q >= 1))
+    return q[valid], m[valid], c[valid]
+
+
+def _index_gap(q: torch.Tensor, m: torch.Tensor, c: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
+    """The gap used for table look-ups: 0 for cases with no non-max token (q == m, c == 0),
+    where p_low = 1 exactly and the gap plays no part; g elsewhere."""
+    return torch.where((q == m) & (c == 0), torch.zeros_like(g), g)
+
+
+def _gap_is_legal(q: torch.Tensor, m: torch.Tensor, c: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
+    """Gaps 1..m (q == m) or 1..m-q (q < m); any gap for the case without non-max tokens."""
+    g_max = torch.where(q == m, m, m - q)
+    return ((q == m) & (c == 0)) | ((g >= 1) & (g <= g_max))
+
+
+def search_gaps(model: MaxOfKTransformer, config: SubcubicConfig) -> torch.Tensor:
+    """Proof search: for each case (q, m, c) of _all_cases, the smallest gap that proves it, or 0."""
+    flops = FlopCounter()
+    s = summaries(model, config, flops)
+    V, n = model.cfg.d_vocab, model.cfg.n_ctx
+    q, m, c = (t[:, None] for t in _all_cases(V, n))
+    gaps = torch.arange(1, V + 1)[None, :]
+    shape = torch.broadcast_shapes(q.shape, gaps.shape)
+    q, m, c, g = (t.expand(shape) for t in (q, m, c, gaps))
+    legal = _gap_is_legal(q, m, c, g)
+    g_index = torch.where(legal, _index_gap(q, m, c, g), torch.zeros_like(g))
+    proven = legal & (case_bounds(s, config, q, m, c, g_index, flops) < 0)
+    first = torch.where(proven, g, torch.full_like(g, V + 1)).amin(dim=1)
+    return torch.where(first <= V, first, torch.zeros_like(first))
+
+
+def check_gaps(model: MaxOfKTransformer, config: SubcubicConfig, gaps: torch.Tensor,
+               flops: FlopCounter) -> tuple[int, dict[str, torch.Tensor]]:
+    """Checking: recompute the summaries, evaluate each case at its gap, count what is proven.
+
+    gaps[i] is the gap of case i of _all_cases (0: no proof claimed).
+    """
+    s = summaries(model, config, flops)
+    V, n = model.cfg.d_vocab, model.cfg.n_ctx
+    q, m, c = _all_cases(V, n)
+    if gaps.shape != q.shape:
+        raise PyVerifyError("gap table does not match the model's cases")
+    legal = (gaps >= 1) & _gap_is_legal(q, m, c, gaps)
+    g_index = torch.where(legal, _index_gap(q, m, c, gaps), torch.zeros_like(gaps))
+    proven = legal & (case_bounds(s, config, q, m, c, g_index, flops) < 0)
+    total, lost = 0, []
+    for qi, mi, ci, gi, ok in zip(q.tolist(), m.tolist(), c.tolist(), gaps.tolist(), proven.tolist()):
+        possible = 1 if ci == 0 else case_count(n, qi == mi, ci, mi)
+        got = 0
+        if ok:
+            got = 1 if ci == 0 else case_count(n, qi == mi, ci, mi - gi + 1)
+        total += got
+        lost.append(possible - got)
+    flops.add(4 * q.numel())
+    cases = {"query": q, "max": m, "copies": c, "gap": torch.where(proven, gaps, torch.zeros_like(gaps)),
+             "lost": torch.tensor(lost, dtype=torch.int64)}
+    return total, cases
+
+
+def complexity(config: SubcubicConfig) -> str:
+    terms = ["V^2 n", "V^2 d"]  # the cases; EVOU
+    if config.uses_svd or config.attention_error in ("max_diff_subproduct", "mean+max_diff_subproduct"):
+        terms.append("V d^2")
+    return "O(" + " + ".join(terms) + ")"
+
+
+def unexplained_dim(config: SubcubicConfig, V: int, n: int) -> int:
+    eqke = V * V if config.attention_error in ("exact_EQKE+max_diff_exact",) else 3 * V
+    eupu = V * V if config.eupu in ("max_diff_exact", "global_max_diff_exact") else 2 * V
+    return eqke + eupu + V * V + 2 * n * V  # + EVOU summaries and the positional tables
+
+
+def run_subcubic(model: MaxOfKTransformer, config: SubcubicConfig | str = "default") -> StrategyResult:
+    """Search the gaps, then check them; returns the certified count and the costs of checking."""
+    if isinstance(config, str):
+        config = SubcubicConfig.parse(config)
+    if not config.implemented:
+        raise PyVerifyError(f"subcubic configuration {config.name} is named but not implemented yet")
+    t0 = time.perf_counter()
+    gaps = search_gaps(model, config)
+    t1 = time.perf_counter()
+    flops = FlopCounter()
+    count, cases = check_gaps(model, config, gaps, flops)
+    t2 = time.perf_counter()
+    V, n = model.cfg.d_vocab, model.cfg.n_ctx
+    return StrategyResult(
+        strategy=f"subcubic:{config.name}", family="subcubic", count=count, total=V**n, flops=flops.total,
+        complexity=complexity(config), unexplained_dim=unexplained_dim(config, V, n),
+        seconds=t2 - t1, search_seconds=t1 - t0, cases=cases,
+    )

@@ -1,0 +1,122 @@
+"""Multi-seed sweeps: train (or reuse) one model per seed, run every strategy, write a CSV,
+a summary table and a plot of normalised bound against FLOPs."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import statistics
+from pathlib import Path
+
+from tqdm.auto import tqdm
+
+from pyverify.atomic import write_bytes_atomic, write_text_atomic
+from pyverify.checkpoint import load_model, save_checkpoint
+from pyverify.config import ModelConfig
+from pyverify.errors import PyVerifyError
+from pyverify.model import MaxOfKTransformer
+from pyverify.strategies import expand, run_strategy
+from pyverify.train import TrainConfig, train
+
+COLUMNS = ("seed", "strategy", "family", "count", "total", "bound", "accuracy", "normalised_bound", "flops",
+           "complexity", "unexplained_dim", "seconds", "search_seconds")
+
+
+def model_for_seed(out: Path, cfg: ModelConfig, tcfg: TrainConfig) -> MaxOfKTransformer:
+    """Reuse out/models/seed{S}.safetensors if it was trained with the same config, else train it."""
+    path = out / "models" / f"seed{tcfg.seed}.safetensors"
+    if path.exists():
+        model = load_model(path)
+        if model.cfg != cfg:
+            raise PyVerifyError(f"{path} was trained with a different config; use another --out")
+        return model
+    model, info = train(cfg, tcfg)
+    save_checkpoint(model, path, info)
+    return model
+
+
+def summarise(rows: list[dict]) -> list[dict]:
+    """Mean and standard deviation per strategy of bound, normalised bound, FLOPs and time."""
+    out = []
+    for name in dict.fromkeys(r["strategy"] for r in rows):
+        mine = [r for r in rows if r["strategy"] == name]
+
+        def stats(key: str) -> tuple[float, float]:
+            xs = [float(r[key]) for r in mine]
+            return statistics.fmean(xs), statistics.stdev(xs) if len(xs) > 1 else 0.0
+
+        out.append({"strategy": name, "family": mine[0]["family"], "seeds": len(mine),
+                    "bound": stats("bound"), "normalised_bound": stats("normalised_bound"),
+                    "flops": stats("flops"), "seconds": stats("seconds")})
+    return out
+
+
+def summary_markdown(summary: list[dict]) -> str:
+    lines = ["| strategy | seeds | bound | bound / accuracy | FLOPs | check time (s) |", "|---|---|---|---|---|---|"]
+    for s in summary:
+        lines.append(f"| {s['strategy']} | {s['seeds']} | {s['bound'][0]:.4f} ± {s['bound'][1]:.4f} | "
+                     f"{s['normalised_bound'][0]:.4f} ± {s['normalised_bound'][1]:.4f} | "
+                     f"{s['flops'][0]:.3g} | {s['seconds'][0]:.4f} |")
+    return "\n".join(lines) + "\n"
+
+
+def plot(rows: list[dict], path: Path) -> None:
+    """Normalised bound against FLOPs (log scale), one marker style per strategy family."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    styles = {"brute-force": ("s", "tab:red"), "cubic": ("^", "tab:blue"), "subcubic": ("o", "tab:green")}
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for family, (marker, color) in styles.items():
+        xs = [float(r["flops"]) for r in rows if r["family"] == family]
+        ys = [float(r["normalised_bound"]) for r in rows if r["family"] == family]
+        if xs:
+            ax.scatter(xs, ys, marker=marker, color=color, alpha=0.5, s=14, label=family)
+    ax.set_xscale("log")
+    ax.set_xlabel("FLOPs to check the proof")
+    ax.set_ylabel("accuracy bound / true accuracy")
+    ax.set_ylim(-0.02, 1.02)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    ax.set_title("Proof length vs. tightness (max-of-K)")
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=120)
+    plt.close(fig)
+    write_bytes_atomic(path, buf.getvalue())
+
+
+def _csv_text(rows: list[dict]) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def run_sweep(out: Path, cfg: ModelConfig, seeds: list[int], strategies: str = "subcubic-all",
+              steps: int = 3000, progress: bool = True) -> list[dict]:
+    """Train/reuse one model per seed, run the strategies, write results.csv, summary.md,
+    summary.json and bound_vs_flops.png into ``out`` (each file written atomically, the CSV
+    after every seed so an interrupted sweep keeps what it finished)."""
+    names = ["brute-force", "cubic"] + expand("subcubic:*") if strategies == "subcubic-all" else expand(strategies)
+    rows: list[dict] = []
+    for seed in tqdm(seeds, desc="sweep", unit="seed", disable=not progress):
+        model = model_for_seed(out, cfg, TrainConfig(seed=seed, steps=steps))
+        results = [run_strategy(name, model) for name in names]
+        accuracy = next((r.bound for r in results if r.family == "brute-force"), None)
+        if accuracy is None:
+            accuracy = run_strategy("brute-force", model).bound
+        for r in results:
+            d = r.to_dict()
+            rows.append({"seed": seed, **{k: d[k] for k in COLUMNS if k in d}, "accuracy": accuracy,
+                         "normalised_bound": r.bound / accuracy if accuracy > 0 else 0.0})
+        write_text_atomic(out / "results.csv", _csv_text(rows))
+    summary = summarise(rows)
+    write_text_atomic(out / "summary.md", summary_markdown(summary))
+    write_text_atomic(out / "summary.json", json.dumps(summary, indent=2) + "\n")
+    plot(rows, out / "bound_vs_flops.png")
+    return rows
