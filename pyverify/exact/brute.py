@@ -1,0 +1,73 @@
+"""Certified brute force for small models: every input, fixed-point intervals throughout.
+
+For input x with query q = x[n-1] and max m: e_i encloses exp(score_i - shift) and
+D_i[o] encloses EVOU[x_i,o] - EVOU[x_i,m] + PVOU[i,o] - PVOU[i,m] + EUPU[q,o] - EUPU[q,m];
+x is certified correct when, for every o != m, the upper end of sum_i e_i D_i[o] is < 0
+(that sum is the logit difference times the positive softmax denominator; a tie is never
+certified). Lean twin: lean/PyVerify/Brute.lean (checkBrute).
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+from pyverify.errors import PyVerifyError
+from pyverify.exact.cubic import CertifiedResult, scaled_score
+from pyverify.exact.fixed import PREC, Interval, add, ceil_shift, exp_interval, floor_shift, inv_sqrt, mul_hi_nonneg
+from pyverify.exact.weights import ExactTables, ExactWeights, exact_tables, exact_weights
+from pyverify.model import MaxOfKTransformer
+
+MAX_INPUTS = 200_000
+
+
+def fixed_interval(raw: int, bits: int) -> Interval:
+    """raw / 2^bits in fixed point, rounded outward."""
+    if bits >= PREC:
+        return floor_shift(raw, bits - PREC), ceil_shift(raw, bits - PREC)
+    return raw << (PREC - bits), raw << (PREC - bits)
+
+
+def difference_table(T: ExactTables, q: int, m: int, n: int, bits: int) -> list:
+    """D[i][t][o] encloses EVOU[t,o] - EVOU[t,m] + PVOU[i,o] - PVOU[i,m] + EUPU[q,o] - EUPU[q,m]
+    (t <= m), computed exactly over 2^bits and rounded once."""
+    V = len(T.EUPU)
+    return [[[fixed_interval(T.EVOU[t][o] - T.EVOU[t][m] + T.PVOU[i][o] - T.PVOU[i][m]
+                             + ((T.EUPU[q][o] - T.EUPU[q][m]) << (2 * T.S)), bits)
+              for o in range(V)] for t in range(m + 1)] for i in range(n)]
+
+
+def certify_brute(model: MaxOfKTransformer | ExactWeights) -> CertifiedResult:
+    """Certified count of correct inputs, checking every input (V^n <= MAX_INPUTS)."""
+    start = time.perf_counter()
+    w = model if isinstance(model, ExactWeights) else exact_weights(model)
+    V, n = w.d_vocab, w.n_ctx
+    if V**n > MAX_INPUTS:
+        raise PyVerifyError(f"certified brute force is for small models: {V}^{n} inputs exceeds {MAX_INPUTS}")
+    T = exact_tables(w)
+    bits = 4 * T.S
+    s = inv_sqrt(w.d_head)
+    token_score = [[scaled_score(T.EQKE[q][t], bits, s) for t in range(V)] for q in range(V)]
+    pos_score = [[scaled_score(T.EQKP[q][i], bits, s) for i in range(n)] for q in range(V)]
+    diffs: dict[tuple[int, int], list] = {}
+    correct = 0
+    for x in itertools.product(range(V), repeat=n):
+        q, m = x[n - 1], max(x)
+        if (q, m) not in diffs:
+            diffs[(q, m)] = difference_table(T, q, m, n, bits)
+        D = diffs[(q, m)]
+        scores = [add(token_score[q][x[i]], pos_score[q][i]) for i in range(n)]
+        shift = max(sc[1] for sc in scores)
+        e = [exp_interval((sc[0] - shift, sc[1] - shift)) for sc in scores]
+        ok = True
+        for o in range(V):
+            if o == m:
+                continue
+            total_hi = 0
+            for i in range(n):
+                total_hi += mul_hi_nonneg(e[i], D[i][x[i]][o])
+            if total_hi >= 0:
+                ok = False
+                break
+        correct += ok
+    return CertifiedResult(correct, V**n, time.perf_counter() - start, [])

@@ -1,0 +1,135 @@
+"""Fixed-point interval arithmetic with outward rounding, and sound enclosures of exp and of
+1/sqrt(h). The Lean twin is lean/PyVerify/Fixed.lean and lean/PyVerify/Exp.lean: same names,
+same loop order, same rounding.
+
+A fixed-point number is an integer X meaning X / 2^PREC. An interval is a pair (lo, hi) of
+such integers with lo <= hi; every operation returns an interval containing every exact
+result for arguments in the input intervals.
+"""
+
+from __future__ import annotations
+
+PREC = 40  # fractional bits of every fixed-point number
+EXP_GUARD = 24  # extra bits carried inside exp
+EXP_TERMS = 14  # Taylor terms (j = 0..13); the last is odd, so the sum is a lower bound
+
+Interval = tuple[int, int]
+
+
+def floor_shift(x: int, k: int) -> int:
+    """floor(x / 2^k) for k >= 0."""
+    return x >> k
+
+
+def ceil_shift(x: int, k: int) -> int:
+    """ceil(x / 2^k) for k >= 0."""
+    return -((-x) >> k)
+
+
+def round_out(lo: int, hi: int, k: int) -> Interval:
+    """[lo, hi] / 2^k, rounded outward."""
+    return floor_shift(lo, k), ceil_shift(hi, k)
+
+
+def add(a: Interval, b: Interval) -> Interval:
+    return a[0] + b[0], a[1] + b[1]
+
+
+def sub(a: Interval, b: Interval) -> Interval:
+    return a[0] - b[1], a[1] - b[0]
+
+
+def mul(a: Interval, b: Interval) -> Interval:
+    """Product of two fixed-point intervals (rounded back to PREC bits, outward)."""
+    p1, p2, p3, p4 = a[0] * b[0], a[0] * b[1], a[1] * b[0], a[1] * b[1]
+    return round_out(min(p1, p2, p3, p4), max(p1, p2, p3, p4), PREC)
+
+
+def mul_hi_nonneg(a: Interval, b: Interval) -> int:
+    """The upper end of mul(a, b) when a >= 0 (a[0] >= 0): the largest product is a[1] b[1]
+    if b[1] >= 0, else a[0] b[1]."""
+    top = a[1] * b[1] if b[1] >= 0 else a[0] * b[1]
+    return ceil_shift(top, PREC)
+
+
+def exact(x: int) -> Interval:
+    return x, x
+
+
+def inv_sqrt(h: int) -> Interval:
+    """An interval containing 2^PREC / sqrt(h), checked by squaring: lo^2 h <= 4^PREC <= hi^2 h."""
+    target = 1 << (2 * PREC)
+    lo = isqrt(target // h)
+    while lo * lo * h > target:
+        lo -= 1
+    hi = lo + 1
+    while hi * hi * h < target:
+        hi += 1
+    return lo, hi
+
+
+def isqrt(n: int) -> int:
+    """floor(sqrt(n)) by Newton's method on integers."""
+    if n < 2:
+        return n
+    x = 1 << ((n.bit_length() + 1) // 2)
+    while True:
+        y = (x + n // x) // 2
+        if y >= x:
+            return x
+        x = y
+
+
+def check_inv_sqrt(h: int, s: Interval) -> bool:
+    """Whether s encloses 2^PREC / sqrt(h) (what the Lean side checks instead of computing)."""
+    target = 1 << (2 * PREC)
+    return s[0] >= 0 and s[0] * s[0] * h <= target and s[1] * s[1] * h >= target
+
+
+def halvings(x: int) -> int:
+    """The least r >= 0 with |x| <= 2^(PREC + r - 1), i.e. |x / 2^PREC| / 2^r <= 1/2."""
+    r = 0
+    while -x > (1 << (PREC + r - 1)):
+        r += 1
+    return r
+
+
+def exp_nonpos(x: int) -> Interval:
+    """An interval containing e^(x / 2^PREC) * 2^PREC, for x <= 0.
+
+    Below -(PREC + 1) the value is under 2^-PREC, so [0, 1]. Otherwise y = x / 2^(PREC + r)
+    lies in [-1/2, 0]; the Taylor terms |y|^j / j! decrease, so (Leibniz) a partial sum
+    ending on an odd term is below e^y and one ending on an even term is above. Each term
+    magnitude is carried as a lower and an upper bound at W = PREC + EXP_GUARD + r bits;
+    then e^x = (e^y)^(2^r) by r squarings, rounded outward.
+    """
+    if x > 0:
+        raise ValueError("exp_nonpos needs x <= 0")
+    if x <= -((PREC + 1) << PREC):
+        return 0, 1
+    r = halvings(x)
+    W = PREC + EXP_GUARD + r
+    y = (-x) << (W - PREC - r)  # |y| * 2^W, exact
+    one = 1 << W
+    t_lo, t_hi = one, one  # bounds on |y|^j / j! * 2^W, j = 0
+    lo, hi = one, one  # bounds on the partial sums
+    for j in range(1, EXP_TERMS):
+        t_lo = (t_lo * y) // (j << W)
+        t_hi = -((-(t_hi * y)) // (j << W))
+        if j % 2 == 0:
+            lo += t_lo
+            hi += t_hi
+        else:  # a negative term: the lower bound subtracts its largest possible magnitude
+            lo -= t_hi
+            if j < EXP_TERMS - 1:  # hi must end on an even term, so it skips the last (odd) one
+                hi -= t_lo
+    lo = max(lo, 0)
+    for _ in range(r):
+        lo = (lo * lo) >> W
+        hi = -((-(hi * hi)) >> W)
+    return round_out(lo, hi, W - PREC)
+
+
+def exp_interval(a: Interval) -> Interval:
+    """exp is increasing: exp([lo, hi]) is inside [exp_nonpos(lo).lo, exp_nonpos(hi).hi]. Needs hi <= 0."""
+    return exp_nonpos(a[0])[0], exp_nonpos(a[1])[1]
