@@ -95,6 +95,60 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from pyverify.checkpoint import load_model
+    from pyverify.export import to_lean
+
+    r = to_lean(load_model(args.model), name=args.name, strategy=args.strategy, lean_dir=args.lean_dir,
+                method=args.method)
+    data = {"path": str(r.path), "name": r.name, "strategy": r.strategy, "count": r.count, "total": r.total,
+            "bound": r.count / r.total, "method": r.method, "size_bytes": r.size_bytes,
+            "certify_seconds": r.certify_seconds}
+    _emit(args, data, f"N_exact = {r.count} of {r.total} (bound {r.count / r.total:.6f}, {r.strategy}, "
+                      f"certified in {r.certify_seconds:.1f} s)\nwrote {r.path} ({r.size_bytes / 1024:.0f} KiB, "
+                      f"proof by {r.method}); run `pyverify check` (needs a Lean toolchain)")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from pyverify.check import EXIT_FAILED, EXIT_NO_TOOLCHAIN, NoToolchain, check_project
+
+    try:
+        statuses, diagnostics, _ = check_project(args.lean_dir)
+    except NoToolchain as e:
+        print(f"pyverify: {e}", file=sys.stderr)
+        return EXIT_NO_TOOLCHAIN
+    if not statuses:
+        print("lake build ran; there are no generated theorems (run pyverify export first)")
+    for s in statuses:
+        if s.verified:
+            print(f"verified  {s.module}.{s.theorem}")
+        else:
+            e = s.error
+            where = f"{e.path}:{e.line}" if e and e.path else "?"
+            print(f"FAILED    {s.module}.{s.theorem}  {where}: {e.message if e else 'lake build failed'}")
+    failed = [s for s in statuses if not s.verified]
+    if not statuses and diagnostics:
+        d = diagnostics[0]
+        print(f"FAILED    lake build: {d.path}:{d.line}: {d.message}")
+        return EXIT_FAILED
+    return EXIT_FAILED if failed else 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from pyverify.checkpoint import load_model
+    from pyverify.compare import compare
+
+    rows = compare(load_model(args.model), lean_dir=args.lean_dir, run_lake=not args.no_lake)
+    if args.json:
+        print(json.dumps([r.__dict__ for r in rows], indent=2))
+        return 0
+    print(f"{'strategy':<12} {'numeric (float64)':>18} {'exact (certified)':>18} {'difference':>10}  Lean theorem")
+    for r in rows:
+        print(f"{r.strategy:<12} {r.numeric / r.total:18.6f} {r.exact / r.total:18.6f} {r.numeric - r.exact:>10}  {r.lean}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """Train the default model (K=4, V=64, seed 123) and run the main job on it."""
     from pyverify.demo import run_demo
@@ -144,6 +198,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="output folder (models are reused from OUT/models)")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=cmd_sweep)
+
+    p = sub.add_parser("export", help="certify with exact arithmetic and write a Lean module")
+    p.add_argument("model", help="checkpoint (.safetensors) or TransformerLens state dict (.pt/.pth)")
+    p.add_argument("--strategy", choices=["cubic", "brute-force"], default="cubic")
+    p.add_argument("--name", required=True, help="module name, UpperCamelCase (e.g. Seed123)")
+    p.add_argument("--lean-dir", default="lean", help="the Lean project (default ./lean)")
+    p.add_argument("--method", choices=["auto", "kernel", "native"], default="auto",
+                   help="proof method: decide +kernel (kernel) or native_decide (native); auto = kernel for tiny models")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("check", help="run lake build and report each generated theorem (needs a Lean toolchain)")
+    p.add_argument("--lean-dir", default="lean")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("compare", help="numeric vs exact vs Lean bounds for one model")
+    p.add_argument("model")
+    p.add_argument("--lean-dir", default="lean")
+    p.add_argument("--no-lake", action="store_true", help="do not run lake build even if it is installed")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("demo", help="train the default model and run the whole pipeline on it")
     p.add_argument("--out", default="pyverify-demo", help="output folder (default ./pyverify-demo)")

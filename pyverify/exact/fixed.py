@@ -130,6 +130,14 @@ def exp_nonpos(x: int) -> Interval:
     return round_out(lo, hi, W - PREC)
 
 
+def exp_upper_pos(x: int) -> int:
+    """A crude upper bound of e^(x / 2^PREC) * 2^PREC for x > 0: e^t <= 4^(floor(t) + 1)."""
+    return 1 << (PREC + 2 * ((x >> PREC) + 1))
+
+
 def exp_interval(a: Interval) -> Interval:
-    """exp is increasing: exp([lo, hi]) is inside [exp_nonpos(lo).lo, exp_nonpos(hi).hi]. Needs hi <= 0."""
-    return exp_nonpos(a[0])[0], exp_nonpos(a[1])[1]
+    """exp is increasing: exp([lo, hi]) is inside [exp(lo).lo, exp(hi).hi]. The checkers
+    shift scores so that hi <= 0; a positive end still gets a sound (crude) bound."""
+    lo = exp_nonpos(a[0])[0] if a[0] <= 0 else 1 << PREC
+    hi = exp_nonpos(a[1])[1] if a[1] <= 0 else exp_upper_pos(a[1])
+    return lo, hi

@@ -1,0 +1,68 @@
+prelude
+import Init.Prelude
+import Init.Coe
+import Init.Notation
+import Init.Tactics
+import PyVerify.SInt
+
+/-!
+# Fixed-point intervals with outward rounding
+
+A fixed-point number is an `SInt` `X` meaning `X / 2^prec`. Python twin:
+`pyverify/exact/fixed.py` (same names in snake_case, same rounding).
+-/
+
+namespace PyVerify
+
+/-- Fractional bits of every fixed-point number (Python: `PREC`). -/
+def prec : Nat := 40
+
+/-- An interval `[lo, hi]` of fixed-point numbers. -/
+structure Ival where
+  /-- Lower end. -/
+  lo : SInt
+  /-- Upper end. -/
+  hi : SInt
+
+namespace Ival
+
+/-- The one-point interval. -/
+def exact (x : SInt) : Ival := ⟨x, x⟩
+
+/-- `[lo / 2^k, hi / 2^k]` rounded outward (Python: `round_out`). -/
+def roundOut (lo hi : SInt) (k : Nat) : Ival := ⟨SInt.floorShift lo k, SInt.ceilShift hi k⟩
+
+/-- Sum. -/
+def add (a b : Ival) : Ival := ⟨SInt.add a.lo b.lo, SInt.add a.hi b.hi⟩
+
+/-- Difference. -/
+def sub (a b : Ival) : Ival := ⟨SInt.sub a.lo b.hi, SInt.sub a.hi b.lo⟩
+
+/-- Product, rounded back to `prec` fractional bits, outward (Python: `mul`). -/
+def mul (a b : Ival) : Ival :=
+  let p1 := SInt.mul a.lo b.lo
+  let p2 := SInt.mul a.lo b.hi
+  let p3 := SInt.mul a.hi b.lo
+  let p4 := SInt.mul a.hi b.hi
+  roundOut (SInt.min (SInt.min p1 p2) (SInt.min p3 p4)) (SInt.max (SInt.max p1 p2) (SInt.max p3 p4)) prec
+
+/-- The upper end of `mul a b` when `a.lo ≥ 0` (Python: `mul_hi_nonneg`). -/
+def mulHiNonneg (a b : Ival) : SInt :=
+  match SInt.le SInt.zero b.hi with
+  | true => SInt.ceilShift (SInt.mul a.hi b.hi) prec
+  | false => SInt.ceilShift (SInt.mul a.lo b.hi) prec
+
+end Ival
+
+/-- Whether `s` encloses `2^prec / sqrt h`: `0 ≤ lo`, `lo² h ≤ 4^prec ≤ hi² h`
+(Python: `check_inv_sqrt`). -/
+def checkInvSqrt (h : Nat) (s : Ival) : Bool :=
+  let target := Nat.pow 2 (2 * prec)
+  match s.lo.neg, s.hi.neg with
+  | false, false =>
+    match Nat.ble (s.lo.mag * s.lo.mag * h) target with
+    | true => Nat.ble target (s.hi.mag * s.hi.mag * h)
+    | false => false
+  | _, _ => false
+
+end PyVerify

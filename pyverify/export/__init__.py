@@ -1,0 +1,133 @@
+"""Exporting a certified bound as a Lean module (lean/Generated/NAME.lean) from the templates.
+
+    from pyverify.export import to_lean
+    result = to_lean(model, name="Seed123", strategy="cubic", lean_dir="lean")
+
+Rendering is deterministic: the same weights and options give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from pyverify import __version__
+from pyverify.atomic import write_text_atomic
+from pyverify.errors import PyVerifyError
+from pyverify.exact.brute import MAX_INPUTS, certify_brute
+from pyverify.exact.cubic import certify_cubic
+from pyverify.exact.fixed import PREC, inv_sqrt
+from pyverify.exact.weights import ExactWeights, exact_weights
+from pyverify.export.pack import pack_matrix
+from pyverify.model import MaxOfKTransformer
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+STRATEGIES = {"cubic": ("checkCubic", "Cubic", "cubic_certified"),
+              "brute-force": ("checkBrute", "Brute-force", "brute_force_certified")}
+FIELDS = (("wE", "W_E"), ("wPos", "W_pos"), ("wQ", "W_Q"), ("wK", "W_K"), ("wV", "W_V"), ("wO", "W_O"), ("wU", "W_U"))
+# Models with at most this many inputs get `decide +kernel`; larger ones `native_decide`.
+KERNEL_MAX_INPUTS = 64
+NAME_PATTERN = re.compile(r"^[A-Z][A-Za-z0-9]*$")
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    name: str
+    strategy: str
+    count: int
+    total: int
+    method: str  # "decide +kernel" or "native_decide"
+    size_bytes: int
+    certify_seconds: float
+
+
+def _environment() -> jinja2.Environment:
+    if not TEMPLATES.is_dir():
+        raise PyVerifyError(f"templates folder not found at {TEMPLATES} (run from a pyverify checkout)")
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), undefined=jinja2.StrictUndefined,
+                              keep_trailing_newline=True, autoescape=False)
+
+
+def weights_digest(w: ExactWeights) -> str:
+    """SHA-256 of the exact weights (shape, S and every integer), independent of file format."""
+    h = hashlib.sha256(f"{w.d_vocab},{w.n_ctx},{w.d_model},{w.d_head},{w.S}".encode())
+    for _, attr in FIELDS:
+        for row in getattr(w, attr):
+            h.update((",".join(map(str, row)) + ";").encode())
+    return h.hexdigest()
+
+
+def choose_method(w: ExactWeights, method: str) -> bool:
+    """True for `decide +kernel`. "auto" picks it for models with at most KERNEL_MAX_INPUTS inputs."""
+    if method == "kernel":
+        return True
+    if method == "native":
+        return False
+    if method != "auto":
+        raise PyVerifyError(f"unknown proof method {method!r}; use auto, kernel or native")
+    return w.d_vocab**w.n_ctx <= KERNEL_MAX_INPUTS
+
+
+def render_module(w: ExactWeights, name: str, strategy: str, count: int, kernel: bool) -> str:
+    """The generated module's text."""
+    checker, title, theorem = STRATEGIES[strategy]
+    scale = inv_sqrt(w.d_head)
+    tensors = []
+    for field, attr in FIELDS:
+        rows = getattr(w, attr)
+        width, packed = pack_matrix(rows)
+        tensors.append({"field": field, "rows": len(rows), "cols": len(rows[0]), "width": width,
+                        "packed": "0x" + format(packed, "x")})  # hex: Lean Nat literal syntax, no size limit
+    total = w.d_vocab**w.n_ctx
+    return _environment().get_template("model_module.lean.j2").render(
+        name=name, version=__version__, strategy=strategy, strategy_title=title, digest=weights_digest(w),
+        d_vocab=w.d_vocab, n_ctx=w.n_ctx, d_model=w.d_model, d_head=w.d_head, S=w.S, tensors=tensors,
+        prec=PREC, scale_lo=scale[0], scale_hi=scale[1], count=count, total=total,
+        accuracy=f"{count / total:.6f}", checker=checker, theorem=theorem, kernel=kernel,
+        tactic="decide +kernel" if kernel else "native_decide",
+        trust="kernel evaluation only" if kernel else "trusts the Lean compiler as well as the kernel",
+    )
+
+
+def render_root(modules: list[str]) -> str:
+    return _environment().get_template("root_module.lean.j2").render(modules=sorted(modules))
+
+
+def generated_modules(lean_dir: Path) -> list[str]:
+    folder = lean_dir / "Generated"
+    return sorted(p.stem for p in folder.glob("*.lean")) if folder.is_dir() else []
+
+
+def to_lean(model: MaxOfKTransformer, name: str, strategy: str = "cubic", lean_dir: str | Path = "lean",
+            method: str = "auto") -> ExportResult:
+    """Certify the model with the exact checker, write lean/Generated/NAME.lean and update the
+    root module lean/Generated.lean. Both files are written atomically."""
+    if not NAME_PATTERN.match(name):
+        raise PyVerifyError(f"--name {name!r} must be an UpperCamelCase Lean identifier (letters and digits)")
+    if strategy not in STRATEGIES:
+        raise PyVerifyError(f"exportable strategies are {', '.join(STRATEGIES)}, not {strategy!r}")
+    lean_dir = Path(lean_dir)
+    if not (lean_dir / "lakefile.toml").exists():
+        raise PyVerifyError(f"{lean_dir} is not the pyverify Lean project (no lakefile.toml)")
+    w = exact_weights(model)
+    kernel = choose_method(w, method)
+    start = time.perf_counter()
+    if strategy == "brute-force":
+        if w.d_vocab**w.n_ctx > MAX_INPUTS:
+            raise PyVerifyError(f"brute-force export is for small models (at most {MAX_INPUTS} inputs); use --strategy cubic")
+        count = certify_brute(w).count
+    else:
+        count = certify_cubic(w).count
+    seconds = time.perf_counter() - start
+    text = render_module(w, name, strategy, count, kernel)
+    path = lean_dir / "Generated" / f"{name}.lean"
+    write_text_atomic(path, text)
+    write_text_atomic(lean_dir / "Generated.lean", render_root(generated_modules(lean_dir)))
+    return ExportResult(path, name, strategy, count, w.d_vocab**w.n_ctx,
+                        "decide +kernel" if kernel else "native_decide", len(text.encode()), seconds)

@@ -1,0 +1,179 @@
+"""The exact path: bit-identical float32 round trips, enclosures against mpmath, and
+soundness of the certified checkers against exhaustive brute force."""
+
+import math
+import random
+import struct
+
+import mpmath
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pyverify.bruteforce import count_correct
+from pyverify.config import ModelConfig
+from pyverify.errors import PyVerifyError
+from pyverify.exact.brute import certify_brute
+from pyverify.exact.cubic import certify_cubic
+from pyverify.exact.fixed import PREC, check_inv_sqrt, exp_interval, exp_nonpos, inv_sqrt, mul
+from pyverify.exact.floats import dyadic_to_float32, float32_to_dyadic, to_fraction
+from pyverify.exact.weights import exact_tables, exact_weights
+from pyverify.strategies.cubic import cubic_margins, run_cubic
+from pyverify.strategies.result import FlopCounter
+from pyverify.tables import path_tables
+from pyverify.train import TrainConfig, train
+from tests.conftest import random_model
+
+mpmath.mp.prec = 256
+
+
+def bits_to_float(bits: int) -> float:
+    return struct.unpack("<f", struct.pack("<I", bits))[0]
+
+
+@pytest.mark.parametrize("bits", [
+    0x00000000, 0x80000000,  # +0, -0
+    0x00000001, 0x80000001, 0x007FFFFF, 0x00400000,  # subnormals
+    0x00800000, 0x3F800000, 0xBF800000, 0x7F7FFFFF, 0xFF7FFFFF, 0x3EAAAAAB, 0x33D6BF95,  # normals
+])
+def test_float32_round_trip_is_bit_identical(bits):
+    x = bits_to_float(bits)
+    m, e = float32_to_dyadic(x)
+    back = dyadic_to_float32(m, e)
+    if bits in (0x00000000, 0x80000000):
+        assert back == 0.0  # the value round-trips; the sign of zero is not a rational
+    else:
+        assert struct.pack("<f", back) == struct.pack("<I", bits)
+    assert to_fraction(x) == mpmath.mpf(x)
+
+
+def test_random_float32_round_trips():
+    rng = random.Random(0)
+    for _ in range(20000):
+        bits = rng.getrandbits(32)
+        if (bits >> 23) & 0xFF == 0xFF:
+            continue
+        x = bits_to_float(bits)
+        assert struct.pack("<f", dyadic_to_float32(*float32_to_dyadic(x))) == struct.pack("<I", bits) or x == 0
+
+
+@pytest.mark.parametrize("x", [float("nan"), float("inf"), float("-inf")])
+def test_non_finite_values_are_refused(x):
+    with pytest.raises(PyVerifyError, match="non-finite"):
+        float32_to_dyadic(x)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(-(60 << PREC), 0))
+def test_exp_enclosure_contains_true_value(X):
+    lo, hi = exp_nonpos(X)
+    true = mpmath.exp(mpmath.mpf(X) / 2**PREC) * 2**PREC
+    assert lo <= true <= hi
+    assert hi - lo <= 2 + true * mpmath.mpf(2) ** -30  # tight: a couple of ulps
+
+
+def test_exp_interval_and_products_are_sound():
+    rng = random.Random(1)
+    for _ in range(500):
+        a = sorted(rng.randint(-(30 << PREC), 0) for _ in range(2))
+        lo, hi = exp_interval(tuple(a))
+        for X in a:
+            assert lo <= mpmath.exp(mpmath.mpf(X) / 2**PREC) * 2**PREC <= hi
+        u = sorted(rng.randint(-(5 << PREC), 5 << PREC) for _ in range(2))
+        v = sorted(rng.randint(-(5 << PREC), 5 << PREC) for _ in range(2))
+        p = mul(tuple(u), tuple(v))
+        for x in u:
+            for y in v:
+                assert p[0] * 2**PREC <= x * y <= p[1] * 2**PREC
+
+
+@pytest.mark.parametrize("h", [1, 2, 3, 8, 32, 64, 127])
+def test_inverse_sqrt_enclosure(h):
+    s = inv_sqrt(h)
+    assert check_inv_sqrt(h, s)
+    true = mpmath.mpf(2) ** PREC / mpmath.sqrt(h)
+    assert s[0] <= true <= s[1] and s[1] - s[0] <= 1
+
+
+def test_exact_tables_match_float64():
+    model = random_model(7, 3, seed=4, d=5, h=6)
+    w = exact_weights(model)
+    T = exact_tables(w)
+    F = path_tables(model)
+    scale = 1 / math.sqrt(6)
+    for q in range(7):
+        for k in range(7):
+            assert math.isclose(T.EQKE[q][k] / 2 ** (4 * w.S) * scale, float(F.EQKE[q, k]), rel_tol=1e-9, abs_tol=1e-12)
+            assert math.isclose(T.EUPU[q][k] / 2 ** (2 * w.S), float(F.EUPU[q, k]), rel_tol=1e-9, abs_tol=1e-12)
+
+
+def test_biases_and_custom_scale_are_refused():
+    with pytest.raises(PyVerifyError, match="zero biases"):
+        exact_weights(random_model(5, 2, seed=0, biases=True))
+    model = random_model(5, 2, seed=0)
+    model.cfg = ModelConfig(d_vocab=5, n_ctx=2, d_model=8, d_head=8, attn_scale=2.0)
+    with pytest.raises(PyVerifyError, match="attention scale"):
+        exact_weights(model)
+
+
+def small_models(count):
+    for i in range(count):
+        V, n = 4 + i % 7, 2 + i % 3
+        if i % 2 == 0:
+            model, _ = train(ModelConfig(d_vocab=V, n_ctx=n, d_model=8, d_head=8), TrainConfig(seed=i, steps=150 + 10 * i))
+            if i % 4 == 0:
+                with torch.no_grad():
+                    model.blocks[0].attn.W_Q.mul_(10.0)
+        else:
+            model = random_model(V, n, seed=i, d=6, h=4, attn_gain=(1.0, 6.0, 30.0)[i % 3],
+                                 weight_std=(1.0, 0.3, 3.0)[i % 3])
+            if i % 5 == 0:  # adversarial: two outputs that tie to within rounding
+                with torch.no_grad():
+                    model.unembed.W_U[:, 1] = model.unembed.W_U[:, 0]
+        yield model
+
+
+def test_certified_checkers_sound_on_200_small_models():
+    cubic_total = brute_total = 0
+    for model in small_models(200):
+        truth = count_correct(path_tables(model)).correct
+        cubic = certify_cubic(model).count
+        brute = certify_brute(model).count
+        assert cubic <= truth and brute <= truth
+        assert cubic <= run_cubic(model).count  # exact never claims more than the float strategy
+        assert brute <= truth
+        cubic_total += cubic
+        brute_total += brute
+    assert cubic_total > 0 and brute_total > 0
+
+
+def test_certified_cubic_matches_float_cases_except_near_zero():
+    """Where the exact and float strategies disagree on a case, its float margin is tiny."""
+    model, _ = train(ModelConfig(d_vocab=12, n_ctx=4, d_model=16, d_head=16), TrainConfig(seed=5, steps=1500))
+    exact = certify_cubic(model).proven
+    margins = cubic_margins(path_tables(model), FlopCounter())
+    V, n = 12, 4
+    disagreements = 0
+    for m in range(V):
+        for q in range(m + 1):
+            for k in range(m):
+                for c in range(1, n):
+                    if q < m and c == n - 1:
+                        continue
+                    float_proven = bool(margins[q, m, k, c] < 0)
+                    if float_proven != exact[m][q][k][c]:
+                        disagreements += 1
+                        assert float_proven and abs(float(margins[q, m, k, c])) < 1e-6
+    assert disagreements <= 2
+
+
+def test_certified_brute_refuses_large_models():
+    with pytest.raises(PyVerifyError, match="small models"):
+        certify_brute(random_model(64, 4, seed=0, d=2, h=2))
+
+
+def test_trained_model_exact_cubic_close_to_float(trained_k4):
+    exact = certify_cubic(trained_k4).count
+    numeric = run_cubic(trained_k4).count
+    assert exact <= numeric and numeric - exact <= numeric // 1000

@@ -1,0 +1,216 @@
+"""The generated Lean: golden file, determinism, discipline checks, and `pyverify check`."""
+
+import os
+import re
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pyverify.check import parse_diagnostics
+from pyverify.exact.brute import certify_brute
+from pyverify.exact.weights import exact_weights
+from pyverify.export import render_module, render_root, to_lean
+from pyverify.export.pack import pack_matrix, unpack_matrix
+from tests.lean_fixtures import tiny_model
+
+ROOT = Path(__file__).resolve().parents[1]
+LEAN = ROOT / "lean"
+GOLDEN = Path(__file__).parent / "golden"
+ALLOWED_SET_OPTIONS = {"maxHeartbeats"}  # documented in lean/README.md
+KEYWORDS = {"import", "namespace", "open", "def", "theorem", "end", "by", "in", "set_option", "structure",
+            "where", "match", "with", "fun", "let", "prelude", "universe", "true", "false", "Type", "Nat", "Bool",
+            "List", "decide", "native_decide", "kernel", "u", "v"}
+
+
+def tiny_text(strategy="brute-force") -> str:
+    w = exact_weights(tiny_model())
+    return render_module(w, "Tiny", strategy, certify_brute(w).count if strategy == "brute-force" else 0,
+                         kernel=True)
+
+
+def test_golden_tiny_module():
+    assert tiny_text() == (GOLDEN / "Tiny.lean").read_text()
+    assert render_root(["Tiny", "Seed123"]) == (GOLDEN / "Generated.lean").read_text()
+
+
+def test_rendering_is_deterministic(tmp_path):
+    shutil.copytree(LEAN, tmp_path / "lean", ignore=shutil.ignore_patterns(".lake", "Generated", "Generated.lean"))
+    a = to_lean(tiny_model(), "Tiny", "brute-force", tmp_path / "lean")
+    first = a.path.read_bytes()
+    b = to_lean(tiny_model(), "Tiny", "brute-force", tmp_path / "lean")
+    assert b.path.read_bytes() == first
+    assert a.method == "decide +kernel" and a.count == certify_brute(tiny_model()).count
+
+
+def test_packing_round_trips():
+    rows = [[0, -1, 5, -(2**70)], [3, 2**40, -7, 1]]
+    width, packed = pack_matrix(rows)
+    assert unpack_matrix(2, 4, width, packed) == rows
+
+
+def strip_comments(text: str) -> str:
+    text = re.sub(r"/-.*?-/", "", text, flags=re.DOTALL)
+    return re.sub(r"--[^\n]*", "", text)
+
+
+def lean_files():
+    return sorted(LEAN.glob("PyVerify/*.lean")) + [LEAN / "PyVerify.lean"] + sorted(LEAN.glob("Generated/*.lean"))
+
+
+def test_no_sorry_admit_axiom_and_only_allowed_options():
+    for path in lean_files() + [GOLDEN / "Tiny.lean"]:
+        code = strip_comments(path.read_text())
+        for word in ("sorry", "admit", "axiom"):
+            assert not re.search(rf"\b{word}\b", code), (path, word)
+        for option in re.findall(r"set_option\s+(\S+)", code):
+            assert option in ALLOWED_SET_OPTIONS, (path, option)
+
+
+def test_brackets_balance():
+    pairs = {")": "(", "]": "[", "}": "{", "⟩": "⟨"}
+    for path in lean_files() + [GOLDEN / "Tiny.lean"]:
+        stack = []
+        for ch in strip_comments(path.read_text()):
+            if ch in "([{⟨":
+                stack.append(ch)
+            elif ch in pairs:
+                assert stack and stack.pop() == pairs[ch], path
+        assert not stack, path
+
+
+def test_core_library_is_prelude_only_and_documented():
+    allowed = {"Init.Prelude", "Init.Coe", "Init.Notation", "Init.Tactics"}
+    for path in sorted(LEAN.glob("PyVerify/*.lean")) + [LEAN / "PyVerify.lean"]:
+        text = path.read_text()
+        assert text.startswith("prelude\n"), path
+        for module in re.findall(r"^import\s+(\S+)", text, flags=re.MULTILINE):
+            assert module in allowed or module.startswith("PyVerify."), (path, module)
+        # every public definition carries a docstring
+        for match in re.finditer(r"^(def|structure|theorem)\s+(\S+)", text, flags=re.MULTILINE):
+            before = text[: match.start()].rstrip()
+            assert before.endswith("-/"), (path, match.group(2))
+
+
+def defined_names() -> set[str]:
+    names = set()
+    for path in sorted(LEAN.glob("PyVerify/*.lean")):
+        text = path.read_text()
+        namespaces = re.findall(r"^namespace\s+(\S+)", text, flags=re.MULTILINE)
+        for kind, name in re.findall(r"^(def|structure)\s+([A-Za-z_][\w.]*)", text, flags=re.MULTILINE):
+            names.add(name)
+            for ns in namespaces:
+                names.add(f"{ns}.{name}".replace("PyVerify.", ""))
+        for field in re.findall(r"^  ([a-zA-Z]\w*) :", text, flags=re.MULTILINE):
+            names.add(field)
+    return names
+
+
+def documented_core_api() -> set[str]:
+    return set(re.findall(r"`([A-Za-z][\w.]*)`", (LEAN / "README.md").read_text()))
+
+
+def referenced_names(text: str) -> set[str]:
+    code = re.sub(r"^import .*$", "", strip_comments(text), flags=re.MULTILINE)
+    code = re.sub(r"0x[0-9a-f]+", " ", code)
+    return {t for t in re.findall(r"[A-Za-z_][\w.']*", code) if t not in KEYWORDS and not t[0].isdigit()}
+
+
+def test_every_referenced_name_is_defined_or_documented():
+    known = defined_names() | documented_core_api()
+    for path in lean_files() + [GOLDEN / "Tiny.lean"]:
+        own = set(re.findall(r"^(?:def|theorem|structure)\s+(\S+)", path.read_text(), flags=re.MULTILINE))
+        code = strip_comments(path.read_text())
+        locals_ = set(re.findall(r"\blet\s+([a-zA-Z]\w*)", code))
+        for binders in re.findall(r"(?:\bfun\b|\|)([^=|]*?)=>", code):  # fun a b =>, | List.cons x xs, _ =>
+            locals_ |= set(re.findall(r"[A-Za-z_]\w*", binders))
+        params = set()
+        for group in re.findall(r"[({]([A-Za-z][\w ]*?) :", code):
+            params |= set(group.split())
+        for name in sorted(referenced_names(path.read_text())):
+            base = name.split(".")[0]
+            if name in known or base in known or name in own or base in locals_ or base in params:
+                continue
+            if name.startswith(("PyVerify.Generated", "Generated.", "PyVerify")):
+                continue
+            raise AssertionError(f"{path.name}: {name} is neither defined in lean/ nor listed in lean/README.md")
+
+
+def run_cli(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "pyverify", *args], capture_output=True, text=True, env=env, cwd=ROOT)
+
+
+def test_check_without_toolchain_says_so(tmp_path):
+    env = {**os.environ, "PATH": str(tmp_path)}  # nothing on PATH: certainly no lake
+    r = run_cli("check", "--lean-dir", str(LEAN), env=env)
+    assert r.returncode == 3
+    assert "no Lean toolchain" in r.stderr and "verified" not in r.stdout
+
+
+RECORDED_LOG = """\
+✔ [2/9] Built PyVerify.SInt
+✖ [8/9] Building Generated.Tiny
+trace: .> LEAN_PATH=... lean ./././Generated/Tiny.lean -R ./. -o ./.lake/build/lib/Generated/Tiny.olean
+error: ./././Generated/Tiny.lean:31:69: tactic 'decide' proved that the proposition
+  checkBrute weights scale = 12
+is false
+error: Lean exited with code 1
+Some required builds logged failures:
+- Generated.Tiny
+error: build failed
+"""
+
+
+def fake_lake(tmp_path: Path, log: str, code: int) -> dict:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    lake = bin_dir / "lake"
+    lake.write_text(f"#!/bin/sh\ncat <<'LOG'\n{log}LOG\nexit {code}\n")
+    lake.chmod(lake.stat().st_mode | stat.S_IEXEC)
+    return {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+
+
+def project_with_tiny(tmp_path: Path) -> Path:
+    lean = tmp_path / "lean"
+    shutil.copytree(LEAN, lean, ignore=shutil.ignore_patterns(".lake", "Generated", "Generated.lean"))
+    to_lean(tiny_model(), "Tiny", "brute-force", lean)
+    return lean
+
+
+def test_check_reports_recorded_error_at_file_and_line(tmp_path):
+    lean = project_with_tiny(tmp_path)
+    r = run_cli("check", "--lean-dir", str(lean), env=fake_lake(tmp_path, RECORDED_LOG, 1))
+    assert r.returncode == 1
+    assert "FAILED" in r.stdout and "Generated/Tiny.lean:31" in r.stdout and "verified" not in r.stdout
+
+
+def test_check_reports_verified_only_after_a_clean_build(tmp_path):
+    lean = project_with_tiny(tmp_path)
+    r = run_cli("check", "--lean-dir", str(lean), env=fake_lake(tmp_path, "Build completed successfully.\n", 0))
+    assert r.returncode == 0
+    assert "verified  Generated.Tiny.brute_force_certified" in r.stdout
+
+
+def test_parse_diagnostics_handles_both_formats():
+    text = "error: ./Generated/A.lean:3:4: unknown identifier 'x'\nGenerated/B.lean:5:0: error: type mismatch\n"
+    d = parse_diagnostics(text)
+    assert [(x.path, x.line, x.message) for x in d] == [
+        ("Generated/A.lean", 3, "unknown identifier 'x'"), ("Generated/B.lean", 5, "type mismatch")]
+
+
+def test_export_cli_and_bad_names(tmp_path):
+    lean = tmp_path / "lean"
+    shutil.copytree(LEAN, lean, ignore=shutil.ignore_patterns(".lake", "Generated", "Generated.lean"))
+    from pyverify.checkpoint import save_checkpoint
+    model_path = save_checkpoint(tiny_model(), tmp_path / "tiny.safetensors")
+    r = run_cli("export", str(model_path), "--strategy", "brute-force", "--name", "Tiny", "--lean-dir", str(lean))
+    assert r.returncode == 0, r.stderr
+    assert "N_exact =" in r.stdout and (lean / "Generated" / "Tiny.lean").exists()
+    assert "import Generated.Tiny" in (lean / "Generated.lean").read_text()
+    r = run_cli("export", str(model_path), "--name", "not-valid", "--lean-dir", str(lean))
+    assert r.returncode == 2 and "UpperCamelCase" in r.stderr
+    r = run_cli("compare", str(model_path), "--lean-dir", str(lean), "--no-lake")
+    assert r.returncode == 0 and "Generated/Tiny.lean" in r.stdout
