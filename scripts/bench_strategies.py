@@ -17,7 +17,7 @@ import time
 import torch
 
 from pyverify.config import ModelConfig
-from pyverify.strategies.cubic import logit_pessimisations, positional_weights, run_cubic
+from pyverify.strategies.cubic import logit_pessimisations, run_cubic
 from pyverify.strategies.result import FlopCounter
 from pyverify.strategies.subcubic import PRESETS, run_subcubic
 from pyverify.tables import path_tables

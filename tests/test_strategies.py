@@ -1,6 +1,7 @@
 """Soundness of every proof strategy against the brute-force count, and their bookkeeping."""
 
 import itertools
+import os
 import math
 
 import pytest
@@ -78,7 +79,8 @@ def test_near_tie_logits_are_not_proven():
             assert lost == inputs_with_max, (name, m, lost_by_max)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=int(os.environ.get("PYVERIFY_HYPOTHESIS_EXAMPLES", "40")), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 10_000), V=st.integers(3, 9), n=st.integers(2, 4),
        gain=st.floats(0.1, 40.0), scale=st.floats(0.05, 5.0), identity=st.floats(0.0, 8.0))
 def test_hypothesis_tries_to_break_soundness(seed, V, n, gain, scale, identity):

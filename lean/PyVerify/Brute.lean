@@ -31,11 +31,12 @@ def allInputs (V : Nat) : Nat → List (List Nat)
   | 0 => List.cons List.nil List.nil
   | Nat.succ k =>
     let rest := allInputs V k
-    foldL (fun acc t => appendL acc (mapL (fun xs => List.cons t xs) rest)) List.nil (range V)
+    foldL (fun (acc : List (List Nat)) (t : Nat) => appendL acc (mapL (fun (xs : List Nat) => List.cons t xs) rest))
+      List.nil (range V)
 
 /-- The largest token of an input. -/
 def maxToken (xs : List Nat) : Nat :=
-  foldL (fun a b => match Nat.ble a b with
+  foldL (fun (a b : Nat) => match Nat.ble a b with
     | true => b
     | false => a) 0 xs
 
@@ -58,14 +59,14 @@ def inputCertified (T : Tables) (s : Ival) (V n : Nat) (x : List Nat) : Bool :=
   let bits := 4 * T.S
   let q := getD x (n - 1) 0
   let m := maxToken x
-  let scores := tabulate n (fun i =>
+  let scores := tabulate n (fun (i : Nat) =>
     Ival.add (scaledScore (getD (getD T.EQKE q List.nil) (getD x i 0) SInt.zero) bits s)
       (scaledScore (getD (getD T.EQKP q List.nil) i SInt.zero) bits s))
   let e := expShifted (maxHi scores) scores
-  allL (fun o => match Nat.beq o m with
+  allL (fun (o : Nat) => match Nat.beq o m with
     | true => true
     | false =>
-      let total := sumS (tabulate n (fun i =>
+      let total := sumS (tabulate n (fun (i : Nat) =>
         Ival.mulHiNonneg (getD e i ⟨SInt.zero, SInt.zero⟩) (difference T q m i (getD x i 0) o bits)))
       SInt.lt total SInt.zero) (range V)
 

@@ -38,10 +38,10 @@ def scaledScore (raw : SInt) (bits : Nat) (s : Ival) : Ival :=
 
 /-- `exp (x - shift)` for every interval `x` of a list. -/
 def expShifted (shift : SInt) (xs : List Ival) : List Ival :=
-  mapL (fun sc => expIval ⟨SInt.sub sc.lo shift, SInt.sub sc.hi shift⟩) xs
+  mapL (fun (sc : Ival) => expIval ⟨SInt.sub sc.lo shift, SInt.sub sc.hi shift⟩) xs
 
 /-- The largest upper end in a list of intervals. -/
-def maxHi (xs : List Ival) : SInt := maxS SInt.zero (mapL (fun sc => sc.hi) xs)
+def maxHi (xs : List Ival) : SInt := maxS SInt.zero (mapL (fun (sc : Ival) => sc.hi) xs)
 
 /-- Positional weights of one query (Python: `Positional`). -/
 structure Positional where
@@ -56,21 +56,21 @@ structure Positional where
 
 /-- Positional weights from a row of `EQKP` (Python: `positional`). -/
 def positional (eqkpRow : List SInt) (n S : Nat) (s : Ival) : Positional :=
-  let scores := mapL (fun raw => scaledScore raw (4 * S) s) eqkpRow
+  let scores := mapL (fun (raw : SInt) => scaledScore raw (4 * S) s) eqkpRow
   let weights := expShifted (maxHi scores) scores
   let nonQuery := takeL (n - 1) weights
-  let los := sortBy SInt.le (mapL (fun w => w.lo) nonQuery)
-  let his := sortBy (fun a b => SInt.le b a) (mapL (fun w => w.hi) nonQuery)
+  let los := sortBy SInt.le (mapL (fun (w : Ival) => w.lo) nonQuery)
+  let his := sortBy (fun (a b : SInt) => SInt.le b a) (mapL (fun (w : Ival) => w.hi) nonQuery)
   let low := prefixSums SInt.zero los
   let high := prefixSums SInt.zero his
   ⟨low, high, ⟨getD low (n - 1) SInt.zero, sumS his⟩, getD weights (n - 1) ⟨SInt.zero, SInt.zero⟩⟩
 
 /-- `max_{o ≠ m} f o` over `o < V` (needs `V ≥ 2`). -/
 def maxExcept (V m : Nat) (f : Nat → SInt) : SInt :=
-  let first := match Nat.beq m 0 with
+  let first : Nat := match Nat.beq m 0 with
     | true => 1
     | false => 0
-  foldL (fun acc o => match Nat.beq o m with
+  foldL (fun (acc : SInt) (o : Nat) => match Nat.beq o m with
     | true => acc
     | false => SInt.max acc (f o)) (f first) (range V)
 
@@ -86,11 +86,11 @@ structure LogitBounds where
 
 /-- Python: `logit_bounds`. -/
 def logitBounds (T : Tables) (V m : Nat) : LogitBounds :=
-  let PW := tabulate V (fun o => maxS SInt.zero (mapL (fun row => centred row o m) T.PVOU))
-  let U := tabulate (m + 1) (fun q =>
-    toFixedHi (maxExcept V m (fun o => centred (getD T.EUPU q List.nil) o m)) (2 * T.S))
-  let E := tabulate (m + 1) (fun t =>
-    toFixedHi (maxExcept V m (fun o => SInt.add (centred (getD T.EVOU t List.nil) o m) (getD PW o SInt.zero)))
+  let PW := tabulate V (fun (o : Nat) => maxS SInt.zero (mapL (fun (row : List SInt) => centred row o m) T.PVOU))
+  let U := tabulate (m + 1) (fun (q : Nat) =>
+    toFixedHi (maxExcept V m (fun (o : Nat) => centred (getD T.EUPU q List.nil) o m)) (2 * T.S))
+  let E := tabulate (m + 1) (fun (t : Nat) =>
+    toFixedHi (maxExcept V m (fun (o : Nat) => SInt.add (centred (getD T.EVOU t List.nil) o m) (getD PW o SInt.zero)))
       (4 * T.S))
   ⟨U, E⟩
 
@@ -120,27 +120,27 @@ def endHolds (kTerm : Ival) (ce : CaseEnd) : Bool :=
 /-- The inputs certified for query `q` and max `m` (Python: one `(m, q)` of
 `proven_cases` followed by its part of `count_from_proven`). -/
 def countQM (T : Tables) (p : Positional) (s : Ival) (n m q : Nat) (lb : LogitBounds) : Nat :=
-  let scores := tabulate (m + 1) (fun t => scaledScore (getD (getD T.EQKE q List.nil) t SInt.zero) (4 * T.S) s)
+  let scores := tabulate (m + 1) (fun (t : Nat) => scaledScore (getD (getD T.EQKE q List.nil) t SInt.zero) (4 * T.S) s)
   let e := expShifted (maxHi scores) scores
   let uq := getD lb.U q SInt.zero
-  let c := tabulate (m + 1) (fun t => SInt.add (getD lb.E t SInt.zero) uq)
+  let c := tabulate (m + 1) (fun (t : Nat) => SInt.add (getD lb.E t SInt.zero) uq)
   let zeroI : Ival := ⟨SInt.zero, SInt.zero⟩
   let em := getD e m zeroI
   let cm := getD c m SInt.zero
   let queryTerm := Ival.mul (Ival.mul (getD e q zeroI) p.query) (Ival.exact (getD c q SInt.zero))
   let num := Ival.mul (Ival.mul em p.total) (Ival.exact cm)
-  let allMax := match SInt.lt (SInt.add num.hi queryTerm.hi) SInt.zero with
+  let allMax : Nat := match SInt.lt (SInt.add num.hi queryTerm.hi) SInt.zero with
     | true => 1
     | false => 0
-  let kTerms := tabulate m (fun k => Ival.mul (getD e k zeroI) (Ival.exact (getD c k SInt.zero)))
-  let perCopies := fun (copies : Nat) =>
+  let kTerms := tabulate m (fun (k : Nat) => Ival.mul (getD e k zeroI) (Ival.exact (getD c k SInt.zero)))
+  let perCopies : Nat → Nat := fun (copies : Nat) =>
     match Nat.ble (q + 1) m, Nat.beq copies (n - 1) with
     | true, true => 0
     | _, _ =>
       let a := n - 1 - copies
       let ends := List.cons (caseEnd p em cm queryTerm.hi (getD p.low a SInt.zero))
         (List.cons (caseEnd p em cm queryTerm.hi (getD p.high a SInt.zero)) List.nil)
-      let good := countL (fun kTerm => allL (endHolds kTerm) ends) kTerms
+      let good := countL (fun (kTerm : Ival) => allL (endHolds kTerm) ends) kTerms
       caseCount n (Nat.beq q m) copies good
   allMax + sumN (mapL perCopies (rangeFrom 1 (n - 1)))
 
@@ -152,10 +152,10 @@ def checkCubic (w : Weights) (s : Ival) : Nat :=
     let T := exactTables w
     let V := w.dVocab
     let n := w.nCtx
-    let pos := tabulate V (fun q => positional (getD T.EQKP q List.nil) n T.S s)
-    sumN (mapL (fun m =>
+    let pos := tabulate V (fun (q : Nat) => positional (getD T.EQKP q List.nil) n T.S s)
+    sumN (mapL (fun (m : Nat) =>
       let lb := logitBounds T V m
-      sumN (mapL (fun q => countQM T (getD pos q ⟨List.nil, List.nil, ⟨SInt.zero, SInt.zero⟩, ⟨SInt.zero, SInt.zero⟩⟩) s n m q lb)
+      sumN (mapL (fun (q : Nat) => countQM T (getD pos q ⟨List.nil, List.nil, ⟨SInt.zero, SInt.zero⟩, ⟨SInt.zero, SInt.zero⟩⟩) s n m q lb)
         (range (m + 1)))) (range V))
 
 end PyVerify

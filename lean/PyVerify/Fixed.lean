@@ -58,11 +58,8 @@ end Ival
 (Python: `check_inv_sqrt`). -/
 def checkInvSqrt (h : Nat) (s : Ival) : Bool :=
   let target := Nat.pow 2 (2 * prec)
-  match s.lo.neg, s.hi.neg with
-  | false, false =>
-    match Nat.ble (s.lo.mag * s.lo.mag * h) target with
-    | true => Nat.ble target (s.hi.mag * s.hi.mag * h)
-    | false => false
-  | _, _ => false
+  match s.lo.neg, s.hi.neg, Nat.ble (s.lo.mag * s.lo.mag * h) target, Nat.ble target (s.hi.mag * s.hi.mag * h) with
+  | false, false, true, true => true
+  | _, _, _, _ => false
 
 end PyVerify

@@ -43,7 +43,7 @@ def foldL {α : Type u} {β : Type v} (f : β → α → β) : β → List α �
 def sumS (xs : List SInt) : SInt := foldL SInt.add SInt.zero xs
 
 /-- The sum of a list of naturals. -/
-def sumN (xs : List Nat) : Nat := foldL (fun a b => a + b) 0 xs
+def sumN (xs : List Nat) : Nat := foldL (fun (a b : Nat) => a + b) 0 xs
 
 /-- The largest element, or `d` for an empty list. -/
 def maxS (d : SInt) : List SInt → SInt

@@ -107,14 +107,6 @@ def negPart (a : SInt) : Nat :=
   | true => a.mag
   | false => 0
 
-/-- Whether `a > 0`. -/
-def isPos (a : SInt) : Bool :=
-  match a.neg with
-  | true => false
-  | false => match Nat.beq a.mag 0 with
-    | true => false
-    | false => true
-
 end SInt
 
 end PyVerify

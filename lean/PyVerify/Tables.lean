@@ -47,7 +47,7 @@ def transpose (cols : Nat) (rows : List (List SInt)) : List (List SInt) := trans
 
 /-- `A · B` given the rows of `Bᵀ`. -/
 def matmulT (A Bt : List (List SInt)) : List (List SInt) :=
-  mapL (fun row => mapL (fun col => dot row col) Bt) A
+  mapL (fun (row : List SInt) => mapL (fun (col : List SInt) => dot row col) Bt) A
 
 /-- Exact tables (see the module docstring for their denominators). -/
 structure Tables where
@@ -66,7 +66,7 @@ structure Tables where
 
 /-- The exact tables of a model (Python: `exact_tables`). -/
 def exactTables (w : Weights) : Tables :=
-  let residQuery := mapL (fun row => rowAdd row (getD w.wPos (w.nCtx - 1) List.nil)) w.wE
+  let residQuery := mapL (fun (row : List SInt) => rowAdd row (getD w.wPos (w.nCtx - 1) List.nil)) w.wE
   let QK := matmulT w.wQ w.wK
   let queryKey := matmulT residQuery (transpose w.dModel QK)
   let OV := matmulT w.wV (transpose w.dModel w.wO)

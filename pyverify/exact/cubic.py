@@ -81,8 +81,6 @@ def proven_cases(tables: ExactTables, n: int, h: int) -> list[list[list[list[boo
     pos = [positional(tables, q, n, s) for q in range(V)]
     out = []
     for m in range(V):
-        if V < 2:
-            break
         U, E = logit_bounds(tables, m)
         per_q = []
         for q in range(m + 1):

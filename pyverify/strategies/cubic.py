@@ -30,25 +30,22 @@ from pyverify.strategies.result import FlopCounter, StrategyResult
 from pyverify.tables import PathTables, path_tables, table_flops
 
 
-def positional_weights(tables: PathTables, flops: FlopCounter) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """For each query q, exp(EQKP[q, i]) over non-query positions i, shifted by the row max.
+def positional_log_weights(tables: PathTables, flops: FlopCounter) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """For each query q, logs of sums of positional weights exp(EQKP[q, i]) over non-query i.
 
-    Returns (low, high, e_query): low[q, a] / high[q, a] is the sum of the a smallest / largest
-    weights ([V, n]); e_query[q] = exp(EQKP[q, n-1] - shift) ([V]).
+    Returns (log_low, log_high, log_query): log_low[q, a] / log_high[q, a] is the log of the
+    sum of the a smallest / largest weights ([V, n], -inf for a = 0); log_query[q] =
+    EQKP[q, n-1]. Working with logs keeps tiny weights from underflowing to 0, and the
+    complement of the a smallest is the n-1-a largest, so no exps are ever subtracted.
     """
-    n = tables.n_ctx
-    shift = tables.EQKP.amax(dim=1, keepdim=True)
-    weights = (tables.EQKP - shift).exp()  # [V, n]
-    flops.elementwise(weights)
-    flops.elementwise(weights)
-    ascending = weights[:, : n - 1].sort(dim=1).values
-    flops.sort(tables.d_vocab, n - 1)
-    zero = torch.zeros(tables.d_vocab, 1, dtype=weights.dtype)
-    low = torch.cat([zero, ascending.cumsum(dim=1)], dim=1)
-    high = torch.cat([zero, ascending.flip(1).cumsum(dim=1)], dim=1)
-    flops.elementwise(low)
-    flops.elementwise(high)
-    return low, high, weights[:, n - 1]
+    n, V = tables.n_ctx, tables.d_vocab
+    ascending = tables.EQKP[:, : n - 1].sort(dim=1).values
+    flops.sort(V, n - 1)
+    minus_inf = torch.full((V, 1), float("-inf"), dtype=ascending.dtype)
+    log_low = torch.cat([minus_inf, ascending.logcumsumexp(dim=1)], dim=1)
+    log_high = torch.cat([minus_inf, ascending.flip(1).logcumsumexp(dim=1)], dim=1)
+    flops.add(6 * V * n)
+    return log_low, log_high, tables.EQKP[:, n - 1]
 
 
 def logit_pessimisations(tables: PathTables, m: int, flops: FlopCounter) -> tuple[torch.Tensor, torch.Tensor]:
@@ -70,41 +67,42 @@ def logit_pessimisations(tables: PathTables, m: int, flops: FlopCounter) -> tupl
 def cubic_margins(tables: PathTables, flops: FlopCounter) -> torch.Tensor:
     """Num for every case, maximised over the two extreme orderings: [V_q, V_max, V_k, n_copies].
 
-    Entries that are not cases (q > m, k >= m, impossible copies) are NaN; case (q, m, ., c=0)
-    is stored at k = 0 and means "all non-query positions hold m" (valid for every m).
+    Each case's Num is divided by its largest positive weight (F1 in docs/strategies.md), so
+    only its sign is meaningful. Entries that are not cases (q > m, k >= m, impossible
+    copies) are NaN; case (q, m, ., c=0) is stored at k = 0 and means "all non-query
+    positions hold m" (valid for every m).
     """
     V, n = tables.d_vocab, tables.n_ctx
     out = torch.full((V, V, V, n), float("nan"), dtype=torch.float64)
-    low, high, e_query_pos = positional_weights(tables, flops)
-    W = low[:, n - 1]  # sum over all non-query positions
+    log_low, log_high, log_query_pos = positional_log_weights(tables, flops)
+    copies = torch.arange(n)
+    n_max = n - 1 - copies  # copies of m among non-query positions, [c]
     for m in range(V):
         U, E = logit_pessimisations(tables, m, flops)
         q = torch.arange(m + 1)
         rows = tables.EQKE[: m + 1, : m + 1]  # [q, token]
-        e_tok = (rows - rows.amax(dim=1, keepdim=True)).exp()  # shared positive factor per q
-        flops.elementwise(rows)
-        flops.elementwise(rows)
-        e_max = e_tok[:, m]  # [q]
-        e_q = e_tok[q, q] * e_query_pos[: m + 1]
-        query_term = e_q * (E[: m + 1] + U)  # [q]
-        max_coef = e_max * (E[m] + U)  # [q]
-        copies = torch.arange(n)
-        n_max = n - 1 - copies  # copies of m among non-query positions, [c]
-        lo = low[: m + 1][:, n_max]  # [q, c]
-        hi = high[: m + 1][:, n_max]
-        Wq = W[: m + 1, None]
+        log_query = rows[q, q] + log_query_pos[: m + 1]  # [q]
+        # Ordering "m on the lowest positions": m-weight low[n_max], k-weight high[copies]; and the mirror.
+        for log_m_pos, log_k_pos in ((log_low, log_high), (log_high, log_low)):
+            la = rows[:, m, None] + log_m_pos[: m + 1][:, n_max]  # [q, c]
+            lc = rows[:, :m, None] + log_k_pos[: m + 1][:, None, copies] if m > 0 else None  # [q, k, c]
+            top = torch.maximum(la, log_query[:, None])
+            if m > 0:
+                top = torch.maximum(top[:, None, :], lc)  # [q, k, c]
+                num = ((la[:, None, :] - top).exp() * (E[m] + U)[:, None, None]
+                       + (log_query[:, None, None] - top).exp() * (E[: m + 1] + U)[:, None, None]
+                       + (lc - top).exp() * (E[None, :m] + U[:, None])[:, :, None])
+                flops.add(12 * num.numel())
+                prev = out[: m + 1, m, :m, :]
+                out[: m + 1, m, :m, :] = torch.where(prev.isnan(), num, torch.maximum(prev, num))
         if m > 0:
-            k_coef = e_tok[:, :m] * (E[None, :m] + U[:, None])  # [q, k]
-            num_lo = (max_coef[:, None] * lo + query_term[:, None])[:, None, :] + k_coef[:, :, None] * (Wq - lo)[:, None, :]
-            num_hi = (max_coef[:, None] * hi + query_term[:, None])[:, None, :] + k_coef[:, :, None] * (Wq - hi)[:, None, :]
-            num = torch.maximum(num_lo, num_hi)  # [q, k, c]
-            flops.add(8 * num.numel() + 3 * k_coef.numel())
-            num[:, :, 0] = float("nan")
-            num[:m, :, n - 1] = float("nan")  # q < m needs at least one m among non-query positions
-            out[: m + 1, m, :m, :] = num
+            out[: m + 1, m, :m, 0] = float("nan")
+            out[:m, m, :m, n - 1] = float("nan")  # q < m needs at least one m among non-query positions
         # c = 0: every non-query position holds m (both orderings coincide).
-        out[: m + 1, m, 0, 0] = max_coef * W[: m + 1] + query_term
-        flops.add(6 * (m + 1))
+        la = rows[:, m] + log_low[: m + 1, n - 1]
+        top = torch.maximum(la, log_query)
+        out[: m + 1, m, 0, 0] = (la - top).exp() * (E[m] + U) + (log_query - top).exp() * (E[: m + 1] + U)
+        flops.add(8 * (m + 1))
     return out
 
 

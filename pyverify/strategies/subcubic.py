@@ -330,16 +330,17 @@ def summaries(model: MaxOfKTransformer, config: SubcubicConfig, flops: FlopCount
     flops.matmul(d, h, n)
     flops.matmul(V, d, n)
     flops.add(2 * V * n)
-    shift = EQKP.amax(dim=1, keepdim=True)
-    weights = (EQKP - shift).exp()
-    ascending = weights[:, : n - 1].sort(dim=1).values
+    # Logs of positional-weight sums (no exp, so nothing underflows): the a smallest, and
+    # their complement, the n-1-a largest.
+    ascending = EQKP[:, : n - 1].sort(dim=1).values
     flops.sort(V, n - 1)
-    zero = torch.zeros(V, 1, dtype=weights.dtype)
-    low = torch.cat([zero, ascending.cumsum(dim=1)], dim=1)  # [V, n]: a smallest
-    rest = low[:, n - 1 : n] - low
-    flops.add(4 * V * n)
+    minus_inf = torch.full((V, 1), float("-inf"), dtype=EQKP.dtype)
+    log_low = torch.cat([minus_inf, ascending.logcumsumexp(dim=1)], dim=1)  # [V, n]
+    log_high = torch.cat([minus_inf, ascending.flip(1).logcumsumexp(dim=1)], dim=1)
+    log_rest = log_high.flip(1)  # log_rest[q, a] = log of the n-1-a largest = the complement of the a smallest
+    flops.add(6 * V * n)
     return Summaries(spread=spread, J1=J1, J0=J0, H=H, main=main, main_prefix_max=main_prefix_max, R=R,
-                     log_low=low.log(), log_rest=rest.clamp_min(0).log(), log_w_query=weights[:, n - 1].log())
+                     log_low=log_low, log_rest=log_rest, log_w_query=EQKP[:, n - 1].clone())
 
 
 def case_bounds(s: Summaries, config: SubcubicConfig, q: torch.Tensor, m: torch.Tensor, c: torch.Tensor,
