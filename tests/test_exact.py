@@ -16,7 +16,7 @@ from pyverify.config import ModelConfig
 from pyverify.errors import PyVerifyError
 from pyverify.exact.brute import certify_brute
 from pyverify.exact.cubic import certify_cubic
-from pyverify.exact.fixed import PREC, check_inv_sqrt, exp_interval, exp_nonpos, inv_sqrt, mul
+from pyverify.exact.fixed import PREC, check_inv_sqrt, exp_interval, exp_nonpos, inv_sqrt, mul, softmax
 from pyverify.exact.floats import dyadic_to_float32, float32_to_dyadic, to_fraction
 from pyverify.exact.weights import exact_tables, exact_weights
 from pyverify.strategies.cubic import cubic_margins, run_cubic
@@ -86,6 +86,25 @@ def test_exp_interval_and_products_are_sound():
         for x in u:
             for y in v:
                 assert p[0] * 2**PREC <= x * y <= p[1] * 2**PREC
+
+
+def test_softmax_enclosure_contains_true_weights():
+    rng = random.Random(2)
+    for _ in range(300):
+        n = rng.randint(1, 6)
+        spread = rng.choice([1, 5, 40])
+        points = [rng.randint(-(spread << PREC), spread << PREC) for _ in range(n)]
+        widths = [rng.randint(0, 1 << (PREC - rng.randint(0, 30))) for _ in range(n)]
+        scores = [(x, x + w) for x, w in zip(points, widths)]
+        enclosure = softmax(scores)
+        for trial in range(3):  # true softmax at points inside the score intervals
+            xs = [mpmath.mpf(lo + (hi - lo) * trial // 2) / 2**PREC for lo, hi in scores]
+            z = sum(mpmath.exp(x) for x in xs)
+            for (lo, hi), x in zip(enclosure, xs):
+                p = mpmath.exp(x) / z * 2**PREC
+                assert lo <= p <= hi
+        if all(w == 0 for w in widths):  # exact scores: the enclosure is tight
+            assert all(hi - lo <= 4 or hi <= 4 for lo, hi in enclosure)
 
 
 @pytest.mark.parametrize("h", [1, 2, 3, 8, 32, 64, 127])

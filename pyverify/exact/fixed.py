@@ -141,3 +141,28 @@ def exp_interval(a: Interval) -> Interval:
     lo = exp_nonpos(a[0])[0] if a[0] <= 0 else 1 << PREC
     hi = exp_nonpos(a[1])[1] if a[1] <= 0 else exp_upper_pos(a[1])
     return lo, hi
+
+
+def div_pos(a: Interval, b: Interval) -> Interval:
+    """a / b for a >= 0 and b > 0 (fixed point), rounded outward."""
+    if a[0] < 0 or b[0] <= 0:
+        raise ValueError("div_pos needs a >= 0 and b > 0")
+    return (a[0] << PREC) // b[1], -((-(a[1] << PREC)) // b[0])
+
+
+def softmax(scores: list[Interval]) -> list[Interval]:
+    """Intervals containing softmax(x)_i for every x with x_j in scores[j] (fixed point).
+
+    p_i = e_i / sum_j e_j with e_j = exp(x_j - shift); the shift (the largest upper end)
+    cancels. p_i is increasing in x_i and decreasing in every other x_j, so
+    p_i >= e_i.lo / (e_i.lo + sum_{j != i} e_j.hi) and p_i <= e_i.hi / (e_i.hi + sum_{j != i} e_j.lo).
+    """
+    shift = max(hi for _, hi in scores)
+    e = [exp_interval((lo - shift, hi - shift)) for lo, hi in scores]
+    sum_lo, sum_hi = sum(x[0] for x in e), sum(x[1] for x in e)
+    out = []
+    for lo, hi in e:
+        lower = div_pos((lo, lo), (lo + sum_hi - hi, lo + sum_hi - hi))[0] if lo > 0 else 0
+        upper = div_pos((hi, hi), (hi + sum_lo - lo, hi + sum_lo - lo))[1] if hi + sum_lo - lo > 0 else 1 << PREC
+        out.append((lower, min(upper, 1 << PREC)))
+    return out
