@@ -29,8 +29,9 @@ def truth(model) -> int:
 
 
 def small_models(count: int):
-    """Random models (V 5..16, K 2..4) with sharp and soft attention, biases, and some briefly
-    trained ones (max-like, so the strategies prove a lot and soundness is really at stake)."""
+    """Random models (V 5..16, K 2..4) with sharp and soft attention, biases, near-tie logits,
+    and some briefly trained ones (max-like, so the strategies prove a lot and soundness is
+    really at stake)."""
     for i in range(count):
         V, n = 5 + i % 12, 2 + i % 3
         if i % 3 == 0:
@@ -40,6 +41,10 @@ def small_models(count: int):
                     model.blocks[0].attn.W_Q.mul_(8.0)  # sharper softmax than training produced
         else:
             model = random_model(V, n, seed=i, d=6, h=6, attn_gain=(1.0, 5.0, 25.0)[i % 3], biases=i % 5 == 0)
+        if i % 7 == 0:  # near-tie logits: two outputs equal up to a tiny offset
+            with torch.no_grad():
+                model.unembed.W_U[:, 1] = model.unembed.W_U[:, 0]
+                model.unembed.b_U[1] = 1e-9 * (1 if i % 2 else -1)
         yield model
 
 
