@@ -28,7 +28,7 @@ import torch
 from tqdm.auto import tqdm
 
 from pyverify.errors import PyVerifyError
-from pyverify.reference import correct_mask
+from pyverify.reference import correct_mask, inputs_from_flat
 from pyverify.tables import PathTables, logits_from_tables
 
 # A conservative throughput used only to estimate run time before starting.
@@ -99,8 +99,7 @@ def _count_query_directly(tables: PathTables, q: int, work: list[int]) -> int:
     correct = 0
     for start in range(0, V ** (n - 1), batch):
         flat = torch.arange(start, min(start + batch, V ** (n - 1)))
-        digits = [(flat // V ** (n - 2 - i)) % V for i in range(n - 1)]
-        tokens = torch.stack(digits + [torch.full_like(flat, q)], dim=1)
+        tokens = torch.cat([inputs_from_flat(flat, V, n - 1), torch.full_like(flat, q)[:, None]], dim=1)
         correct += int(correct_mask(logits_from_tables(tables, tokens), tokens).sum())
         work[0] += 4 * tokens.shape[0] * n * V
     return correct

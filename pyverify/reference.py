@@ -14,6 +14,11 @@ def all_inputs(d_vocab: int, n_ctx: int) -> torch.Tensor:
     return torch.tensor(list(itertools.product(range(d_vocab), repeat=n_ctx)), dtype=torch.int64)
 
 
+def inputs_from_flat(flat: torch.Tensor, d_vocab: int, width: int) -> torch.Tensor:
+    """Token tuples for flat indices in lexicographic order: [B] -> [B, width]."""
+    return torch.stack([(flat // d_vocab ** (width - 1 - i)) % d_vocab for i in range(width)], dim=1)
+
+
 def correct_mask(logits: torch.Tensor, tokens: torch.Tensor) -> torch.Tensor:
     """Whether logits[max(x)] is strictly above every other logit (a tie is wrong). -> [B] bool"""
     answer = tokens.max(dim=1).values
@@ -30,6 +35,6 @@ def count_correct_naive(model: MaxOfKTransformer, batch_size: int = 1 << 16, dty
     with torch.no_grad():
         for start in range(0, V**n, batch_size):
             flat = torch.arange(start, min(start + batch_size, V**n))
-            tokens = torch.stack([(flat // V ** (n - 1 - i)) % V for i in range(n)], dim=1)
+            tokens = inputs_from_flat(flat, V, n)
             correct += int(correct_mask(model(tokens), tokens).sum())
     return correct

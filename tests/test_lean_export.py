@@ -8,8 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from pyverify.check import parse_diagnostics
 from pyverify.exact.brute import certify_brute
 from pyverify.exact.weights import exact_weights

@@ -14,25 +14,18 @@ import time
 
 from pyverify.errors import PyVerifyError
 from pyverify.exact.cubic import CertifiedResult, scaled_score
-from pyverify.exact.fixed import PREC, Interval, add, ceil_shift, exp_interval, floor_shift, inv_sqrt, mul_hi_nonneg
+from pyverify.exact.fixed import add, exp_interval, from_scaled, inv_sqrt, mul_hi_nonneg
 from pyverify.exact.weights import ExactTables, ExactWeights, exact_tables, exact_weights
 from pyverify.model import MaxOfKTransformer
 
 MAX_INPUTS = 200_000
 
 
-def fixed_interval(raw: int, bits: int) -> Interval:
-    """raw / 2^bits in fixed point, rounded outward."""
-    if bits >= PREC:
-        return floor_shift(raw, bits - PREC), ceil_shift(raw, bits - PREC)
-    return raw << (PREC - bits), raw << (PREC - bits)
-
-
 def difference_table(T: ExactTables, q: int, m: int, n: int, bits: int) -> list:
-    """D[i][t][o] encloses EVOU[t,o] - EVOU[t,m] + PVOU[i,o] - PVOU[i,m] + EUPU[q,o] - EUPU[q,m]
+    """(Lean: `difference`, via fixedInterval.) D[i][t][o] encloses EVOU[t,o] - EVOU[t,m] + PVOU[i,o] - PVOU[i,m] + EUPU[q,o] - EUPU[q,m]
     (t <= m), computed exactly over 2^bits and rounded once."""
     V = len(T.EUPU)
-    return [[[fixed_interval(T.EVOU[t][o] - T.EVOU[t][m] + T.PVOU[i][o] - T.PVOU[i][m]
+    return [[[from_scaled(T.EVOU[t][o] - T.EVOU[t][m] + T.PVOU[i][o] - T.PVOU[i][m]
                              + ((T.EUPU[q][o] - T.EUPU[q][m]) << (2 * T.S)), bits)
               for o in range(V)] for t in range(m + 1)] for i in range(n)]
 

@@ -19,15 +19,15 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from pyverify.exact.fixed import PREC, Interval, ceil_shift, exp_interval, floor_shift, inv_sqrt, mul
+from pyverify.exact.fixed import Interval, ceil_shift, exp_interval, floor_shift, from_scaled, inv_sqrt, mul
 from pyverify.exact.weights import ExactTables, ExactWeights, exact_tables, exact_weights
 from pyverify.model import MaxOfKTransformer
 from pyverify.strategies.counting import case_count
 
 
 def to_fixed_hi(raw: int, bits: int) -> int:
-    """ceil(raw / 2^bits * 2^PREC): an upper bound of the exact value raw / 2^bits, in fixed point."""
-    return ceil_shift(raw, bits - PREC) if bits >= PREC else raw << (PREC - bits)
+    """An upper bound of the exact value raw / 2^bits, in fixed point (Lean: toFixedHi)."""
+    return from_scaled(raw, bits)[1]
 
 
 def scaled_score(raw: int, bits: int, s: Interval) -> Interval:

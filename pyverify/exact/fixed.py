@@ -31,6 +31,13 @@ def round_out(lo: int, hi: int, k: int) -> Interval:
     return floor_shift(lo, k), ceil_shift(hi, k)
 
 
+def from_scaled(raw: int, bits: int) -> Interval:
+    """The exact value raw / 2^bits as a fixed-point interval, rounded outward."""
+    if bits >= PREC:
+        return floor_shift(raw, bits - PREC), ceil_shift(raw, bits - PREC)
+    return raw << (PREC - bits), raw << (PREC - bits)
+
+
 def add(a: Interval, b: Interval) -> Interval:
     return a[0] + b[0], a[1] + b[1]
 
