@@ -16,7 +16,13 @@ D[n-1, q, o] + sum_i max_{t <= m} D[i, t, o] >= 0, so every other o is dropped b
 block is evaluated; the surviving margins are outer sums of per-position vectors.
 A query whose relevant scores span more than WIDE_SPREAD (where a shifted exp() could
 underflow to 0 for a whole input) is evaluated input by input with its own softmax instead.
-The result is the float64 evaluation of the real-arithmetic model (README: rounding).
+
+Only a positive, finite decision counts: a NaN anywhere makes an input "not correct", and an
+output is dropped from a block only when it provably cannot win there.
+
+The result is the float64 evaluation of the real-arithmetic model. Alongside the count it
+reports how many inputs have a decisive margin within the a-priori float64 error bound
+(tables.RoundingBounds): for those, float64 and exact arithmetic may disagree.
 """
 
 from __future__ import annotations
@@ -27,14 +33,10 @@ from dataclasses import asdict, dataclass
 import torch
 from tqdm.auto import tqdm
 
-from pyverify.errors import PyVerifyError
-from pyverify.reference import correct_mask, inputs_from_flat
+from pyverify.limits import require_memory, require_time
+from pyverify.reference import inputs_from_flat
 from pyverify.tables import PathTables, logits_from_tables
 
-# A conservative throughput used only to estimate run time before starting.
-ASSUMED_SEQUENCES_PER_SECOND = 5e6
-# Above this estimate (seconds), a brute force must be asked for with force=True.
-MAX_SECONDS_WITHOUT_FORCE = 600.0
 # Largest number of float64 margins held at once (bounds memory at about 8 bytes each).
 CHUNK = 1 << 22
 # exp(-700) is near the bottom of float64's range; wider score spreads take the stable path.
@@ -43,10 +45,15 @@ WIDE_SPREAD = 700.0
 
 @dataclass(frozen=True)
 class BruteForceResult:
+    """correct: inputs whose float64 logit of max(x) is strictly above every other;
+    uncertain: inputs whose decisive margin lies within the a-priori float64 error bound
+    (exact arithmetic may classify them either way; 0 means the count is exact)."""
+
     correct: int
     total: int
     seconds: float
     flops: int = 0  # floating-point operations after the tables (FlopCounter rules)
+    uncertain: int = 0
 
     @property
     def accuracy(self) -> float:
@@ -57,8 +64,16 @@ class BruteForceResult:
 
 
 def estimate_seconds(d_vocab: int, n_ctx: int) -> float:
-    """A conservative estimate of brute-force wall time."""
-    return d_vocab**n_ctx / ASSUMED_SEQUENCES_PER_SECOND
+    """A conservative estimate of brute-force wall time on 2 cores: sequences, the per-block
+    overhead of V^2/2 (query, max) blocks, and building their difference tables."""
+    V, n = d_vocab, n_ctx
+    return V**n / 2e7 + V * (V + 1) / 2 * (1e-4 + 5e-5 * n) + n * V**3 / 4e8
+
+
+def estimate_bytes(d_vocab: int, n_ctx: int) -> int:
+    """Peak memory: the [V, n, V] scores, a query's terms and a block's differences (each
+    [n, V, V]), and the chunked outer sums."""
+    return 8 * (6 * n_ctx * d_vocab**2 + 6 * CHUNK)
 
 
 def relevant_scores(tables: PathTables) -> torch.Tensor:
@@ -71,55 +86,63 @@ def relevant_scores(tables: PathTables) -> torch.Tensor:
     return scores
 
 
-def separable_terms(tables: PathTables) -> torch.Tensor:
-    """A[q, i, t, o] = e_q(i, t) * (EVOU[t, o] + PVOU[i, o] + EUPU[q, o]): [V, n, V, V].
+def query_terms(tables: PathTables, q: int, scores: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """For query token q: e [n, V] and A [n, V, V_o] with A[i, t, o] = e(i, t) * (EVOU[t, o] +
+    PVOU[i, o] + EUPU[q, o]).
 
-    e_q(i, t) = exp(score - max over the query's relevant (i, t)); the shift is common to all
-    positions of a query, so it only rescales the logits by a positive factor.
+    e(i, t) = exp(score - max over the query's relevant (i, t)); the shift is common to all
+    positions of the query, so it only rescales the logits by a positive factor.
+    scores: relevant_scores(tables)[q], [n, V].
     """
-    scores = relevant_scores(tables)
-    e = (scores - scores.amax(dim=(1, 2), keepdim=True)).exp()
-    values = tables.EVOU[None, None] + tables.PVOU[None, :, None, :] + tables.EUPU[:, None, None, :]
-    return e[..., None] * values
+    e = (scores - scores.amax()).exp()
+    values = tables.EVOU[None] + tables.PVOU[:, None, :] + tables.EUPU[q][None, None, :]
+    return e, e[..., None] * values
 
 
-def wide_queries(tables: PathTables) -> list[int]:
-    """Queries whose relevant scores span more than WIDE_SPREAD: there exp() of a shifted score
-    can underflow to 0 for a whole input, so those queries are evaluated input by input."""
-    scores = relevant_scores(tables)
+def wide_queries(scores: torch.Tensor) -> list[int]:
+    """Queries whose relevant scores span more than WIDE_SPREAD (or whose spread is not a
+    number): there exp() of a shifted score can underflow to 0 for a whole input, so those
+    queries are evaluated input by input. scores: relevant_scores(tables), [V, n, V]."""
     finite = scores.masked_fill(scores == float("-inf"), float("inf"))
     spread = scores.amax(dim=(1, 2)) - finite.amin(dim=(1, 2))
-    return (spread > WIDE_SPREAD).nonzero().squeeze(1).tolist()
+    return (~(spread <= WIDE_SPREAD)).nonzero().squeeze(1).tolist()
 
 
-def _count_query_directly(tables: PathTables, q: int, work: list[int]) -> int:
-    """Correct inputs with query token q, by a per-input softmax (the stable path)."""
+def _count_query_directly(tables: PathTables, q: int, tol: float, work: list[int]) -> tuple[int, int]:
+    """(correct, uncertain) counts for query token q, by a per-input softmax (the stable path);
+    uncertain: the margin is within tol of zero."""
     V, n = tables.d_vocab, tables.n_ctx
     batch = max(1, CHUNK // (n * V))
-    correct = 0
+    correct = uncertain = 0
     for start in range(0, V ** (n - 1), batch):
         flat = torch.arange(start, min(start + batch, V ** (n - 1)))
         tokens = torch.cat([inputs_from_flat(flat, V, n - 1), torch.full_like(flat, q)[:, None]], dim=1)
-        correct += int(correct_mask(logits_from_tables(tables, tokens), tokens).sum())
+        logits = logits_from_tables(tables, tokens)
+        answer = tokens.max(dim=1).values[:, None]
+        worst = logits.scatter(1, answer, float("-inf")).amax(dim=1) - logits.gather(1, answer)[:, 0]
+        correct += int((worst < 0).sum())
+        uncertain += int((worst.abs() <= tol).sum())  # a NaN is neither
         work[0] += 4 * tokens.shape[0] * n * V
-    return correct
+    return correct, uncertain
 
 
-def _count_negative(const: torch.Tensor, vectors: list[torch.Tensor], work: list[int]) -> int:
-    """Count index tuples (k_0, ..., k_r) with max_o (const[o] + sum_i vectors[i][k_i, o]) < 0.
+def _count_negative(const: torch.Tensor, vectors: list[torch.Tensor], z_const: float, z_vectors: list[torch.Tensor],
+                    tol: float, z_max: float, work: list[int]) -> tuple[int, int]:
+    """Among index tuples (k_0, ..., k_r), with margins total = const + sum_i vectors[i][k_i]
+    (scaled by the softmax denominator Z = z_const + sum_i z_vectors[i][k_i]), count those with
+    max over outputs < 0 (correct), and those with |max| <= tol Z (uncertain).
 
-    const: [O]; vectors[i]: [d_i, O]. Splits on the first axis while the block is too big.
-    Adds the number of floating-point operations performed to work[0].
+    const: [O]; vectors[i]: [d_i, O]; z_vectors[i]: [d_i]; z_max >= every Z of the block.
+    Splits on the first axis while the block is too big. Adds the FLOPs performed to work[0].
     """
-    if not vectors:
-        work[0] += const.numel()
-        return int(const.amax() < 0)
     size = const.numel()
     for v in vectors:
         size *= v.shape[0]
     if size > CHUNK and len(vectors) > 1:
         work[0] += const.numel() * vectors[0].shape[0]
-        return sum(_count_negative(const + row, vectors[1:], work) for row in vectors[0])
+        counts = [_count_negative(const + row, vectors[1:], z_const + float(z), z_vectors[1:], tol, z_max, work)
+                  for row, z in zip(vectors[0], z_vectors[0])]
+        return sum(c for c, _ in counts), sum(u for _, u in counts)
     total = const
     r = len(vectors)
     for i, v in enumerate(vectors):
@@ -128,45 +151,62 @@ def _count_negative(const: torch.Tensor, vectors: list[torch.Tensor], work: list
         total = total + v.view(shape)
         work[0] += total.numel()
     work[0] += total.numel()  # the max over outputs
-    return int((total.amax(dim=-1) < 0).sum())
+    best = total.amax(dim=-1)
+    correct = int((best < 0).sum())
+    near = (best.abs() <= tol * z_max).nonzero()  # rare: only these need their own Z
+    uncertain = 0
+    if near.shape[0]:
+        Z = z_const + sum(z[near[:, i]] for i, z in enumerate(z_vectors))
+        uncertain = int((best[tuple(near.T)].abs() <= tol * Z).sum())
+    return correct, uncertain
 
 
 def count_correct(tables: PathTables, force: bool = False, progress: bool = False) -> BruteForceResult:
     """Count the inputs the model gets right, over all V^n of them.
 
-    Raises PyVerifyError if the estimated time exceeds MAX_SECONDS_WITHOUT_FORCE and not force.
+    Raises PyVerifyError if the estimated time exceeds the limit and not force, or if the
+    memory it needs exceeds the limit (force or not).
     """
     V, n = tables.d_vocab, tables.n_ctx
-    est = estimate_seconds(V, n)
-    if est > MAX_SECONDS_WITHOUT_FORCE and not force:
-        raise PyVerifyError(
-            f"brute force over {V}^{n} = {V**n:.3g} inputs would take about {est / 60:.0f} min; "
-            "pass --force (force=True) to run it anyway"
-        )
+    require_memory(f"brute force over {V}^{n} inputs", estimate_bytes(V, n))
+    require_time(f"brute force over {V}^{n} = {V**n:.3g} inputs", estimate_seconds(V, n), force)
     start = time.perf_counter()
-    A = separable_terms(tables)
-    work = [5 * A.numel()]
-    wide = set(wide_queries(tables))
-    correct = sum(_count_query_directly(tables, q, work) for q in wide)
-    for m in tqdm(range(V), desc="brute force", unit="max token", disable=not progress):
-        for q in range(m + 1):
-            if q in wide:
-                continue
-            D = A[q, :, : m + 1] - A[q, :, : m + 1, m : m + 1]  # [n, m+1, V_o]
-            slack = 1e-9 * n * float(D.abs().amax())  # keeps outputs that rounding could let tie
+    tolerance = tables.rounding.margin_error(n).tolist()
+    scores = relevant_scores(tables)
+    work = [5 * n * V * V * V]
+    wide = set(wide_queries(scores))
+    correct = uncertain = 0
+    for q in wide:
+        c, u = _count_query_directly(tables, q, tolerance[q], work)
+        correct, uncertain = correct + c, uncertain + u
+    for q in tqdm(range(V), desc="brute force", unit="query token", disable=not progress):
+        if q in wide:
+            continue
+        e, A = query_terms(tables, q, scores[q])
+        tol = tolerance[q]
+        # z_max[m]: the largest softmax denominator among inputs with query q and max m.
+        z_max = (e[: n - 1].cummax(dim=1).values.sum(dim=0) + e[n - 1, q]).tolist()
+        for m in range(q, V):
+            D = A[:, : m + 1] - A[:, : m + 1, m : m + 1]  # [n, m+1, V_o]
             D[..., m] = float("-inf")  # o = m is not a competitor
             best = D[: n - 1].amax(dim=1).sum(dim=0) + D[n - 1, q]  # [V_o]: upper bound per o
             work[0] += 3 * D.numel()
-            alive = (best >= -slack).nonzero().squeeze(1)
+            # o is dropped only if it provably loses by more than the rounding bound (a NaN keeps it).
+            alive = (~(best < -2 * tol * z_max[m])).nonzero().squeeze(1)
             if alive.numel() == 0:  # no output can beat m anywhere in the block
                 correct += (m + 1) ** (n - 1) - (m ** (n - 1) if q < m else 0)
                 continue
             Dq = D[:, :, alive]  # [n, m+1, O]
-            const = Dq[n - 1, q]
+            args = (tol, z_max[m], work)
             if q == m:
-                correct += _count_negative(const, [Dq[i] for i in range(n - 1)], work)
+                c, u = _count_negative(Dq[n - 1, q], [Dq[i] for i in range(n - 1)], float(e[n - 1, q]),
+                                       [e[i, : m + 1] for i in range(n - 1)], *args)
+                correct, uncertain = correct + c, uncertain + u
                 continue
             for j in range(n - 1):  # first free position holding m
                 vectors = [Dq[i, :m] for i in range(j)] + [Dq[j, m : m + 1]] + [Dq[i] for i in range(j + 1, n - 1)]
-                correct += _count_negative(const, vectors, work)
-    return BruteForceResult(correct=correct, total=V**n, seconds=time.perf_counter() - start, flops=work[0])
+                z_vectors = [e[i, :m] for i in range(j)] + [e[j, m : m + 1]] + [e[i, : m + 1] for i in range(j + 1, n - 1)]
+                c, u = _count_negative(Dq[n - 1, q], vectors, float(e[n - 1, q]), z_vectors, *args)
+                correct, uncertain = correct + c, uncertain + u
+    return BruteForceResult(correct=correct, total=V**n, seconds=time.perf_counter() - start, flops=work[0],
+                            uncertain=uncertain)

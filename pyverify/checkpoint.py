@@ -18,7 +18,7 @@ from pyverify import __version__
 from pyverify.atomic import write_bytes_atomic, write_text_atomic
 from pyverify.config import ModelConfig
 from pyverify.errors import PyVerifyError
-from pyverify.model import MaxOfKTransformer, model_from_state_dict
+from pyverify.model import STORED_DTYPES, MaxOfKTransformer, model_from_state_dict
 
 FORMAT = "pyverify-checkpoint-1"
 
@@ -29,7 +29,8 @@ def sidecar_path(weights_path: str | Path) -> Path:
 
 
 def save_checkpoint(model: MaxOfKTransformer, path: str | Path, provenance: dict | None = None) -> Path:
-    """Write the weights (float32 safetensors) and the JSON sidecar, each atomically.
+    """Write the weights (safetensors, in the format they were stored in: float32 for a trained
+    model, never rounded) and the JSON sidecar, each atomically.
 
     Returns the weights path (``.safetensors`` is appended if the path has no suffix).
     """
@@ -38,10 +39,15 @@ def save_checkpoint(model: MaxOfKTransformer, path: str | Path, provenance: dict
         path = path.with_suffix(".safetensors")
     if path.suffix != ".safetensors":
         raise PyVerifyError(f"checkpoint path must end in .safetensors, got {path}")
-    tensors = {k: v.detach().to(torch.float32).contiguous() for k, v in model.state_dict().items()}
+    stored = {name: dtype for dtype, name in STORED_DTYPES.items()}.get(model.stored_dtype)
+    params = model.state_dict()
+    # A single stored format is written back in that format (exact: the values came from it);
+    # mixed formats are written in the parameters' own dtype.
+    tensors = {k: v.detach().to(stored or v.dtype).contiguous() for k, v in params.items()}
     sidecar = {
         "format": FORMAT,
         "config": model.cfg.to_dict(),
+        "weights_dtype": model.stored_dtype,
         "provenance": {"pyverify_version": __version__, **(provenance or {})},
     }
     write_bytes_atomic(path, st_save(tensors, metadata={"format": FORMAT}))

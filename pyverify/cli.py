@@ -56,8 +56,17 @@ def cmd_accuracy(args: argparse.Namespace) -> int:
     model = load_model(args.model)
     result = count_correct(path_tables(model), force=args.force, progress=not args.quiet)
     _emit(args, {"model": str(args.model), **result.to_dict()},
-          f"{result.correct} / {result.total} correct, accuracy {result.accuracy:.6f} ({result.seconds:.2f} s)")
+          f"{result.correct} / {result.total} correct, accuracy {result.accuracy:.6f} ({result.seconds:.2f} s)"
+          + _rounding_note(result.uncertain))
     return 0
+
+
+def _rounding_note(uncertain: int) -> str:
+    """A line saying how many inputs float64 rounding could have decided (empty if none)."""
+    if uncertain == 0:
+        return ""
+    return (f"\nwarning: {uncertain} inputs have a margin within the float64 rounding bound; exact arithmetic "
+            "may classify them differently (`pyverify export` certifies exactly)")
 
 
 def cmd_bound(args: argparse.Namespace) -> int:
@@ -72,12 +81,17 @@ def cmd_bound(args: argparse.Namespace) -> int:
         print(json.dumps([{**r.to_dict(), "accuracy": accuracy} for r in results], indent=2))
         return 0
     width = max(len(r.strategy) for r in results)
-    print(f"{'strategy':<{width}}  {'bound':>8}  {'/accuracy':>9}  {'FLOPs':>9}  {'check s':>8}  {'search s':>8}")
+    print(f"{'strategy':<{width}}  {'bound':>8}  {'/accuracy':>9}  {'FLOPs':>9}  {'check s':>8}  {'search s':>8}"
+          f"  {'uncertain':>9}")
     for r in results:
         ratio = f"{r.bound / accuracy:9.4f}" if accuracy else f"{'-':>9}"
-        print(f"{r.strategy:<{width}}  {r.bound:8.5f}  {ratio}  {r.flops:9.3g}  {r.seconds:8.3f}  {r.search_seconds:8.3f}")
+        print(f"{r.strategy:<{width}}  {r.bound:8.5f}  {ratio}  {r.flops:9.3g}  {r.seconds:8.3f}  {r.search_seconds:8.3f}"
+              f"  {r.uncertain:>9}")
     if accuracy is None:
         print("(add --strategy all, or brute-force, to see bound / accuracy)")
+    if any(r.uncertain for r in results):
+        print("uncertain: inputs whose float64 decision lies within the a-priori rounding bound; the exact count "
+              "may differ by up to that many (`pyverify export` certifies exactly)")
     return 0
 
 
@@ -100,7 +114,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from pyverify.export import to_lean
 
     r = to_lean(load_model(args.model), name=args.name, strategy=args.strategy, lean_dir=args.lean_dir,
-                method=args.method)
+                method=args.method, force=args.force)
     data = {"path": str(r.path), "name": r.name, "strategy": r.strategy, "count": r.count, "total": r.total,
             "bound": r.count / r.total, "method": r.method, "size_bytes": r.size_bytes,
             "certify_seconds": r.certify_seconds}
@@ -139,13 +153,18 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from pyverify.checkpoint import load_model
     from pyverify.compare import compare
 
-    rows = compare(load_model(args.model), lean_dir=args.lean_dir, run_lake=not args.no_lake)
+    rows = compare(load_model(args.model), lean_dir=args.lean_dir, run_lake=not args.no_lake, force=args.force)
     if args.json:
         print(json.dumps([r.__dict__ for r in rows], indent=2))
         return 0
-    print(f"{'strategy':<12} {'numeric (float64)':>18} {'exact (certified)':>18} {'difference':>10}  Lean theorem")
+    print(f"{'strategy':<12} {'numeric (float64)':>18} {'rounding flag':>13} {'exact (certified)':>18} "
+          f"{'difference':>10}  Lean theorem")
     for r in rows:
-        print(f"{r.strategy:<12} {r.numeric / r.total:18.6f} {r.exact / r.total:18.6f} {r.numeric - r.exact:>10}  {r.lean}")
+        flag = f"±{r.uncertain}" if r.uncertain else "0"
+        print(f"{r.strategy:<12} {r.numeric / r.total:18.6f} {flag:>13} {r.exact / r.total:18.6f} "
+              f"{r.numeric - r.exact:>10}  {r.lean}")
+    if any(r.uncertain for r in rows):
+        print("rounding flag: inputs whose float64 decision lies within the a-priori rounding bound")
     return 0
 
 
@@ -206,6 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lean-dir", default="lean", help="the Lean project (default ./lean)")
     p.add_argument("--method", choices=["auto", "kernel", "native"], default="auto",
                    help="proof method: decide +kernel (kernel) or native_decide (native); auto = kernel for tiny models")
+    p.add_argument("--force", action="store_true", help="run a certification estimated to take long")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_export)
 
@@ -217,6 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("model")
     p.add_argument("--lean-dir", default="lean")
     p.add_argument("--no-lake", action="store_true", help="do not run lake build even if it is installed")
+    p.add_argument("--force", action="store_true", help="run a certification estimated to take long")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_compare)
 

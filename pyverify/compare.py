@@ -18,6 +18,7 @@ from pyverify.strategies import run_strategy
 class ComparisonRow:
     strategy: str
     numeric: int  # float64 strategy count
+    uncertain: int  # the float64 count's rounding flag (StrategyResult.uncertain)
     exact: int  # certified count (interval arithmetic)
     total: int
     lean: str  # the Lean theorem's status, in words
@@ -48,7 +49,8 @@ def lean_status(lean_dir: Path, digest: str, strategy: str, statuses: list | Non
     return f"{relative}: not found by lake"
 
 
-def compare(model: MaxOfKTransformer, lean_dir: str | Path = "lean", run_lake: bool = True) -> list[ComparisonRow]:
+def compare(model: MaxOfKTransformer, lean_dir: str | Path = "lean", run_lake: bool = True,
+            force: bool = False) -> list[ComparisonRow]:
     """Numeric vs exact vs Lean for cubic (and brute force on small models). Runs `lake build`
     once if run_lake and a toolchain is present."""
     lean_dir = Path(lean_dir)
@@ -61,9 +63,11 @@ def compare(model: MaxOfKTransformer, lean_dir: str | Path = "lean", run_lake: b
             statuses, _, _ = check_project(lean_dir)
         except NoToolchain:
             note = "no Lean toolchain"
-    rows = [ComparisonRow("cubic", run_strategy("cubic", model).count, certify_cubic(w).count, total,
+    cubic = run_strategy("cubic", model)
+    rows = [ComparisonRow("cubic", cubic.count, cubic.uncertain, certify_cubic(w, force=force).count, total,
                           lean_status(lean_dir, digest, "cubic", statuses, note))]
     if total <= MAX_INPUTS:
-        rows.append(ComparisonRow("brute-force", run_strategy("brute-force", model).count, certify_brute(w).count,
+        brute = run_strategy("brute-force", model)
+        rows.append(ComparisonRow("brute-force", brute.count, brute.uncertain, certify_brute(w).count,
                                   total, lean_status(lean_dir, digest, "brute-force", statuses, note)))
     return rows

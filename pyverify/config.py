@@ -7,6 +7,12 @@ from dataclasses import asdict, dataclass
 
 from pyverify.errors import PyVerifyError
 
+# The attention divisor must lie in this range: outside it the float64 scores of any
+# reasonable model overflow or vanish, and no trained model uses such a scale.
+ATTN_SCALE_MIN, ATTN_SCALE_MAX = 2.0**-20, 2.0**20
+# No dimension may exceed this (far beyond any model these tools can analyse).
+MAX_DIMENSION = 1 << 24
+
 
 @dataclass(frozen=True)
 class ModelConfig:
@@ -34,16 +40,25 @@ class ModelConfig:
     def __post_init__(self) -> None:
         for name in ("d_vocab", "n_ctx", "d_model", "d_head"):
             value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise PyVerifyError(f"config field {name} must be a positive integer, got {value!r}")
+            if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_DIMENSION:
+                raise PyVerifyError(f"config field {name} must be an integer from 1 to {MAX_DIMENSION}, "
+                                    f"got {_short(value)}")
         if self.d_vocab < 2:
             raise PyVerifyError(f"d_vocab must be at least 2, got {self.d_vocab}")
         if self.n_ctx < 2:
             raise PyVerifyError(f"n_ctx must be at least 2, got {self.n_ctx}")
-        if self.n_heads != 1:
-            raise PyVerifyError(f"only one attention head is supported, got n_heads={self.n_heads}")
-        if self.attn_scale is not None and not (math.isfinite(self.attn_scale) and self.attn_scale > 0):
-            raise PyVerifyError(f"attn_scale must be a positive finite number, got {self.attn_scale!r}")
+        if not isinstance(self.n_heads, int) or isinstance(self.n_heads, bool) or self.n_heads != 1:
+            raise PyVerifyError(f"only one attention head is supported, got n_heads={self.n_heads!r}")
+        if not isinstance(self.trainable_biases, bool):
+            raise PyVerifyError(f"config field trainable_biases must be true or false, got {self.trainable_biases!r}")
+        if self.attn_scale is not None:
+            value = self.attn_scale
+            in_range = (isinstance(value, (int, float)) and not isinstance(value, bool)
+                        and ATTN_SCALE_MIN <= value <= ATTN_SCALE_MAX)  # False for NaN; ints compare exactly
+            if not in_range:
+                raise PyVerifyError(f"attn_scale must be a number between 2^-20 and 2^20 (or null for "
+                                    f"sqrt(d_head)), got {_short(value)}")
+            object.__setattr__(self, "attn_scale", float(value))
 
     @property
     def scale(self) -> float:
@@ -55,8 +70,16 @@ class ModelConfig:
 
     @classmethod
     def from_dict(cls, data: dict) -> "ModelConfig":
+        if not isinstance(data, dict):
+            raise PyVerifyError(f"model config must be a JSON object, got {_short(data)}")
         known = set(cls.__dataclass_fields__)
         unknown = sorted(set(data) - known)
         if unknown:
             raise PyVerifyError(f"unknown config field(s): {', '.join(unknown)}")
         return cls(**data)
+
+
+def _short(value: object) -> str:
+    """repr of a user-supplied value, cut to one short line."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."

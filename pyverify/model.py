@@ -21,30 +21,44 @@ class _Holder(nn.Module):
     """A plain container so that parameter names nest like TransformerLens' (``embed.W_E``)."""
 
 
+# The IEEE formats a weight may be stored in. Each is exactly representable in float64, so
+# no value is ever rounded on load.
+STORED_DTYPES = {torch.float16: "float16", torch.bfloat16: "bfloat16", torch.float32: "float32",
+                 torch.float64: "float64"}
+
+
 class MaxOfKTransformer(nn.Module):
-    def __init__(self, cfg: ModelConfig):
+    """The model. ``dtype`` is the parameters' dtype (float32 for training, float64 to hold
+    float64 weights exactly); ``stored_dtype`` names the format the weights came in."""
+
+    def __init__(self, cfg: ModelConfig, dtype: torch.dtype = torch.float32):
         super().__init__()
         self.cfg = cfg
+        self.stored_dtype = STORED_DTYPES[dtype]
         V, n, d, h = cfg.d_vocab, cfg.n_ctx, cfg.d_model, cfg.d_head
+
+        def zeros(*shape: int) -> nn.Parameter:
+            return nn.Parameter(torch.zeros(*shape, dtype=dtype))
+
         self.embed = _Holder()
-        self.embed.W_E = nn.Parameter(torch.zeros(V, d))
+        self.embed.W_E = zeros(V, d)
         self.pos_embed = _Holder()
-        self.pos_embed.W_pos = nn.Parameter(torch.zeros(n, d))
+        self.pos_embed.W_pos = zeros(n, d)
         attn = _Holder()
-        attn.W_Q = nn.Parameter(torch.zeros(1, d, h))
-        attn.W_K = nn.Parameter(torch.zeros(1, d, h))
-        attn.W_V = nn.Parameter(torch.zeros(1, d, h))
-        attn.W_O = nn.Parameter(torch.zeros(1, h, d))
-        attn.b_Q = nn.Parameter(torch.zeros(1, h))
-        attn.b_K = nn.Parameter(torch.zeros(1, h))
-        attn.b_V = nn.Parameter(torch.zeros(1, h))
-        attn.b_O = nn.Parameter(torch.zeros(d))
+        attn.W_Q = zeros(1, d, h)
+        attn.W_K = zeros(1, d, h)
+        attn.W_V = zeros(1, d, h)
+        attn.W_O = zeros(1, h, d)
+        attn.b_Q = zeros(1, h)
+        attn.b_K = zeros(1, h)
+        attn.b_V = zeros(1, h)
+        attn.b_O = zeros(d)
         block = _Holder()
         block.attn = attn
         self.blocks = nn.ModuleList([block])
         self.unembed = _Holder()
-        self.unembed.W_U = nn.Parameter(torch.zeros(d, V))
-        self.unembed.b_U = nn.Parameter(torch.zeros(V))
+        self.unembed.W_U = zeros(d, V)
+        self.unembed.b_U = zeros(V)
         for name, p in self.named_parameters():
             if name.split(".")[-1].startswith("b_"):
                 p.requires_grad_(cfg.trainable_biases)
@@ -115,6 +129,7 @@ _OPTIONAL_KEYS = ("blocks.0.attn.b_Q", "blocks.0.attn.b_K", "blocks.0.attn.b_V",
 def infer_config(state_dict: dict[str, torch.Tensor], **overrides) -> ModelConfig:
     """Read V, n, d, h from the tensor shapes, after refusing unsupported architectures."""
     check_architecture(state_dict)
+    check_tensors(state_dict)
     for key in ("embed.W_E", "pos_embed.W_pos", "blocks.0.attn.W_Q"):
         if key not in state_dict:
             raise PyVerifyError(f"state dict is missing {key}")
@@ -141,13 +156,34 @@ def check_architecture(state_dict: dict[str, torch.Tensor]) -> None:
             raise PyVerifyError(f"MLP layers are not supported (attention-only model expected); state dict has {key}")
 
 
+def check_tensors(state_dict: dict) -> None:
+    """Refuse any value that is not a dense CPU tensor of a supported float format with finite
+    entries (buffers TransformerLens carries are skipped)."""
+    for key, value in state_dict.items():
+        if key in _IGNORED_BUFFERS:
+            continue
+        if not isinstance(value, torch.Tensor):
+            raise PyVerifyError(f"{key} is a {type(value).__name__}, not a tensor")
+        if value.layout != torch.strided or value.is_quantized or value.is_nested:
+            raise PyVerifyError(f"{key} is a {value.layout} tensor; only dense tensors are supported")
+        if value.device.type != "cpu":
+            raise PyVerifyError(f"{key} is on device {value.device.type!r} and holds no readable values")
+        if value.dtype not in STORED_DTYPES:
+            raise PyVerifyError(f"{key} has dtype {value.dtype}, expected float16, bfloat16, float32 or float64")
+        if not torch.isfinite(value).all():
+            raise PyVerifyError(f"{key} contains NaN or infinite values")
+
+
 def model_from_state_dict(state_dict: dict[str, torch.Tensor], cfg: ModelConfig | None = None) -> MaxOfKTransformer:
     """Build a model from a TransformerLens-keyed state dict, refusing anything it cannot represent.
 
     Missing biases are taken as zero (TransformerLens omits some); every other key must be
-    present with the expected shape and finite values.
+    present with the expected shape and finite values. Values are kept exactly: the model
+    holds float64 parameters if any weight is stored in float64, else float32 (which holds
+    float16 and bfloat16 exactly); ``stored_dtype`` records the stored format(s).
     """
     check_architecture(state_dict)
+    check_tensors(state_dict)
     if cfg is None:
         cfg = infer_config(state_dict)
     shapes = expected_shapes(cfg)
@@ -157,23 +193,15 @@ def model_from_state_dict(state_dict: dict[str, torch.Tensor], cfg: ModelConfig 
     missing = [k for k in shapes if k not in state_dict and k not in _OPTIONAL_KEYS]
     if missing:
         raise PyVerifyError(f"state dict is missing {', '.join(missing)}")
-    model = MaxOfKTransformer(cfg)
+    present = [k for k in shapes if k in state_dict]
+    for key in present:
+        if tuple(state_dict[key].shape) != shapes[key]:
+            raise PyVerifyError(f"{key} has shape {list(state_dict[key].shape)}, expected {list(shapes[key])}")
+    dtypes = sorted({STORED_DTYPES[state_dict[k].dtype] for k in present})
+    model = MaxOfKTransformer(cfg, torch.float64 if "float64" in dtypes else torch.float32)
+    model.stored_dtype = "+".join(dtypes)
     params = dict(model.named_parameters())
     with torch.no_grad():
-        for key, shape in shapes.items():
-            if key not in state_dict:
-                continue
-            value = state_dict[key]
-            if not isinstance(value, torch.Tensor):
-                raise PyVerifyError(f"{key} is not a tensor")
-            if tuple(value.shape) != shape:
-                raise PyVerifyError(f"{key} has shape {list(value.shape)}, expected {list(shape)}")
-            if not value.is_floating_point():
-                raise PyVerifyError(f"{key} has dtype {value.dtype}, expected a floating-point tensor")
-            if not torch.isfinite(value).all():
-                raise PyVerifyError(f"{key} contains NaN or infinite values")
-            as32 = value.to(torch.float32)
-            if not torch.isfinite(as32).all():
-                raise PyVerifyError(f"{key} overflows float32")
-            params[key].copy_(as32)
+        for key in present:
+            params[key].copy_(state_dict[key])  # exact: float16, bfloat16 and float32 fit in float32
     return model

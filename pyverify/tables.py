@@ -12,6 +12,14 @@ The attention scale is applied here and only here: EQKE and EQKP are already div
 Biases are folded in exactly: b_V, b_O and b_U add a constant row to EUPU (the softmax
 weights sum to 1); b_Q adds a key-dependent term to EQKE and EQKP; b_K adds q·b_K to every
 score of a query, a constant that cancels in the softmax, so it drops out.
+
+Rounding: float64 tables differ from the exact ones. Each entry is a chain of at most K =
+2 d + 2 h + 8 rounded operations (products, sums, the float sqrt of the scale), so its error
+is at most gamma_K = K u / (1 - K u) times the same chain evaluated on absolute values
+(u = 2^-53; Higham, *Accuracy and Stability of Numerical Algorithms*, 2nd ed., sec. 3.1 and
+3.5). ``RoundingBounds`` holds these a-priori bounds, doubled to cover second-order terms and
+the rounding of the absolute-value chain itself; strategies use them to flag decisions that
+float64 rounding could have changed (docs/strategies.md, "Rounding").
 """
 
 from __future__ import annotations
@@ -21,7 +29,34 @@ from dataclasses import dataclass
 import torch
 
 from pyverify.config import ModelConfig
+from pyverify.errors import PyVerifyError
 from pyverify.model import MaxOfKTransformer
+
+UNIT_ROUNDOFF = 2.0**-53
+
+
+@dataclass(frozen=True)
+class RoundingBounds:
+    """A-priori float64 error bounds, per query token (each [V]).
+
+    delta_error[q]: error of any logit-difference term EVOU[t,o] - EVOU[t,m] + PVOU[i,o] -
+                    PVOU[i,m] + EUPU[q,o] - EUPU[q,m] as computed from the tables
+    delta_max[q]:   an upper bound on the magnitude of such a term
+    score_error[q]: error of any attention score EQKE[q,t] + EQKP[q,i]
+    """
+
+    delta_error: torch.Tensor
+    delta_max: torch.Tensor
+    score_error: torch.Tensor
+
+    def margin_error(self, n_ctx: int) -> torch.Tensor:
+        """[V]: a bound on the error of a computed logit difference (normalised by the softmax
+        denominator) for an input with query q: table errors, plus the relative error of the
+        attention weights (exp of scores with error score_error, shifted by another such
+        score) times the largest term, plus the rounding of the n-term evaluation."""
+        u = UNIT_ROUNDOFF
+        weight_error = torch.expm1(2 * self.score_error + 8 * u)
+        return 2 * (self.delta_error + (weight_error + (n_ctx + 4) * u) * self.delta_max)
 
 
 @dataclass(frozen=True)
@@ -38,6 +73,7 @@ class PathTables:
     EQKP: torch.Tensor
     EVOU: torch.Tensor
     PVOU: torch.Tensor
+    rounding: RoundingBounds
 
     @property
     def d_vocab(self) -> int:
@@ -50,7 +86,7 @@ class PathTables:
 
 def float64_weights(model: MaxOfKTransformer) -> dict[str, torch.Tensor]:
     """The weights in float64 under short names (head dimension dropped): W_E, W_pos, W_Q, W_K,
-    W_V, W_O, b_Q, b_K, b_V, b_O, W_U, b_U. Exact: every float32 is a float64."""
+    W_V, W_O, b_Q, b_K, b_V, b_O, W_U, b_U. Exact: every stored format fits in float64."""
     sd = {k: v.detach().to(torch.float64) for k, v in model.state_dict().items()}
     W = {"W_E": sd["embed.W_E"], "W_pos": sd["pos_embed.W_pos"], "W_U": sd["unembed.W_U"], "b_U": sd["unembed.b_U"]}
     for k in ("W_Q", "W_K", "W_V", "W_O", "b_Q", "b_K", "b_V"):
@@ -60,9 +96,31 @@ def float64_weights(model: MaxOfKTransformer) -> dict[str, torch.Tensor]:
 
 
 def path_tables(model: MaxOfKTransformer) -> PathTables:
-    """Compute the tables in float64 from the model's float32 weights."""
+    """Compute the tables in float64 from the model's weights (converted exactly), with their
+    a-priori rounding bounds. Refuses models whose tables overflow float64."""
     cfg = model.cfg
     W = float64_weights(model)
+    tables = _tables(cfg, W)
+    magnitudes = _tables(cfg, {k: v.abs() for k, v in W.items()})  # the same chains on |weights|
+    for name, value in zip(("EUPU", "EQKE", "EQKP", "EVOU", "PVOU"), magnitudes):
+        if not torch.isfinite(value).all():
+            raise PyVerifyError(f"the float64 table {name} overflows for these weights; the numeric path "
+                                "cannot evaluate this model")
+    K = 2 * cfg.d_model + 2 * cfg.d_head + 8
+    u = UNIT_ROUNDOFF
+    err = 2 * K * u / (1 - K * u)  # doubled gamma_K
+    EUPU_m, EQKE_m, EQKP_m, EVOU_m, PVOU_m = magnitudes
+    delta_max = 2 * (EVOU_m.amax() + PVOU_m.amax() + EUPU_m.amax(dim=1))
+    rounding = RoundingBounds(
+        delta_error=err * delta_max + 4 * u * delta_max,  # table errors, and the two subtractions
+        delta_max=delta_max,
+        score_error=(err + 2 * u) * (EQKE_m.amax(dim=1) + EQKP_m.amax(dim=1)),  # tables, and their sum
+    )
+    return PathTables(cfg, *tables, rounding)
+
+
+def _tables(cfg: ModelConfig, W: dict[str, torch.Tensor]) -> tuple[torch.Tensor, ...]:
+    """(EUPU, EQKE, EQKP, EVOU, PVOU) from float64 weights (see the module docstring)."""
     W_E, W_pos, W_U, b_U = W["W_E"], W["W_pos"], W["W_U"], W["b_U"]
     W_Q, W_K, W_V, W_O = W["W_Q"], W["W_K"], W["W_V"], W["W_O"]
     b_Q, b_V, b_O = W["b_Q"], W["b_V"], W["b_O"]
@@ -75,7 +133,7 @@ def path_tables(model: MaxOfKTransformer) -> PathTables:
     OV_U = W_V @ W_O @ W_U  # [d, V]
     EVOU = W_E @ OV_U
     PVOU = W_pos @ OV_U
-    return PathTables(cfg, EUPU, EQKE, EQKP, EVOU, PVOU)
+    return EUPU, EQKE, EQKP, EVOU, PVOU
 
 
 def logits_from_tables(tables: PathTables, tokens: torch.Tensor) -> torch.Tensor:

@@ -11,6 +11,7 @@ from tqdm.auto import tqdm
 
 from pyverify.config import ModelConfig
 from pyverify.errors import PyVerifyError
+from pyverify.limits import require_memory
 from pyverify.model import MaxOfKTransformer
 
 
@@ -38,6 +39,9 @@ def sample_batch(cfg: ModelConfig, batch_size: int, generator: torch.Generator) 
 
 def train(cfg: ModelConfig, tcfg: TrainConfig, progress: bool = False) -> tuple[MaxOfKTransformer, dict]:
     """Train a fresh model; return it and its provenance (seed, steps, final loss, time)."""
+    B, V, n, d, h = tcfg.batch_size, cfg.d_vocab, cfg.n_ctx, cfg.d_model, cfg.d_head
+    # float32 activations of one step, with their gradients and autograd's saved copies.
+    require_memory(f"training with batch size {B}", 4 * 8 * B * n * (V + n + 4 * d + 4 * h) + 4 * 4 * V * d)
     start = time.perf_counter()
     generator = torch.Generator().manual_seed(tcfg.seed)
     model = MaxOfKTransformer(cfg)

@@ -54,7 +54,7 @@ def subcubic_loop(model, config) -> float:
     """Seconds to evaluate every subcubic case one at a time at its searched gap."""
     from pyverify.strategies.subcubic import _all_cases, case_bounds, search_gaps, summaries
 
-    gaps = search_gaps(model, config)
+    gaps = search_gaps(model, config, summaries(model, config, FlopCounter()))
     t = time.perf_counter()
     flops = FlopCounter()
     s = summaries(model, config, flops)

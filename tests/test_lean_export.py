@@ -212,3 +212,38 @@ def test_export_cli_and_bad_names(tmp_path):
     assert r.returncode == 2 and "UpperCamelCase" in r.stderr
     r = run_cli("compare", str(model_path), "--lean-dir", str(lean), "--no-lake")
     assert r.returncode == 0 and "Generated/Tiny.lean" in r.stdout
+
+
+DECLARATION = re.compile(r"(@\[|(private |protected |noncomputable |partial |unsafe )*(def|theorem|lemma|abbrev|"
+                         r"structure|inductive|class|instance|opaque|axiom)\b"
+                         r"|[A-Za-z_][\w']* :|\| )")  # or a structure field, or a constructor
+
+
+def doc_comment_misplacements(text: str) -> list[str]:
+    """Every doc comment (/-- ... -/) not directly followed by a declaration: Lean then fails to
+    parse (a `set_option ... in` must come before the doc comment, not after it)."""
+    bad = []
+    for match in re.finditer(r"/--.*?-/", text, flags=re.DOTALL):
+        following = text[match.end():].lstrip()
+        if not DECLARATION.match(following):
+            line = text[: match.start()].count("\n") + 1
+            bad.append(f"line {line}: doc comment followed by {following[:30]!r}")
+    return bad
+
+
+def test_doc_comments_directly_precede_declarations():
+    for path in lean_files() + [GOLDEN / "Tiny.lean"]:
+        assert doc_comment_misplacements(path.read_text()) == [], path
+    w = exact_weights(tiny_model())
+    for strategy in ("brute-force", "cubic"):
+        for kernel in (True, False):
+            text = render_module(w, "Tiny", strategy, 3, kernel=kernel)
+            assert doc_comment_misplacements(text) == [], (strategy, kernel)
+            assert ("set_option maxHeartbeats 0 in" in text) == kernel
+
+
+def test_misplaced_doc_comment_is_detected():
+    """The check itself catches the error Lean 4.35.0 reported (issue 7, section 6)."""
+    bad = "/-- The certificate. -/\nset_option maxHeartbeats 0 in\ntheorem t : True := trivial\n"
+    good = "set_option maxHeartbeats 0 in\n/-- The certificate. -/\ntheorem t : True := trivial\n"
+    assert doc_comment_misplacements(bad) and not doc_comment_misplacements(good)

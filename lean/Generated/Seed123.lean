@@ -12,7 +12,8 @@ namespace PyVerify.Generated.Seed123
 open PyVerify
 
 /-- The exact weights of `Seed123`: V = 64, n = 4, d_model = 32,
-d_head = 32, zero biases; every entry is an integer over `2^37`. -/
+d_head = 32, zero biases, stored as float32; every entry is an integer over
+`2^37` (the stored values exactly, never rounded). -/
 def weights : Weights :=
   { dVocab := 64
     nCtx := 4

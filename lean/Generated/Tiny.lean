@@ -12,7 +12,8 @@ namespace PyVerify.Generated.Tiny
 open PyVerify
 
 /-- The exact weights of `Tiny`: V = 4, n = 2, d_model = 8,
-d_head = 8, zero biases; every entry is an integer over `2^32`. -/
+d_head = 8, zero biases, stored as float32; every entry is an integer over
+`2^32` (the stored values exactly, never rounded). -/
 def weights : Weights :=
   { dVocab := 4
     nCtx := 2
@@ -37,13 +38,13 @@ def weights : Weights :=
 /-- An enclosure of `2^40 / sqrt 8` (the attention scale); the checker verifies it by squaring. -/
 def scale : Ival := ⟨SInt.ofNat 388736063996, SInt.ofNat 388736063997⟩
 
+set_option maxHeartbeats 0 in
 /-- **Brute-force certificate for `Tiny`.** For these exact weights, the model
 evaluated in real arithmetic (exact softmax and square root; a tie counts as wrong) classifies
 at least 16 of its 16 inputs correctly: accuracy ≥ 16/16 ≈ 1.000000.
 The theorem states that the brute-force checker `checkBrute` returns 16; that this count
 is a sound lower bound is the argument in docs/strategies.md. Proof method: `decide +kernel`
 (kernel evaluation only). -/
-set_option maxHeartbeats 0 in
 theorem brute_force_certified : checkBrute weights scale = 16 := by decide +kernel
 
 end PyVerify.Generated.Tiny

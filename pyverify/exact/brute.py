@@ -16,6 +16,7 @@ from pyverify.errors import PyVerifyError
 from pyverify.exact.cubic import CertifiedResult, scaled_score
 from pyverify.exact.fixed import add, exp_interval, from_scaled, inv_sqrt, mul_hi_nonneg
 from pyverify.exact.weights import ExactTables, ExactWeights, exact_tables, exact_weights
+from pyverify.limits import require_memory
 from pyverify.model import MaxOfKTransformer
 
 MAX_INPUTS = 200_000
@@ -30,6 +31,12 @@ def difference_table(T: ExactTables, q: int, m: int, n: int, bits: int) -> list:
               for o in range(V)] for t in range(m + 1)] for i in range(n)]
 
 
+def estimate_bytes(d_vocab: int, n_ctx: int) -> int:
+    """Peak memory: one difference table per (query, max) pair, n (m+1) V intervals each."""
+    V, n = d_vocab, n_ctx
+    return 160 * n * V * sum((m + 1) * (m + 1) for m in range(V)) + (1 << 26)
+
+
 def certify_brute(model: MaxOfKTransformer | ExactWeights) -> CertifiedResult:
     """Certified count of correct inputs, checking every input (V^n <= MAX_INPUTS)."""
     start = time.perf_counter()
@@ -37,6 +44,7 @@ def certify_brute(model: MaxOfKTransformer | ExactWeights) -> CertifiedResult:
     V, n = w.d_vocab, w.n_ctx
     if V**n > MAX_INPUTS:
         raise PyVerifyError(f"certified brute force is for small models: {V}^{n} inputs exceeds {MAX_INPUTS}")
+    require_memory(f"the certified brute-force checker for V={V}, n={n}", estimate_bytes(V, n))
     T = exact_tables(w)
     bits = 4 * T.S
     s = inv_sqrt(w.d_head)

@@ -1,6 +1,7 @@
 """A model's weights as exact integers over one power of two, and its path tables exactly.
 
-Every weight is W_int / 2^S with one global S (exact: each float32 is m * 2^e). The tables
+Every weight is W_int / 2^S with one global S (exact: each stored float16, bfloat16, float32
+or float64 is m * 2^e, carried through float64 without rounding). The tables
 are then exact integers over a power of two: EUPU over 2^(2S); EQKE, EQKP, EVOU, PVOU over
 2^(4S) (before the attention scale, which is irrational and enters in the checkers).
 Lean twin: lean/PyVerify/Weights.lean and Tables.lean.
@@ -36,6 +37,7 @@ class ExactWeights:
     W_V: Matrix  # [d, h]
     W_O: Matrix  # [h, d]
     W_U: Matrix  # [d, V]
+    stored_dtype: str = "float32"  # the format(s) the weights were stored in
 
 
 def exact_weights(model: MaxOfKTransformer) -> ExactWeights:
@@ -44,7 +46,7 @@ def exact_weights(model: MaxOfKTransformer) -> ExactWeights:
     cfg = model.cfg
     if cfg.attn_scale is not None:
         raise PyVerifyError("certified checkers support only the default attention scale 1/sqrt(d_head)")
-    sd = {k: v.detach().to(torch.float32) for k, v in model.state_dict().items()}
+    sd = {k: v.detach().to(torch.float64) for k, v in model.state_dict().items()}  # exact for every format
     for key, value in sd.items():
         if ".b_" in key and bool((value != 0).any()):
             raise PyVerifyError(f"certified checkers need zero biases; {key} is non-zero")
@@ -58,7 +60,8 @@ def exact_weights(model: MaxOfKTransformer) -> ExactWeights:
     for k in TENSORS:
         rows = mats[k].tolist()
         ints[k] = [to_scaled_ints(row, S) for row in rows]
-    return ExactWeights(cfg.d_vocab, cfg.n_ctx, cfg.d_model, cfg.d_head, S, **ints)
+    return ExactWeights(cfg.d_vocab, cfg.n_ctx, cfg.d_model, cfg.d_head, S, **ints,
+                        stored_dtype=model.stored_dtype)
 
 
 def matmul(A: Matrix, B: Matrix) -> Matrix:

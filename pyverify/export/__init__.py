@@ -88,6 +88,7 @@ def render_module(w: ExactWeights, name: str, strategy: str, count: int, kernel:
     return _environment().get_template("model_module.lean.j2").render(
         name=name, version=__version__, strategy=strategy, strategy_title=title, digest=weights_digest(w),
         d_vocab=w.d_vocab, n_ctx=w.n_ctx, d_model=w.d_model, d_head=w.d_head, S=w.S, tensors=tensors,
+        stored_dtype=w.stored_dtype,
         prec=PREC, scale_lo=scale[0], scale_hi=scale[1], count=count, total=total,
         accuracy=f"{count / total:.6f}", checker=checker, theorem=theorem, kernel=kernel,
         tactic="decide +kernel" if kernel else "native_decide",
@@ -105,9 +106,10 @@ def generated_modules(lean_dir: Path) -> list[str]:
 
 
 def to_lean(model: MaxOfKTransformer, name: str, strategy: str = "cubic", lean_dir: str | Path = "lean",
-            method: str = "auto") -> ExportResult:
+            method: str = "auto", force: bool = False) -> ExportResult:
     """Certify the model with the exact checker, write lean/Generated/NAME.lean and update the
-    root module lean/Generated.lean. Both files are written atomically."""
+    root module lean/Generated.lean. Both files are written atomically. force: run a
+    certification estimated to take long."""
     if not NAME_PATTERN.match(name):
         raise PyVerifyError(f"--name {name!r} must be an UpperCamelCase Lean identifier (letters and digits)")
     if strategy not in STRATEGIES:
@@ -123,7 +125,7 @@ def to_lean(model: MaxOfKTransformer, name: str, strategy: str = "cubic", lean_d
             raise PyVerifyError(f"brute-force export is for small models (at most {MAX_INPUTS} inputs); use --strategy cubic")
         count = certify_brute(w).count
     else:
-        count = certify_cubic(w).count
+        count = certify_cubic(w, force=force).count
     seconds = time.perf_counter() - start
     text = render_module(w, name, strategy, count, kernel)
     path = lean_dir / "Generated" / f"{name}.lean"

@@ -33,9 +33,9 @@ def run_strategy(name: str, model: MaxOfKTransformer, force: bool = False) -> St
     if name == "brute-force":
         return run_bruteforce(model, force=force)
     if name == "cubic":
-        return run_cubic(model)
+        return run_cubic(model, force=force)
     if name == "subcubic" or name.startswith("subcubic:"):
-        return run_subcubic(model, SubcubicConfig.parse(name.partition(":")[2]))
+        return run_subcubic(model, SubcubicConfig.parse(name.partition(":")[2]), force=force)
     raise PyVerifyError(f"unknown strategy {name!r}; use brute-force, cubic, subcubic[:CONFIG], subcubic:* or all")
 
 

@@ -15,5 +15,5 @@ def run_bruteforce(model: MaxOfKTransformer, force: bool = False) -> StrategyRes
     return StrategyResult(
         strategy="brute-force", family="brute-force", count=result.correct, total=result.total,
         flops=table_flops(model.cfg) + result.flops, complexity="O(V^(n+1) n)", unexplained_dim=V**n,
-        seconds=result.seconds,
+        seconds=result.seconds, uncertain=result.uncertain,
     )

@@ -48,6 +48,9 @@ class StrategyResult:
     unexplained_dim: parameters the proof treats as unstructured (docs/strategies.md)
     seconds:         wall time of the checking
     search_seconds:  wall time of proof search (subcubic gap search), not part of checking
+    uncertain:       float64 rounding flag: how many inputs the count could gain or lose if
+                     every decision within the a-priori float64 error bound went the other
+                     way (0: rounding cannot have changed the count; docs/strategies.md)
     cases:           per-case detail: a dict of equally long 1-D tensors with at least
                      "query", "max", "copies", "lost" (inputs of that case left unproven)
     """
@@ -61,6 +64,7 @@ class StrategyResult:
     unexplained_dim: int
     seconds: float
     search_seconds: float = 0.0
+    uncertain: int = 0
     cases: dict[str, torch.Tensor] = field(default_factory=dict, repr=False)
 
     @property
@@ -80,4 +84,5 @@ class StrategyResult:
             "strategy": self.strategy, "family": self.family, "count": self.count, "total": self.total,
             "bound": self.bound, "flops": self.flops, "complexity": self.complexity,
             "unexplained_dim": self.unexplained_dim, "seconds": self.seconds, "search_seconds": self.search_seconds,
+            "uncertain": self.uncertain,
         }

@@ -37,10 +37,14 @@ from dataclasses import dataclass
 import torch
 
 from pyverify.errors import PyVerifyError
+from pyverify.limits import require_memory, require_time
 from pyverify.model import MaxOfKTransformer
 from pyverify.strategies.counting import case_count
 from pyverify.strategies.result import FlopCounter, StrategyResult
-from pyverify.tables import float64_weights
+from pyverify.tables import UNIT_ROUNDOFF, float64_weights, path_tables
+
+# (case, gap) pairs evaluated at once by the gap search (bounds its memory).
+SEARCH_CHUNK = 1 << 20
 
 EUPU_HANDLINGS = ("mean_query+max_diff", "svd_query+max_diff", "max_diff", "max_diff_exact", "global_max_diff_exact")
 ATTENTION_HANDLINGS = ("mean_query+diff", "drop_average_query_per_output_logit_reasoning")
@@ -187,6 +191,16 @@ def eupu_split(W: dict, handling: str, flops: FlopCounter) -> tuple[torch.Tensor
     return mean_row, spread[:, None].expand(V, V).clone()
 
 
+def _unit(x: torch.Tensor) -> torch.Tensor:
+    """x / |x|, or the first basis vector when x = 0 (any unit vector gives a valid split)."""
+    norm = x.norm()
+    if norm > 0:
+        return x / norm
+    e0 = torch.zeros_like(x)
+    e0[0] = 1.0
+    return e0
+
+
 def _row_range(x: torch.Tensor) -> torch.Tensor:
     return x.amax(dim=1) - x.amin(dim=1)
 
@@ -208,7 +222,7 @@ def eqke_split(W: dict, scale: float, handling: str, flops: FlopCounter) -> tupl
     if handling.endswith("_recursive"):
         # Main term along the mean query direction u; nothing of size V x d x d is formed.
         mean_query = (W_EP.mean(dim=0) @ W_Q + b_Q) / scale  # [h]
-        u = mean_query / mean_query.norm()
+        u = _unit(mean_query)
         Wq_u = W_Q @ u  # [d]
         main_q = (W_EP @ Wq_u + b_Q @ u) / scale  # [V_q]
         main_k = W_E @ (W_K @ u)  # [V_k]
@@ -252,8 +266,7 @@ def eqke_split(W: dict, scale: float, handling: str, flops: FlopCounter) -> tupl
         return A @ B, torch.zeros(V, dtype=A.dtype)
 
     if handling in ("max_diff_subproduct", "mean+max_diff_subproduct"):
-        u = A.mean(dim=0)
-        u = u / u.norm()
+        u = _unit(A.mean(dim=0))
         main = (A @ u)[:, None] * (u @ B)[None, :]
         P = A - (A @ u)[:, None] * u[None, :]  # error = P @ B
         Q = B
@@ -276,9 +289,11 @@ def eqke_split(W: dict, scale: float, handling: str, flops: FlopCounter) -> tupl
             second = S[1] if S.numel() > 1 else torch.zeros((), dtype=S.dtype)
             return main, torch.full((V,), math.sqrt(2) * float(second), dtype=A.dtype)
         if handling == "max_diff_exact":
-            err = P @ Q
+            # The residual itself, not P @ Q: then R bounds EQKE - Main up to the rounding of
+            # one product, whatever the accuracy of the SVD.
+            err = A @ B - main
             flops.matmul(V, h, V)
-            flops.add(2 * V * V)
+            flops.add(3 * V * V)
             return main, _row_range(err)
 
     Q_range = _row_range(Q)  # [r]
@@ -339,15 +354,21 @@ def summaries(model: MaxOfKTransformer, config: SubcubicConfig, flops: FlopCount
     log_high = torch.cat([minus_inf, ascending.flip(1).logcumsumexp(dim=1)], dim=1)
     log_rest = log_high.flip(1)  # log_rest[q, a] = log of the n-1-a largest = the complement of the a smallest
     flops.add(6 * V * n)
+    for name, value in (("EUPU spread", spread), ("J1", J1), ("J0", J0), ("H", H), ("EQKE main term", main),
+                        ("EQKE residual bound", R), ("EQKP", EQKP)):
+        if not torch.isfinite(value).all():
+            raise PyVerifyError(f"subcubic:{config.name}: {name} is not finite in float64 for this model")
     return Summaries(spread=spread, J1=J1, J0=J0, H=H, main=main, main_prefix_max=main_prefix_max, R=R,
                      log_low=log_low, log_rest=log_rest, log_w_query=EQKP[:, n - 1].clone())
 
 
 def case_bounds(s: Summaries, config: SubcubicConfig, q: torch.Tensor, m: torch.Tensor, c: torch.Tensor,
-                g: torch.Tensor, flops: FlopCounter) -> torch.Tensor:
+                g: torch.Tensor, flops: FlopCounter, tol_logit: float = 0.0, tol_log_ratio: float = 0.0) -> torch.Tensor:
     """The logit bound for cases given as equal-shaped integer tensors (q, m, c, g); < 0 proves.
 
-    Requires q <= m, g >= 1, m - g >= 0, and (q == m or q <= m - g).
+    Requires q <= m, g >= 1, m - g >= 0, and (q == m or q <= m - g). tol_logit (added to each
+    logit summary) and tol_log_ratio (taken from the log of the max/non-max weight ratio)
+    pessimise the bound when positive and make it optimistic when negative: the rounding flag.
     """
     n = s.log_low.shape[1]
     a = n - 1 - c  # copies of m among the non-query positions
@@ -361,9 +382,9 @@ def case_bounds(s: Summaries, config: SubcubicConfig, q: torch.Tensor, m: torch.
     log_nonmax = s.log_rest[q, a] - delta
     log_nonmax = torch.where(query_is_max, log_nonmax, torch.logaddexp(log_nonmax, s.log_w_query[q] - delta_query))
     log_max = torch.where(query_is_max, torch.logaddexp(s.log_low[q, a], s.log_w_query[q]), s.log_low[q, a])
-    p_low = torch.sigmoid(log_max - log_nonmax)  # = 1 / (1 + exp(log_nonmax - log_max))
-    J1, J0H = s.J1[m], s.J0[m] + s.H[m - g, m]
-    bound = s.spread[q, m] + torch.maximum(J1, p_low * J1 + (1 - p_low) * J0H)
+    p_low = torch.sigmoid(log_max - log_nonmax - tol_log_ratio)  # = 1 / (1 + exp(log_nonmax - log_max))
+    J1, J0H = s.J1[m] + tol_logit, s.J0[m] + s.H[m - g, m] + 2 * tol_logit
+    bound = s.spread[q, m] + tol_logit + torch.maximum(J1, p_low * J1 + (1 - p_low) * J0H)
     flops.add(25 * q.numel())
     return bound
 
@@ -387,36 +408,29 @@ def _gap_is_legal(q: torch.Tensor, m: torch.Tensor, c: torch.Tensor, g: torch.Te
     return ((q == m) & (c == 0)) | ((g >= 1) & (g <= g_max))
 
 
-def search_gaps(model: MaxOfKTransformer, config: SubcubicConfig) -> torch.Tensor:
-    """Proof search: for each case (q, m, c) of _all_cases, the smallest gap that proves it, or 0."""
-    flops = FlopCounter()
-    s = summaries(model, config, flops)
+def search_gaps(model: MaxOfKTransformer, config: SubcubicConfig, s: Summaries) -> torch.Tensor:
+    """Proof search: for each case (q, m, c) of _all_cases, the smallest gap that proves it, or 0.
+    Cases are tried in chunks of SEARCH_CHUNK (case, gap) pairs, which bounds memory."""
     V, n = model.cfg.d_vocab, model.cfg.n_ctx
-    q, m, c = (t[:, None] for t in _all_cases(V, n))
+    cases = _all_cases(V, n)
     gaps = torch.arange(1, V + 1)[None, :]
-    shape = torch.broadcast_shapes(q.shape, gaps.shape)
-    q, m, c, g = (t.expand(shape) for t in (q, m, c, gaps))
-    legal = _gap_is_legal(q, m, c, g)
-    g_index = torch.where(legal, _index_gap(q, m, c, g), torch.zeros_like(g))
-    proven = legal & (case_bounds(s, config, q, m, c, g_index, flops) < 0)
-    first = torch.where(proven, g, torch.full_like(g, V + 1)).amin(dim=1)
-    return torch.where(first <= V, first, torch.zeros_like(first))
+    step = max(1, SEARCH_CHUNK // V)
+    found = []
+    for start in range(0, cases[0].numel(), step):
+        q, m, c = (t[start : start + step, None] for t in cases)
+        shape = torch.broadcast_shapes(q.shape, gaps.shape)
+        q, m, c, g = (t.expand(shape) for t in (q, m, c, gaps))
+        legal = _gap_is_legal(q, m, c, g)
+        g_index = torch.where(legal, _index_gap(q, m, c, g), torch.zeros_like(g))
+        proven = legal & (case_bounds(s, config, q, m, c, g_index, FlopCounter()) < 0)
+        first = torch.where(proven, g, torch.full_like(g, V + 1)).amin(dim=1)
+        found.append(torch.where(first <= V, first, torch.zeros_like(first)))
+    return torch.cat(found)
 
 
-def check_gaps(model: MaxOfKTransformer, config: SubcubicConfig, gaps: torch.Tensor,
-               flops: FlopCounter) -> tuple[int, dict[str, torch.Tensor]]:
-    """Checking: recompute the summaries, evaluate each case at its gap, count what is proven.
-
-    gaps[i] is the gap of case i of _all_cases (0: no proof claimed).
-    """
-    s = summaries(model, config, flops)
-    V, n = model.cfg.d_vocab, model.cfg.n_ctx
-    q, m, c = _all_cases(V, n)
-    if gaps.shape != q.shape:
-        raise PyVerifyError("gap table does not match the model's cases")
-    legal = (gaps >= 1) & _gap_is_legal(q, m, c, gaps)
-    g_index = torch.where(legal, _index_gap(q, m, c, gaps), torch.zeros_like(gaps))
-    proven = legal & (case_bounds(s, config, q, m, c, g_index, flops) < 0)
+def _count_proven(n: int, q: torch.Tensor, m: torch.Tensor, c: torch.Tensor, gaps: torch.Tensor,
+                  proven: torch.Tensor) -> tuple[int, list[int]]:
+    """The number of inputs the proven cases cover, and the inputs each case leaves unproven."""
     total, lost = 0, []
     for qi, mi, ci, gi, ok in zip(q.tolist(), m.tolist(), c.tolist(), gaps.tolist(), proven.tolist()):
         possible = 1 if ci == 0 else case_count(n, qi == mi, ci, mi)
@@ -425,10 +439,54 @@ def check_gaps(model: MaxOfKTransformer, config: SubcubicConfig, gaps: torch.Ten
             got = 1 if ci == 0 else case_count(n, qi == mi, ci, mi - gi + 1)
         total += got
         lost.append(possible - got)
+    return total, lost
+
+
+def check_gaps(model: MaxOfKTransformer, config: SubcubicConfig, gaps: torch.Tensor,
+               flops: FlopCounter, tolerances: tuple[float, float] = (0.0, 0.0)) -> tuple[int, dict[str, torch.Tensor], int]:
+    """Checking: recompute the summaries, evaluate each case at its gap, count what is proven.
+
+    gaps[i] is the gap of case i of _all_cases (0: no proof claimed). tolerances: the
+    a-priori float64 error bounds (logit, log weight ratio) for the rounding flag. Returns
+    the count, per-case detail, and the rounding flag (inputs between the optimistic and
+    the pessimistic count).
+    """
+    s = summaries(model, config, flops)
+    V, n = model.cfg.d_vocab, model.cfg.n_ctx
+    q, m, c = _all_cases(V, n)
+    if gaps.shape != q.shape:
+        raise PyVerifyError("gap table does not match the model's cases")
+    legal = (gaps >= 1) & _gap_is_legal(q, m, c, gaps)
+    g_index = torch.where(legal, _index_gap(q, m, c, gaps), torch.zeros_like(gaps))
+    proven = legal & (case_bounds(s, config, q, m, c, g_index, flops) < 0)  # a NaN bound proves nothing
+    total, lost = _count_proven(n, q, m, c, gaps, proven)
     flops.add(4 * q.numel())
     cases = {"query": q, "max": m, "copies": c, "gap": torch.where(proven, gaps, torch.zeros_like(gaps)),
              "lost": torch.tensor(lost, dtype=torch.int64)}
-    return total, cases
+    tol_logit, tol_ratio = tolerances
+    flagged = [_count_proven(n, q, m, c, gaps, legal & (case_bounds(s, config, q, m, c, g_index, FlopCounter(),
+                                                                    sign * tol_logit, sign * tol_ratio) < 0))[0]
+               for sign in (-1.0, 1.0)]
+    return total, cases, flagged[0] - flagged[1]
+
+
+def rounding_tolerances(model: MaxOfKTransformer, config: SubcubicConfig) -> tuple[float, float]:
+    """A-priori float64 error bounds for the case bound's inputs: (per logit summary, on the log
+    of the max/non-max attention ratio). Logit summaries are maxima of differences of table
+    entries; the ratio's log is a score difference and two log-sums of positional weights;
+    with an SVD, the computed residual differs from EQKE - Main by the SVD's backward error
+    (at most 10 (V + h) u ||A||_F ||B||_F here, a generous multiple of LAPACK's bound)."""
+    bounds = path_tables(model).rounding  # raises if the model overflows float64
+    u = UNIT_ROUNDOFF
+    V, n, h = model.cfg.d_vocab, model.cfg.n_ctx, model.cfg.d_head
+    tol_logit = 2 * float(bounds.delta_error.amax()) + 8 * u * float(bounds.delta_max.amax())
+    tol_ratio = 12 * float(bounds.score_error.amax()) + 4 * n * u
+    if config.uses_svd and config.attention_error != "max_diff_exact":
+        W = float64_weights(model)
+        A = ((W["W_E"] + W["W_pos"][-1]) @ W["W_Q"] + W["b_Q"]) / model.cfg.scale
+        B = W["W_K"].T @ W["W_E"].T
+        tol_ratio += 2 * 10 * (V + h) * u * float(A.norm() * B.norm())
+    return tol_logit, tol_ratio
 
 
 def complexity(config: SubcubicConfig) -> str:
@@ -444,21 +502,41 @@ def unexplained_dim(config: SubcubicConfig, V: int, n: int) -> int:
     return eqke + eupu + V * V + 2 * n * V  # + EVOU summaries and the positional tables
 
 
-def run_subcubic(model: MaxOfKTransformer, config: SubcubicConfig | str = "default") -> StrategyResult:
-    """Search the gaps, then check them; returns the certified count and the costs of checking."""
+def estimate_bytes(d_vocab: int, n_ctx: int) -> int:
+    """Peak memory: the O(V^2 n) summaries and case tables, and one search chunk."""
+    return 8 * (20 * d_vocab**2 + 12 * n_ctx * d_vocab**2) + 8 * 24 * SEARCH_CHUNK
+
+
+def estimate_seconds(d_vocab: int, n_ctx: int) -> float:
+    """A conservative estimate on 2 cores: the search tries every gap of every case (V^3 n / 2
+    pairs, about 50 ns each), then three Python passes count the V^2 n / 2 cases."""
+    return 1e-7 * d_vocab**3 * n_ctx / 2 + 1e-5 * d_vocab**2 * n_ctx / 2
+
+
+def run_subcubic(model: MaxOfKTransformer, config: SubcubicConfig | str = "default",
+                 force: bool = False) -> StrategyResult:
+    """Search the gaps, then check them; returns the certified count and the costs of checking.
+    Refuses work over the memory limit, and over the time limit unless force."""
     if isinstance(config, str):
         config = SubcubicConfig.parse(config)
     if not config.implemented:
         raise PyVerifyError(f"subcubic configuration {config.name} is named but not implemented yet")
-    t0 = time.perf_counter()
-    gaps = search_gaps(model, config)
-    t1 = time.perf_counter()
-    flops = FlopCounter()
-    count, cases = check_gaps(model, config, gaps, flops)
-    t2 = time.perf_counter()
     V, n = model.cfg.d_vocab, model.cfg.n_ctx
+    require_memory(f"subcubic:{config.name} for V={V}, n={n}", estimate_bytes(V, n))
+    require_time(f"subcubic:{config.name} for V={V}, n={n}", estimate_seconds(V, n), force)
+    tolerances = rounding_tolerances(model, config)
+    try:
+        t0 = time.perf_counter()
+        gaps = search_gaps(model, config, summaries(model, config, FlopCounter()))
+        t1 = time.perf_counter()
+        flops = FlopCounter()
+        count, cases, uncertain = check_gaps(model, config, gaps, flops, tolerances)
+        t2 = time.perf_counter()
+    except torch.linalg.LinAlgError as e:
+        raise PyVerifyError(f"subcubic:{config.name}: the SVD failed for this model ({str(e).splitlines()[0]}); "
+                            "try a configuration without an SVD") from None
     return StrategyResult(
         strategy=f"subcubic:{config.name}", family="subcubic", count=count, total=V**n, flops=flops.total,
         complexity=complexity(config), unexplained_dim=unexplained_dim(config, V, n),
-        seconds=t2 - t1, search_seconds=t1 - t0, cases=cases,
+        seconds=t2 - t1, search_seconds=t1 - t0, cases=cases, uncertain=uncertain,
     )

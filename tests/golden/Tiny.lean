@@ -12,7 +12,8 @@ namespace PyVerify.Generated.Tiny
 open PyVerify
 
 /-- The exact weights of `Tiny`: V = 4, n = 2, d_model = 4,
-d_head = 4, zero biases; every entry is an integer over `2^4`. -/
+d_head = 4, zero biases, stored as float32; every entry is an integer over
+`2^4` (the stored values exactly, never rounded). -/
 def weights : Weights :=
   { dVocab := 4
     nCtx := 2
@@ -37,13 +38,13 @@ def weights : Weights :=
 /-- An enclosure of `2^40 / sqrt 4` (the attention scale); the checker verifies it by squaring. -/
 def scale : Ival := ⟨SInt.ofNat 549755813888, SInt.ofNat 549755813889⟩
 
+set_option maxHeartbeats 0 in
 /-- **Brute-force certificate for `Tiny`.** For these exact weights, the model
 evaluated in real arithmetic (exact softmax and square root; a tie counts as wrong) classifies
 at least 10 of its 16 inputs correctly: accuracy ≥ 10/16 ≈ 0.625000.
 The theorem states that the brute-force checker `checkBrute` returns 10; that this count
 is a sound lower bound is the argument in docs/strategies.md. Proof method: `decide +kernel`
 (kernel evaluation only). -/
-set_option maxHeartbeats 0 in
 theorem brute_force_certified : checkBrute weights scale = 10 := by decide +kernel
 
 end PyVerify.Generated.Tiny
