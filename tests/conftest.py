@@ -1,33 +1,40 @@
-"""Shared fixtures: random small models and one model trained with the full recipe."""
+"""Shared fixtures: the model zoo and one model trained with the full recipe, each built once
+per session. Torch uses a fixed number of threads so that timings and results are stable."""
 
 from __future__ import annotations
+
+import hashlib
+from pathlib import Path
 
 import pytest
 import torch
 
+import pyverify.model
+import pyverify.train
+from pyverify.checkpoint import load_model, save_checkpoint
 from pyverify.config import ModelConfig
 from pyverify.model import MaxOfKTransformer
 from pyverify.train import TrainConfig, train
+from tests.zoo import ZooModel, build_zoo, random_model  # noqa: F401  (random_model: used by tests)
 
-
-def random_model(V: int, n: int, seed: int, d: int = 8, h: int = 8, biases: bool = False,
-                 attn_gain: float = 1.0, weight_std: float = 1.0) -> MaxOfKTransformer:
-    """A model with i.i.d. normal weights; ``attn_gain`` scales W_Q to sharpen the softmax."""
-    cfg = ModelConfig(d_vocab=V, n_ctx=n, d_model=d, d_head=h, trainable_biases=biases)
-    model = MaxOfKTransformer(cfg)
-    g = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for name, p in model.named_parameters():
-            is_bias = name.split(".")[-1].startswith("b_")
-            if is_bias and not biases:
-                continue
-            p.copy_(torch.randn(p.shape, generator=g) * weight_std)
-        model.blocks[0].attn.W_Q.mul_(attn_gain)
-    return model
+torch.set_num_threads(2)
 
 
 @pytest.fixture(scope="session")
-def trained_k4() -> MaxOfKTransformer:
-    """The paper's recipe, K=4, V=64, seed 123 (about 10 s on 2 cores)."""
-    model, _ = train(ModelConfig(), TrainConfig(seed=123))
+def zoo() -> list[ZooModel]:
+    """The 300 small models every soundness test shares (tests/zoo.py)."""
+    return build_zoo()
+
+
+@pytest.fixture(scope="session")
+def trained_k4(request) -> MaxOfKTransformer:
+    """The paper's recipe, K=4, V=64, seed 123 (about 7 s on 2 cores; cached between runs in
+    pytest's cache folder, keyed by the torch version and the training code)."""
+    code = b"".join(Path(m.__file__).read_bytes() for m in (pyverify.model, pyverify.train))
+    key = hashlib.sha256(torch.__version__.encode() + code).hexdigest()[:16]
+    path = request.config.cache.mkdir("pyverify-models") / f"seed123-{key}.safetensors"
+    if path.exists():
+        return load_model(path)
+    model, info = train(ModelConfig(), TrainConfig(seed=123))
+    save_checkpoint(model, path, info)
     return model

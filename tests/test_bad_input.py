@@ -16,7 +16,7 @@ from safetensors.torch import save_file
 
 from pyverify.checkpoint import save_checkpoint
 from pyverify.cli import main
-from tests.conftest import random_model
+from tests.zoo import random_model
 
 LEAN = Path(__file__).resolve().parents[1] / "lean"
 V, N, D, H = 4, 3, 4, 4

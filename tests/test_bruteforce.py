@@ -5,7 +5,7 @@ from pyverify.bruteforce import count_correct
 from pyverify.errors import PyVerifyError
 from pyverify.reference import count_correct_naive
 from pyverify.tables import path_tables
-from tests.conftest import random_model
+from tests.zoo import random_model
 
 
 @pytest.mark.parametrize("n", [2, 3, 4])

@@ -22,8 +22,8 @@ from pyverify.exact.weights import exact_tables, exact_weights
 from pyverify.strategies.cubic import cubic_margins, run_cubic
 from pyverify.strategies.result import FlopCounter
 from pyverify.tables import path_tables
-from pyverify.train import TrainConfig, train
-from tests.conftest import random_model
+from tests.exact_reference import exact_correct_count
+from tests.zoo import quick_trained, random_model
 
 mpmath.mp.prec = 256
 
@@ -136,40 +136,55 @@ def test_biases_and_custom_scale_are_refused():
         exact_weights(model)
 
 
-def small_models(count):
-    for i in range(count):
-        V, n = 4 + i % 7, 2 + i % 3
-        if i % 2 == 0:
-            model, _ = train(ModelConfig(d_vocab=V, n_ctx=n, d_model=8, d_head=8), TrainConfig(seed=i, steps=150 + 10 * i))
-            if i % 4 == 0:
-                with torch.no_grad():
-                    model.blocks[0].attn.W_Q.mul_(10.0)
-        else:
-            model = random_model(V, n, seed=i, d=6, h=4, attn_gain=(1.0, 6.0, 30.0)[i % 3],
-                                 weight_std=(1.0, 0.3, 3.0)[i % 3])
-            if i % 5 == 0:  # adversarial: two outputs that tie to within rounding
-                with torch.no_grad():
-                    model.unembed.W_U[:, 1] = model.unembed.W_U[:, 0]
-        yield model
+def exact_domain(zoo):
+    """Zoo models with zero biases (the exact path's domain): 240 of the 300."""
+    return [z for z in zoo if z.zero_biases]
 
 
-def test_certified_checkers_sound_on_200_small_models():
-    cubic_total = brute_total = 0
-    for model in small_models(200):
-        truth = count_correct(path_tables(model)).correct
-        cubic = certify_cubic(model).count
-        brute = certify_brute(model).count
-        assert cubic <= truth and brute <= truth
-        assert cubic <= run_cubic(model).count  # exact never claims more than the float strategy
-        assert brute <= truth
-        cubic_total += cubic
-        brute_total += brute
-    assert cubic_total > 0 and brute_total > 0
+def test_certified_cubic_sound_on_the_zoo(zoo):
+    """The certified cubic count is at most the truth (the float64 brute force, within its
+    rounding flag) and at most the float cubic count (within its flag)."""
+    models = exact_domain(zoo)
+    total = 0
+    for z in models:
+        bf = z.brute_force
+        cubic = certify_cubic(z.model).count
+        numeric = run_cubic(z.model)
+        assert cubic <= bf.correct + bf.uncertain, z.index
+        assert cubic <= numeric.count + numeric.uncertain, z.index  # exact never claims more than float
+        total += cubic
+    assert len(models) == 240 and total > 0
+
+
+def test_certified_brute_force_sound_on_the_zoo(zoo):
+    """The certified brute force is at most the truth, on every exact-domain model with at
+    most 10^4 inputs."""
+    models = [z for z in exact_domain(zoo) if z.inputs <= 10_000]
+    total = 0
+    for z in models:
+        bf = z.brute_force
+        brute = certify_brute(z.model).count
+        assert brute <= bf.correct + bf.uncertain, z.index
+        total += brute
+    assert len(models) >= 200 and total > 0
+
+
+def test_every_count_against_the_exact_evaluation(zoo):
+    """On models with at most 300 inputs the truth is the exact (rational + mpmath)
+    evaluation itself: the float64 brute force is within its flag of it, and the certified
+    counts are at most it."""
+    models = [z for z in exact_domain(zoo) if z.inputs <= 300]
+    for z in models:
+        truth = exact_correct_count(z.model)
+        bf = z.brute_force
+        assert abs(bf.correct - truth) <= bf.uncertain, z.index
+        assert certify_cubic(z.model).count <= truth and certify_brute(z.model).count <= truth, z.index
+    assert len(models) >= 100
 
 
 def test_certified_cubic_matches_float_cases_except_near_zero():
     """Where the exact and float strategies disagree on a case, its float margin is tiny."""
-    model, _ = train(ModelConfig(d_vocab=12, n_ctx=4, d_model=16, d_head=16), TrainConfig(seed=5, steps=1500))
+    model = quick_trained(12, 4, seed=5)
     exact = certify_cubic(model).proven
     margins = cubic_margins(path_tables(model), FlopCounter())
     V, n = 12, 4

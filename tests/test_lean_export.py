@@ -5,10 +5,10 @@ import re
 import shutil
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
 from pyverify.check import parse_diagnostics
+from pyverify.cli import main
 from pyverify.exact.brute import certify_brute
 from pyverify.exact.weights import exact_weights
 from pyverify.export import render_module, render_root, to_lean
@@ -137,13 +137,16 @@ def test_every_referenced_name_is_defined_or_documented():
             raise AssertionError(f"{path.name}: {name} is neither defined in lean/ nor listed in lean/README.md")
 
 
-def run_cli(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "pyverify", *args], capture_output=True, text=True, env=env, cwd=ROOT)
+def run_cli(capsys, *args):
+    """(exit status, stdout, stderr) of `pyverify ARGS`, run in this process."""
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return subprocess.CompletedProcess(args, code, out, err)
 
 
-def test_check_without_toolchain_says_so(tmp_path):
-    env = {**os.environ, "PATH": str(tmp_path)}  # nothing on PATH: certainly no lake
-    r = run_cli("check", "--lean-dir", str(LEAN), env=env)
+def test_check_without_toolchain_says_so(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # nothing on PATH: certainly no lake
+    r = run_cli(capsys, "check", "--lean-dir", str(LEAN))
     assert r.returncode == 3
     assert "no Lean toolchain" in r.stderr and "verified" not in r.stdout
 
@@ -162,13 +165,14 @@ error: build failed
 """
 
 
-def fake_lake(tmp_path: Path, log: str, code: int) -> dict:
+def fake_lake(tmp_path: Path, log: str, code: int, monkeypatch) -> None:
+    """Put a `lake` on PATH that prints a recorded log and exits with the given status."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     lake = bin_dir / "lake"
     lake.write_text(f"#!/bin/sh\ncat <<'LOG'\n{log}LOG\nexit {code}\n")
     lake.chmod(lake.stat().st_mode | stat.S_IEXEC)
-    return {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
 
 
 def project_with_tiny(tmp_path: Path) -> Path:
@@ -178,16 +182,18 @@ def project_with_tiny(tmp_path: Path) -> Path:
     return lean
 
 
-def test_check_reports_recorded_error_at_file_and_line(tmp_path):
+def test_check_reports_recorded_error_at_file_and_line(tmp_path, capsys, monkeypatch):
     lean = project_with_tiny(tmp_path)
-    r = run_cli("check", "--lean-dir", str(lean), env=fake_lake(tmp_path, RECORDED_LOG, 1))
+    fake_lake(tmp_path, RECORDED_LOG, 1, monkeypatch)
+    r = run_cli(capsys, "check", "--lean-dir", str(lean))
     assert r.returncode == 1
     assert "FAILED" in r.stdout and "Generated/Tiny.lean:31" in r.stdout and "verified" not in r.stdout
 
 
-def test_check_reports_verified_only_after_a_clean_build(tmp_path):
+def test_check_reports_verified_only_after_a_clean_build(tmp_path, capsys, monkeypatch):
     lean = project_with_tiny(tmp_path)
-    r = run_cli("check", "--lean-dir", str(lean), env=fake_lake(tmp_path, "Build completed successfully.\n", 0))
+    fake_lake(tmp_path, "Build completed successfully.\n", 0, monkeypatch)
+    r = run_cli(capsys, "check", "--lean-dir", str(lean))
     assert r.returncode == 0
     assert "verified  Generated.Tiny.brute_force_certified" in r.stdout
 
@@ -199,18 +205,18 @@ def test_parse_diagnostics_handles_both_formats():
         ("Generated/A.lean", 3, "unknown identifier 'x'"), ("Generated/B.lean", 5, "type mismatch")]
 
 
-def test_export_cli_and_bad_names(tmp_path):
+def test_export_cli_and_bad_names(tmp_path, capsys):
     lean = tmp_path / "lean"
     shutil.copytree(LEAN, lean, ignore=shutil.ignore_patterns(".lake", "Generated", "Generated.lean"))
     from pyverify.checkpoint import save_checkpoint
     model_path = save_checkpoint(tiny_model(), tmp_path / "tiny.safetensors")
-    r = run_cli("export", str(model_path), "--strategy", "brute-force", "--name", "Tiny", "--lean-dir", str(lean))
+    r = run_cli(capsys, "export", str(model_path), "--strategy", "brute-force", "--name", "Tiny", "--lean-dir", str(lean))
     assert r.returncode == 0, r.stderr
     assert "N_exact =" in r.stdout and (lean / "Generated" / "Tiny.lean").exists()
     assert "import Generated.Tiny" in (lean / "Generated.lean").read_text()
-    r = run_cli("export", str(model_path), "--name", "not-valid", "--lean-dir", str(lean))
+    r = run_cli(capsys, "export", str(model_path), "--name", "not-valid", "--lean-dir", str(lean))
     assert r.returncode == 2 and "UpperCamelCase" in r.stderr
-    r = run_cli("compare", str(model_path), "--lean-dir", str(lean), "--no-lake")
+    r = run_cli(capsys, "compare", str(model_path), "--lean-dir", str(lean), "--no-lake")
     assert r.returncode == 0 and "Generated/Tiny.lean" in r.stdout
 
 

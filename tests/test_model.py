@@ -9,7 +9,7 @@ from pyverify.errors import PyVerifyError
 from pyverify.model import model_from_state_dict
 from pyverify.reference import all_inputs
 from pyverify.tables import logits_from_tables, path_tables
-from tests.conftest import random_model
+from tests.zoo import random_model
 
 
 @pytest.mark.parametrize("biases", [False, True])

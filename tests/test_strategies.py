@@ -10,7 +10,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pyverify.bruteforce import count_correct
-from pyverify.config import ModelConfig
 from pyverify.errors import PyVerifyError
 from pyverify.reference import all_inputs
 from pyverify.strategies import ALL, expand, run_strategy
@@ -18,8 +17,7 @@ from pyverify.strategies.counting import case_count
 from pyverify.strategies.cubic import run_cubic
 from pyverify.strategies.subcubic import PRESETS, SubcubicConfig, run_subcubic
 from pyverify.tables import path_tables
-from pyverify.train import TrainConfig, train
-from tests.conftest import random_model
+from tests.zoo import quick_trained, random_model
 
 IMPLEMENTED = [c for c in SubcubicConfig.all() if c.implemented]
 
@@ -28,48 +26,31 @@ def truth(model) -> int:
     return count_correct(path_tables(model)).correct
 
 
-def small_models(count: int):
-    """Random models (V 5..16, K 2..4) with sharp and soft attention, biases, near-tie logits,
-    and some briefly trained ones (max-like, so the strategies prove a lot and soundness is
-    really at stake)."""
-    for i in range(count):
-        V, n = 5 + i % 12, 2 + i % 3
-        if i % 3 == 0:
-            model, _ = train(ModelConfig(d_vocab=V, n_ctx=n, d_model=8, d_head=8), TrainConfig(seed=i, steps=100 + 20 * (i % 10)))
-            if i % 2:
-                with torch.no_grad():
-                    model.blocks[0].attn.W_Q.mul_(8.0)  # sharper softmax than training produced
-        else:
-            model = random_model(V, n, seed=i, d=6, h=6, attn_gain=(1.0, 5.0, 25.0)[i % 3], biases=i % 5 == 0)
-        if i % 7 == 0:  # near-tie logits: two outputs equal up to a tiny offset
-            with torch.no_grad():
-                model.unembed.W_U[:, 1] = model.unembed.W_U[:, 0]
-                model.unembed.b_U[1] = 1e-9 * (1 if i % 2 else -1)
-        yield model
-
-
-def test_cubic_and_presets_sound_on_300_small_models():
+def test_cubic_and_presets_sound_on_the_zoo(zoo):
+    """All 300 zoo models (biased ones included): cubic and the four presets never count
+    more than the brute force."""
     proven = 0
-    for model in small_models(300):
-        bf = truth(model)
-        cubic = run_cubic(model).count
-        assert cubic <= bf
+    for z in zoo:
+        bf = z.brute_force.correct
+        cubic = run_cubic(z.model).count
+        assert cubic <= bf, z.index
         proven += cubic
         for preset in PRESETS.values():
-            assert run_subcubic(model, preset).count <= bf
+            assert run_subcubic(z.model, preset).count <= bf, (z.index, preset.name)
     assert proven > 0  # the test would be empty if nothing were ever proven
 
 
-def test_every_implemented_subcubic_config_sound_on_small_models():
-    for model in small_models(24):
-        bf = truth(model)
+def test_every_implemented_subcubic_config_sound_on_the_zoo(zoo):
+    """Every 12th zoo model (25, every kind and size) through all 90 implemented configurations."""
+    for z in zoo[::12]:
+        bf = z.brute_force.correct
         for config in IMPLEMENTED:
-            assert run_subcubic(model, config).count <= bf, config.name
+            assert run_subcubic(z.model, config).count <= bf, (z.index, config.name)
 
 
 def test_near_tie_logits_are_not_proven():
     """Outputs 2 and 3 nearly tie everywhere: no input with max 2 or 3 may be certified."""
-    model, _ = train(ModelConfig(d_vocab=6, n_ctx=3, d_model=8, d_head=8), TrainConfig(seed=3, steps=400))
+    model = quick_trained(6, 3, seed=3)
     with torch.no_grad():
         model.unembed.W_U[:, 3] = model.unembed.W_U[:, 2]
         model.unembed.b_U[3] = 1e-7

@@ -9,6 +9,8 @@ result for arguments in the input intervals.
 
 from __future__ import annotations
 
+import functools
+
 PREC = 40  # fractional bits of every fixed-point number
 EXP_GUARD = 24  # extra bits carried inside exp
 EXP_TERMS = 14  # Taylor terms (j = 0..13); the last is odd, so the sum is a lower bound
@@ -101,6 +103,7 @@ def halvings(x: int) -> int:
     return r
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a pure function; checkers ask for the same points often
 def exp_nonpos(x: int) -> Interval:
     """An interval containing e^(x / 2^PREC) * 2^PREC, for x <= 0.
 
