@@ -49,7 +49,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_accuracy(args: argparse.Namespace) -> int:
-    from pyverify.bruteforce import count_correct
+    from pyverify.accuracy import count_correct
     from pyverify.checkpoint import load_model
     from pyverify.tables import path_tables
 
@@ -125,7 +125,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from pyverify.check import EXIT_FAILED, EXIT_NO_TOOLCHAIN, NoToolchain, check_project
+    from pyverify.lake import EXIT_FAILED, EXIT_NO_TOOLCHAIN, NoToolchain, check_project
 
     try:
         statuses, diagnostics, _ = check_project(args.lean_dir)
@@ -172,7 +172,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """Train the default model (K=4, V=64, seed 123) and run the main job on it."""
     from pyverify.demo import run_demo
 
-    run_demo(Path(args.out), progress=not args.quiet)
+    run_demo(Path(args.out), progress=not args.quiet, steps=args.steps)
     return 0
 
 
@@ -222,7 +222,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("model", help="checkpoint (.safetensors) or TransformerLens state dict (.pt/.pth)")
     p.add_argument("--strategy", choices=["cubic", "brute-force"], default="cubic")
     p.add_argument("--name", required=True, help="module name, UpperCamelCase (e.g. Seed123)")
-    p.add_argument("--lean-dir", default="lean", help="the Lean project (default ./lean)")
+    p.add_argument("--lean-dir", default="lean",
+                   help="the Lean project (default ./lean); created with the core library if missing")
     p.add_argument("--method", choices=["auto", "kernel", "native"], default="auto",
                    help="proof method: decide +kernel (kernel) or native_decide (native); auto = kernel for tiny models")
     p.add_argument("--force", action="store_true", help="run a certification estimated to take long")
@@ -243,6 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="train the default model and run the whole pipeline on it")
     p.add_argument("--out", default="pyverify-demo", help="output folder (default ./pyverify-demo)")
+    p.add_argument("--steps", type=int, default=3000, help="training steps (default 3000, the paper's recipe)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=cmd_demo)
     return parser

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyverify.check import NoToolchain, check_project
-from pyverify.exact.brute import MAX_INPUTS, certify_brute
-from pyverify.exact.cubic import certify_cubic
+from pyverify.lake import NoToolchain, check_project
+from pyverify.exact.brute_checker import MAX_INPUTS, certify_brute
+from pyverify.exact.cubic_checker import certify_cubic
 from pyverify.exact.weights import exact_weights
 from pyverify.export import STRATEGIES, weights_digest
 from pyverify.model import MaxOfKTransformer

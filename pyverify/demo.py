@@ -3,10 +3,9 @@ bound it with every strategy family, certify the cubic bound exactly and export 
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-from pyverify.bruteforce import count_correct
+from pyverify.accuracy import count_correct
 from pyverify.checkpoint import save_checkpoint
 from pyverify.config import ModelConfig
 from pyverify.export import to_lean
@@ -14,20 +13,12 @@ from pyverify.strategies import ALL, run_strategy
 from pyverify.tables import path_tables
 from pyverify.train import TrainConfig, train
 
-LEAN_PROJECT = Path(__file__).resolve().parents[1] / "lean"
 
-
-def copy_lean_project(dest: Path) -> Path:
-    """A fresh copy of the Lean project's core library (no generated modules) at dest."""
-    if dest.exists():
-        shutil.rmtree(dest)
-    shutil.copytree(LEAN_PROJECT, dest, ignore=shutil.ignore_patterns(".lake", "Generated", "Generated.lean"))
-    return dest
-
-
-def run_demo(out: Path, progress: bool = True) -> dict:
-    """Train the default model into ``out`` and print what the pipeline finds."""
-    model, info = train(ModelConfig(), TrainConfig(seed=123), progress=progress)
+def run_demo(out: Path, progress: bool = True, steps: int = 3000) -> dict:
+    """Train the default model into ``out`` and print what the pipeline finds; the Lean module
+    goes to ``out/lean`` (a Lake project, created if missing). ``steps`` shortens training
+    (for tests)."""
+    model, info = train(ModelConfig(), TrainConfig(seed=123, steps=steps), progress=progress)
     path = save_checkpoint(model, out / "max4_seed123.safetensors", info)
     print(f"trained {path} in {info['train_seconds']:.1f} s (final loss {info['final_loss']:.5f})")
     acc = count_correct(path_tables(model), progress=progress)
@@ -36,7 +27,7 @@ def run_demo(out: Path, progress: bool = True) -> dict:
     for name in ALL[1:]:
         r = run_strategy(name, model)
         print(f"{name:<28} {r.bound:8.5f} {r.bound / acc.accuracy:9.4f} {r.flops:9.3g}")
-    lean_dir = copy_lean_project(out / "lean")
+    lean_dir = out / "lean"
     exported = to_lean(model, name="Seed123", strategy="cubic", lean_dir=lean_dir)
     print(f"certified cubic bound (exact interval arithmetic): {exported.count} / {exported.total} "
           f"= {exported.count / exported.total:.6f} ({exported.certify_seconds:.1f} s)")

@@ -1,30 +1,11 @@
-"""Straightforward reference implementations, used as ground truth by tests and benchmarks."""
+"""A straightforward reference implementation, the ground truth of tests and benchmarks."""
 
 from __future__ import annotations
 
-import itertools
-
 import torch
 
+from pyverify.inputs import correct_mask, inputs_from_flat
 from pyverify.model import MaxOfKTransformer
-
-
-def all_inputs(d_vocab: int, n_ctx: int) -> torch.Tensor:
-    """Every input sequence in lexicographic order: [V^n, n] int64."""
-    return torch.tensor(list(itertools.product(range(d_vocab), repeat=n_ctx)), dtype=torch.int64)
-
-
-def inputs_from_flat(flat: torch.Tensor, d_vocab: int, width: int) -> torch.Tensor:
-    """Token tuples for flat indices in lexicographic order: [B] -> [B, width]."""
-    return torch.stack([(flat // d_vocab ** (width - 1 - i)) % d_vocab for i in range(width)], dim=1)
-
-
-def correct_mask(logits: torch.Tensor, tokens: torch.Tensor) -> torch.Tensor:
-    """Whether logits[max(x)] is strictly above every other logit (a tie is wrong). -> [B] bool"""
-    answer = tokens.max(dim=1).values
-    right = logits.gather(1, answer[:, None])
-    others = logits.scatter(1, answer[:, None], float("-inf"))
-    return right[:, 0] > others.amax(dim=1)
 
 
 def count_correct_naive(model: MaxOfKTransformer, batch_size: int = 1 << 16, dtype=torch.float64) -> int:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import torch
 
-from pyverify.bruteforce import count_correct
+from pyverify.accuracy import count_correct
 from pyverify.checkpoint import load_model, save_checkpoint
 from pyverify.config import ModelConfig
 from pyverify.reference import count_correct_naive

@@ -16,8 +16,8 @@ import statistics
 import time
 
 from pyverify.config import ModelConfig
-from pyverify.exact.brute import certify_brute
-from pyverify.exact.cubic import certify_cubic
+from pyverify.exact.brute_checker import certify_brute
+from pyverify.exact.cubic_checker import certify_cubic
 from pyverify.exact.weights import exact_weights
 from pyverify.export import render_module
 from pyverify.strategies.cubic import run_cubic

@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from pyverify.bruteforce import count_correct
+from pyverify.accuracy import count_correct
 from pyverify.errors import PyVerifyError
 from pyverify.reference import count_correct_naive
 from pyverify.tables import path_tables

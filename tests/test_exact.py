@@ -11,11 +11,11 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pyverify.bruteforce import count_correct
+from pyverify.accuracy import count_correct
 from pyverify.config import ModelConfig
 from pyverify.errors import PyVerifyError
-from pyverify.exact.brute import certify_brute
-from pyverify.exact.cubic import certify_cubic
+from pyverify.exact.brute_checker import certify_brute
+from pyverify.exact.cubic_checker import certify_cubic
 from pyverify.exact.fixed import PREC, check_inv_sqrt, exp_interval, exp_nonpos, inv_sqrt, mul, softmax
 from pyverify.exact.floats import dyadic_to_float, float_to_dyadic, to_fraction
 from pyverify.exact.weights import exact_tables, exact_weights

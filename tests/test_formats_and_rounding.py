@@ -9,16 +9,16 @@ from fractions import Fraction
 import pytest
 import torch
 
-from pyverify.bruteforce import count_correct
+from pyverify.accuracy import count_correct
 from pyverify.checkpoint import load_model, save_checkpoint
 from pyverify.config import ModelConfig
-from pyverify.exact.brute import certify_brute
-from pyverify.exact.cubic import certify_cubic
+from pyverify.exact.brute_checker import certify_brute
+from pyverify.exact.cubic_checker import certify_cubic
 from pyverify.exact.floats import dyadic_to_float, float_to_dyadic
 from pyverify.exact.weights import exact_weights
 from pyverify.export import render_module, weights_digest
 from pyverify.model import MaxOfKTransformer
-from pyverify.reference import all_inputs, correct_mask
+from pyverify.inputs import all_inputs, correct_mask
 from pyverify.strategies import ALL, run_strategy
 from pyverify.strategies.cubic import cubic_margins
 from pyverify.strategies.result import FlopCounter

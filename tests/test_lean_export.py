@@ -7,9 +7,9 @@ import stat
 import subprocess
 from pathlib import Path
 
-from pyverify.check import parse_diagnostics
+from pyverify.lake import parse_diagnostics
 from pyverify.cli import main
-from pyverify.exact.brute import certify_brute
+from pyverify.exact.brute_checker import certify_brute
 from pyverify.exact.weights import exact_weights
 from pyverify.export import render_module, render_root, to_lean
 from pyverify.export.pack import pack_matrix, unpack_matrix

@@ -7,7 +7,7 @@ from pyverify.checkpoint import load_model, save_checkpoint
 from pyverify.config import ModelConfig
 from pyverify.errors import PyVerifyError
 from pyverify.model import model_from_state_dict
-from pyverify.reference import all_inputs
+from pyverify.inputs import all_inputs
 from pyverify.tables import logits_from_tables, path_tables
 from tests.zoo import random_model
 

@@ -9,11 +9,11 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pyverify.bruteforce import count_correct
+from pyverify.accuracy import count_correct
 from pyverify.errors import PyVerifyError
-from pyverify.reference import all_inputs
+from pyverify.inputs import all_inputs
 from pyverify.strategies import ALL, expand, run_strategy
-from pyverify.strategies.counting import case_count
+from pyverify.counting import case_count
 from pyverify.strategies.cubic import run_cubic
 from pyverify.strategies.subcubic import PRESETS, SubcubicConfig, run_subcubic
 from pyverify.tables import path_tables

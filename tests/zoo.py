@@ -17,7 +17,7 @@ from functools import cached_property
 
 import torch
 
-from pyverify.bruteforce import BruteForceResult, count_correct
+from pyverify.accuracy import BruteForceResult, count_correct
 from pyverify.tables import path_tables
 
 from pyverify.config import ModelConfig

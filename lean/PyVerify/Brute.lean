@@ -14,7 +14,7 @@ import PyVerify.Cubic
 /-!
 # The certified brute-force checker
 
-A transcription of `pyverify/exact/brute.py`: every input, intervals throughout. For small
+A transcription of `pyverify/exact/brute_checker.py`: every input, intervals throughout. For small
 models only (it enumerates all `V^n` inputs). `checkBrute w s` is the number of inputs
 certified correct, or `0` if `s` does not enclose `2^prec / sqrt dHead`.
 -/

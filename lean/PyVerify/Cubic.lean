@@ -13,7 +13,7 @@ import PyVerify.Tables
 /-!
 # The certified cubic checker
 
-A transcription of `pyverify/exact/cubic.py` (same names, same loop order over
+A transcription of `pyverify/exact/cubic_checker.py` (same names, same loop order over
 `m`, `q`, copies, `k`); this version adds each `(m, q, copies)` count as it goes instead of
 storing the proven cases first. `checkCubic w s` is the number of inputs the cubic
 argument (docs/strategies.md) certifies correct, or `0` if `s` does not enclose

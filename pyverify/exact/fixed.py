@@ -10,6 +10,7 @@ result for arguments in the input intervals.
 from __future__ import annotations
 
 import functools
+import math
 
 PREC = 40  # fractional bits of every fixed-point number
 EXP_GUARD = 24  # extra bits carried inside exp
@@ -41,11 +42,8 @@ def from_scaled(raw: int, bits: int) -> Interval:
 
 
 def add(a: Interval, b: Interval) -> Interval:
+    """Sum (Lean: `Ival.add`)."""
     return a[0] + b[0], a[1] + b[1]
-
-
-def sub(a: Interval, b: Interval) -> Interval:
-    return a[0] - b[1], a[1] - b[0]
 
 
 def mul(a: Interval, b: Interval) -> Interval:
@@ -61,32 +59,24 @@ def mul_hi_nonneg(a: Interval, b: Interval) -> int:
     return ceil_shift(top, PREC)
 
 
-def exact(x: int) -> Interval:
-    return x, x
+def scaled_score(raw: int, bits: int, s: Interval) -> Interval:
+    """raw / 2^bits times the scale interval s (fixed point, s > 0), rounded outward
+    (Lean: `scaledScore`)."""
+    a, b = raw * s[0], raw * s[1]
+    lo, hi = (a, b) if raw >= 0 else (b, a)
+    return floor_shift(lo, bits), ceil_shift(hi, bits)
 
 
 def inv_sqrt(h: int) -> Interval:
     """An interval containing 2^PREC / sqrt(h), checked by squaring: lo^2 h <= 4^PREC <= hi^2 h."""
     target = 1 << (2 * PREC)
-    lo = isqrt(target // h)
+    lo = math.isqrt(target // h)
     while lo * lo * h > target:
         lo -= 1
     hi = lo + 1
     while hi * hi * h < target:
         hi += 1
     return lo, hi
-
-
-def isqrt(n: int) -> int:
-    """floor(sqrt(n)) by Newton's method on integers."""
-    if n < 2:
-        return n
-    x = 1 << ((n.bit_length() + 1) // 2)
-    while True:
-        y = (x + n // x) // 2
-        if y >= x:
-            return x
-        x = y
 
 
 def check_inv_sqrt(h: int, s: Interval) -> bool:
@@ -153,6 +143,16 @@ def exp_interval(a: Interval) -> Interval:
     return lo, hi
 
 
+def max_hi(xs: list[Interval]) -> int:
+    """The largest upper end in a list of intervals, or 0 (Lean: `maxHi`)."""
+    return max((x[1] for x in xs), default=0)
+
+
+def exp_shifted(shift: int, xs: list[Interval]) -> list[Interval]:
+    """exp(x - shift) for every interval x (Lean: `expShifted`)."""
+    return [exp_interval((lo - shift, hi - shift)) for lo, hi in xs]
+
+
 def div_pos(a: Interval, b: Interval) -> Interval:
     """a / b for a >= 0 and b > 0 (fixed point), rounded outward."""
     if a[0] < 0 or b[0] <= 0:
@@ -167,8 +167,7 @@ def softmax(scores: list[Interval]) -> list[Interval]:
     cancels. p_i is increasing in x_i and decreasing in every other x_j, so
     p_i >= e_i.lo / (e_i.lo + sum_{j != i} e_j.hi) and p_i <= e_i.hi / (e_i.hi + sum_{j != i} e_j.lo).
     """
-    shift = max(hi for _, hi in scores)
-    e = [exp_interval((lo - shift, hi - shift)) for lo, hi in scores]
+    e = exp_shifted(max_hi(scores), scores)
     sum_lo, sum_hi = sum(x[0] for x in e), sum(x[1] for x in e)
     out = []
     for lo, hi in e:

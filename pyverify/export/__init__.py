@@ -19,14 +19,14 @@ import jinja2
 from pyverify import __version__
 from pyverify.atomic import write_text_atomic
 from pyverify.errors import PyVerifyError
-from pyverify.exact.brute import MAX_INPUTS, certify_brute
-from pyverify.exact.cubic import certify_cubic
+from pyverify.exact.brute_checker import MAX_INPUTS, certify_brute
+from pyverify.exact.cubic_checker import certify_cubic
 from pyverify.exact.fixed import PREC, inv_sqrt
 from pyverify.exact.weights import ExactWeights, exact_weights
 from pyverify.export.pack import pack_matrix
 from pyverify.model import MaxOfKTransformer
+from pyverify.resources import create_lean_project, templates_dir
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 STRATEGIES = {"cubic": ("checkCubic", "Cubic", "cubic_certified"),
               "brute-force": ("checkBrute", "Brute-force", "brute_force_certified")}
 FIELDS = (("wE", "W_E"), ("wPos", "W_pos"), ("wQ", "W_Q"), ("wK", "W_K"), ("wV", "W_V"), ("wO", "W_O"), ("wU", "W_U"))
@@ -48,9 +48,7 @@ class ExportResult:
 
 
 def _environment() -> jinja2.Environment:
-    if not TEMPLATES.is_dir():
-        raise PyVerifyError(f"templates folder not found at {TEMPLATES} (run from a pyverify checkout)")
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), undefined=jinja2.StrictUndefined,
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(templates_dir()), undefined=jinja2.StrictUndefined,
                               keep_trailing_newline=True, autoescape=False)
 
 
@@ -108,15 +106,13 @@ def generated_modules(lean_dir: Path) -> list[str]:
 def to_lean(model: MaxOfKTransformer, name: str, strategy: str = "cubic", lean_dir: str | Path = "lean",
             method: str = "auto", force: bool = False) -> ExportResult:
     """Certify the model with the exact checker, write lean/Generated/NAME.lean and update the
-    root module lean/Generated.lean. Both files are written atomically. force: run a
-    certification estimated to take long."""
+    root module lean/Generated.lean, both atomically. A missing (or empty) lean_dir becomes a
+    complete Lake project first. force: run a certification estimated to take long."""
     if not NAME_PATTERN.match(name):
         raise PyVerifyError(f"--name {name!r} must be an UpperCamelCase Lean identifier (letters and digits)")
     if strategy not in STRATEGIES:
         raise PyVerifyError(f"exportable strategies are {', '.join(STRATEGIES)}, not {strategy!r}")
     lean_dir = Path(lean_dir)
-    if not (lean_dir / "lakefile.toml").exists():
-        raise PyVerifyError(f"{lean_dir} is not the pyverify Lean project (no lakefile.toml)")
     w = exact_weights(model)
     kernel = choose_method(w, method)
     start = time.perf_counter()
@@ -127,6 +123,8 @@ def to_lean(model: MaxOfKTransformer, name: str, strategy: str = "cubic", lean_d
     else:
         count = certify_cubic(w, force=force).count
     seconds = time.perf_counter() - start
+    if not (lean_dir / "lakefile.toml").exists():
+        create_lean_project(lean_dir)  # a complete Lake project, created only once the certificate exists
     text = render_module(w, name, strategy, count, kernel)
     path = lean_dir / "Generated" / f"{name}.lean"
     write_text_atomic(path, text)

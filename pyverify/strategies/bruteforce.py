@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pyverify.bruteforce import count_correct
+from pyverify.accuracy import count_correct
 from pyverify.model import MaxOfKTransformer
 from pyverify.strategies.result import StrategyResult
 from pyverify.tables import path_tables, table_flops

@@ -26,7 +26,7 @@ import torch
 
 from pyverify.limits import require_memory, require_time
 from pyverify.model import MaxOfKTransformer
-from pyverify.strategies.counting import case_count
+from pyverify.counting import case_count
 from pyverify.strategies.result import FlopCounter, StrategyResult
 from pyverify.tables import PathTables, path_tables, table_flops
 

@@ -39,7 +39,7 @@ import torch
 from pyverify.errors import PyVerifyError
 from pyverify.limits import require_memory, require_time
 from pyverify.model import MaxOfKTransformer
-from pyverify.strategies.counting import case_count
+from pyverify.counting import case_count
 from pyverify.strategies.result import FlopCounter, StrategyResult
 from pyverify.tables import UNIT_ROUNDOFF, float64_weights, path_tables
 

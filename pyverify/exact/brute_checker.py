@@ -13,8 +13,8 @@ import itertools
 import time
 
 from pyverify.errors import PyVerifyError
-from pyverify.exact.cubic import CertifiedResult, scaled_score
-from pyverify.exact.fixed import add, exp_interval, from_scaled, inv_sqrt, mul_hi_nonneg
+from pyverify.exact.fixed import add, exp_shifted, from_scaled, inv_sqrt, max_hi, mul_hi_nonneg, scaled_score
+from pyverify.exact.result import CertifiedResult
 from pyverify.exact.weights import ExactTables, ExactWeights, exact_tables, exact_weights
 from pyverify.limits import require_memory
 from pyverify.model import MaxOfKTransformer
@@ -23,8 +23,9 @@ MAX_INPUTS = 200_000
 
 
 def difference_table(T: ExactTables, q: int, m: int, n: int, bits: int) -> list:
-    """(Lean: `difference`, via fixedInterval.) D[i][t][o] encloses EVOU[t,o] - EVOU[t,m] + PVOU[i,o] - PVOU[i,m] + EUPU[q,o] - EUPU[q,m]
-    (t <= m), computed exactly over 2^bits and rounded once."""
+    """D[i][t][o] encloses EVOU[t,o] - EVOU[t,m] + PVOU[i,o] - PVOU[i,m] + EUPU[q,o] - EUPU[q,m]
+    (t <= m), computed exactly over 2^bits and rounded once by `from_scaled` (Lean: `difference`
+    is one entry of it)."""
     V = len(T.EUPU)
     return [[[from_scaled(T.EVOU[t][o] - T.EVOU[t][m] + T.PVOU[i][o] - T.PVOU[i][m]
                              + ((T.EUPU[q][o] - T.EUPU[q][m]) << (2 * T.S)), bits)
@@ -50,25 +51,22 @@ def certify_brute(model: MaxOfKTransformer | ExactWeights) -> CertifiedResult:
     s = inv_sqrt(w.d_head)
     token_score = [[scaled_score(T.EQKE[q][t], bits, s) for t in range(V)] for q in range(V)]
     pos_score = [[scaled_score(T.EQKP[q][i], bits, s) for i in range(n)] for q in range(V)]
-    diffs: dict[tuple[int, int], list] = {}
+    diffs: dict[tuple[int, int], list] = {}  # difference tables by (q, m), built on first use
     correct = 0
     for x in itertools.product(range(V), repeat=n):
         q, m = x[n - 1], max(x)
         if (q, m) not in diffs:
             diffs[(q, m)] = difference_table(T, q, m, n, bits)
-        D = diffs[(q, m)]
         scores = [add(token_score[q][x[i]], pos_score[q][i]) for i in range(n)]
-        shift = max(sc[1] for sc in scores)
-        e = [exp_interval((sc[0] - shift, sc[1] - shift)) for sc in scores]
-        ok = True
-        for o in range(V):
-            if o == m:
-                continue
-            total_hi = 0
-            for i in range(n):
-                total_hi += mul_hi_nonneg(e[i], D[i][x[i]][o])
-            if total_hi >= 0:
-                ok = False
-                break
-        correct += ok
+        correct += input_certified(x, m, exp_shifted(max_hi(scores), scores), diffs[(q, m)])
     return CertifiedResult(correct, V**n, time.perf_counter() - start, [])
+
+
+def input_certified(x: tuple[int, ...], m: int, e: list, D: list) -> bool:
+    """Whether input x (max m, attention weights e) is certified correct: for every o != m the
+    upper end of sum_i e_i D[i][x_i][o] is < 0 (Lean: `inputCertified`)."""
+    V = len(D[0][0])
+    for o in range(V):
+        if o != m and sum(mul_hi_nonneg(e[i], D[i][x[i]][o]) for i in range(len(x))) >= 0:
+            return False
+    return True

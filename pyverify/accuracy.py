@@ -34,7 +34,7 @@ import torch
 from tqdm.auto import tqdm
 
 from pyverify.limits import require_memory, require_time
-from pyverify.reference import inputs_from_flat
+from pyverify.inputs import inputs_from_flat
 from pyverify.tables import PathTables, logits_from_tables
 
 # Largest number of float64 margins held at once (bounds memory at about 8 bytes each).

@@ -1,0 +1,55 @@
+"""The data pyverify ships: the Lean core library and the jinja2 templates of generated modules.
+
+In the repository they are `lean/` and `templates/` (the canonical copies). A wheel carries
+the same files as package data, `pyverify/lean_project/` and `pyverify/templates/`
+(pyproject.toml maps the folders), so an installed pyverify can export without a checkout.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import shutil
+from pathlib import Path
+
+from pyverify.errors import PyVerifyError
+
+# The Lean project's files that are not generated (what a new project starts from).
+LEAN_CORE = ("lakefile.toml", "lean-toolchain", "PyVerify.lean", "PyVerify")
+
+
+def _data_dir(packaged: str, in_checkout: str) -> Path:
+    """The installed package-data folder if there is one, else the checkout's folder."""
+    installed = Path(str(importlib.resources.files("pyverify").joinpath(packaged)))
+    if installed.is_dir():
+        return installed
+    checkout = Path(__file__).resolve().parents[1] / in_checkout
+    if checkout.is_dir():
+        return checkout
+    raise PyVerifyError(f"pyverify's {in_checkout}/ data is missing from this installation (reinstall pyverify)")
+
+
+def templates_dir() -> Path:
+    """The folder of the jinja2 templates (model_module.lean.j2, root_module.lean.j2)."""
+    return _data_dir("templates", "templates")
+
+
+def lean_core_dir() -> Path:
+    """The folder holding the Lean project's core library (lakefile, toolchain pin, PyVerify/)."""
+    return _data_dir("lean_project", "lean")
+
+
+def create_lean_project(dest: Path) -> Path:
+    """A new Lake project at dest (which must not exist, or be an empty folder): the core
+    library, lakefile and toolchain pin, with no generated modules yet."""
+    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+        raise PyVerifyError(f"{dest} exists and is not a pyverify Lean project (no lakefile.toml); "
+                            "choose an empty or new folder")
+    source = lean_core_dir()
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in LEAN_CORE:
+        item = source / name
+        if item.is_dir():
+            shutil.copytree(item, dest / name, ignore=shutil.ignore_patterns(".lake"))
+        else:
+            shutil.copy2(item, dest / name)
+    return dest

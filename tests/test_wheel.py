@@ -1,0 +1,78 @@
+"""A built wheel works outside the checkout: `pyverify demo` and `pyverify export` create and
+fill a complete Lake project from the package data alone (issue 8, section 2)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import site
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def build_wheel(tmp: Path) -> Path:
+    """Build from a copy of the sources, so the checkout is left untouched."""
+    src = tmp / "src"
+    src.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, src / name)
+    ignore = shutil.ignore_patterns("__pycache__", ".lake", "*.egg-info")
+    for name in ("pyverify", "lean", "templates"):
+        shutil.copytree(ROOT / name, src / name, ignore=ignore)
+    r = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w",
+                        str(tmp / "dist"), str(src)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    (wheel,) = (tmp / "dist").glob("pyverify-*.whl")
+    return wheel
+
+
+def run_installed(target: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run `python -m pyverify ARGS` on the installed wheel only: -S skips site-packages' .pth
+    files (where an editable install of this checkout would hook in), and PYTHONPATH puts the
+    wheel's files first, then the site-packages that hold torch and the other dependencies."""
+    path = os.pathsep.join([str(target)] + site.getsitepackages())
+    env = {**os.environ, "PYTHONPATH": path}
+    return subprocess.run([sys.executable, "-S", "-m", "pyverify", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True)
+
+
+def test_wheel_exports_outside_the_checkout(tmp_path):
+    wheel = build_wheel(tmp_path)
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for required in ("pyverify/templates/model_module.lean.j2", "pyverify/lean_project/lakefile.toml",
+                     "pyverify/lean_project/lean-toolchain", "pyverify/lean_project/PyVerify.lean",
+                     "pyverify/lean_project/PyVerify/Cubic.lean"):
+        assert required in names, required
+    assert not any("Generated" in n for n in names)  # certificates are not package data
+
+    target = tmp_path / "installed"
+    r = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--target", str(target), str(wheel)],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(target)] + site.getsitepackages())}
+    r = subprocess.run([sys.executable, "-S", "-c", "import pyverify; print(pyverify.__file__)"], cwd=work,
+                       env=env, capture_output=True, text=True)
+    assert r.stdout.strip().startswith(str(target)), r.stdout + r.stderr  # the wheel, not the checkout
+
+    r = run_installed(target, work, "demo", "--out", "demo", "--steps", "200", "--quiet")
+    assert r.returncode == 0, r.stderr
+    project = work / "demo" / "lean"
+    for name in ("lakefile.toml", "lean-toolchain", "PyVerify.lean", "PyVerify/Cubic.lean", "Generated/Seed123.lean"):
+        assert (project / name).is_file(), name
+    assert "import Generated.Seed123" in (project / "Generated.lean").read_text()
+    for core in ("lakefile.toml", "lean-toolchain", "PyVerify/Exp.lean"):
+        assert (project / core).read_bytes() == (ROOT / "lean" / core).read_bytes(), core  # one source of truth
+
+    model = work / "demo" / "max4_seed123.safetensors"
+    r = run_installed(target, work, "export", str(model), "--name", "Again", "--lean-dir", "fresh")
+    assert r.returncode == 0, r.stderr
+    assert (work / "fresh" / "Generated" / "Again.lean").is_file() and (work / "fresh" / "lakefile.toml").is_file()
+    r = run_installed(target, work, "export", str(model), "--name", "Second", "--lean-dir", "fresh")
+    assert r.returncode == 0, r.stderr
+    assert "import Generated.Again\nimport Generated.Second" in (work / "fresh" / "Generated.lean").read_text()
