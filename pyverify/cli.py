@@ -16,7 +16,8 @@ from pyverify.errors import PyVerifyError
 EXIT_ERROR = 2
 
 
-def _add_model_shape(p: argparse.ArgumentParser) -> None:
+def _add_model_and_training(p: argparse.ArgumentParser) -> None:
+    """The model's shape and the training recipe (defaults: the paper's)."""
     p.add_argument("--k", type=int, default=4, help="sequence length K = n_ctx (default 4)")
     p.add_argument("--d-vocab", type=int, default=64, help="vocabulary size V (default 64)")
     p.add_argument("--d-model", type=int, default=32, help="residual width (default 32)")
@@ -26,8 +27,16 @@ def _add_model_shape(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lr", type=float, default=1e-3, help="AdamW learning rate (default 1e-3)")
 
 
-def _progress(args: argparse.Namespace) -> bool:
-    return not getattr(args, "quiet", False) and sys.stderr.isatty()
+def _model_config(args: argparse.Namespace):
+    from pyverify.config import ModelConfig
+
+    return ModelConfig(d_vocab=args.d_vocab, n_ctx=args.k, d_model=args.d_model, d_head=args.d_head)
+
+
+def _train_config(args: argparse.Namespace, seed: int):
+    from pyverify.train import TrainConfig
+
+    return TrainConfig(seed=seed, steps=args.steps, batch_size=args.batch_size, lr=args.lr)
 
 
 def _emit(args: argparse.Namespace, data: dict, text: str) -> None:
@@ -36,12 +45,9 @@ def _emit(args: argparse.Namespace, data: dict, text: str) -> None:
 
 def cmd_train(args: argparse.Namespace) -> int:
     from pyverify.checkpoint import save_checkpoint
-    from pyverify.config import ModelConfig
-    from pyverify.train import TrainConfig, train
+    from pyverify.train import train
 
-    cfg = ModelConfig(d_vocab=args.d_vocab, n_ctx=args.k, d_model=args.d_model, d_head=args.d_head)
-    tcfg = TrainConfig(seed=args.seed, steps=args.steps, batch_size=args.batch_size, lr=args.lr)
-    model, info = train(cfg, tcfg, progress=not args.quiet)
+    model, info = train(_model_config(args), _train_config(args, args.seed), progress=not args.quiet)
     path = save_checkpoint(model, args.out, info)
     _emit(args, {"path": str(path), **info},
           f"saved {path} (final loss {info['final_loss']:.5f}, {info['train_seconds']:.1f} s)")
@@ -96,14 +102,13 @@ def cmd_bound(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from pyverify.config import ModelConfig
     from pyverify.sweep import run_sweep, summarise, summary_markdown
 
     if args.seeds < 1:
         raise PyVerifyError("--seeds must be at least 1")
-    cfg = ModelConfig(d_vocab=args.d_vocab, n_ctx=args.k, d_model=args.d_model, d_head=args.d_head)
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
-    rows = run_sweep(Path(args.out), cfg, seeds, strategies=args.strategy, steps=args.steps, progress=not args.quiet)
+    rows = run_sweep(Path(args.out), _model_config(args), seeds, strategies=args.strategy,
+                     recipe=_train_config(args, seed=0), progress=not args.quiet)
     print(summary_markdown(summarise(rows)), end="")
     print(f"wrote {args.out}/results.csv, summary.md, summary.json, bound_vs_flops.png")
     return 0
@@ -182,7 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("train", help="train a max-of-K model with the paper's recipe")
-    _add_model_shape(p)
+    _add_model_and_training(p)
     p.add_argument("--seed", type=int, default=123)
     p.add_argument("--out", required=True, help="checkpoint path (.safetensors; a .json sidecar is written beside it)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -205,11 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_bound)
 
     p = sub.add_parser("sweep", help="train N seeds and run every strategy on each; CSV, summary and plot")
-    p.add_argument("--k", type=int, default=4, help="sequence length K (default 4)")
-    p.add_argument("--d-vocab", type=int, default=64)
-    p.add_argument("--d-model", type=int, default=32)
-    p.add_argument("--d-head", type=int, default=32)
-    p.add_argument("--steps", type=int, default=3000)
+    _add_model_and_training(p)
     p.add_argument("--seeds", type=int, required=True, help="number of seeds")
     p.add_argument("--first-seed", type=int, default=0)
     p.add_argument("--strategy", default="subcubic-all",
@@ -220,7 +221,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="certify with exact arithmetic and write a Lean module")
     p.add_argument("model", help="checkpoint (.safetensors) or TransformerLens state dict (.pt/.pth)")
-    p.add_argument("--strategy", choices=["cubic", "brute-force"], default="cubic")
+    p.add_argument("--strategy", choices=["cubic", "brute-force"], default="cubic",
+                   help="the certified strategy (brute-force: models with at most 200,000 inputs)")
     p.add_argument("--name", required=True, help="module name, UpperCamelCase (e.g. Seed123)")
     p.add_argument("--lean-dir", default="lean",
                    help="the Lean project (default ./lean); created with the core library if missing")

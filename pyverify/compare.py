@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pyverify.lake import NoToolchain, check_project
-from pyverify.exact.brute_checker import MAX_INPUTS, certify_brute
-from pyverify.exact.cubic_checker import certify_cubic
+from pyverify.exact import certifiable, certify
 from pyverify.exact.weights import exact_weights
 from pyverify.export import STRATEGIES, weights_digest
 from pyverify.model import MaxOfKTransformer
@@ -63,11 +62,9 @@ def compare(model: MaxOfKTransformer, lean_dir: str | Path = "lean", run_lake: b
             statuses, _, _ = check_project(lean_dir)
         except NoToolchain:
             note = "no Lean toolchain"
-    cubic = run_strategy("cubic", model)
-    rows = [ComparisonRow("cubic", cubic.count, cubic.uncertain, certify_cubic(w, force=force).count, total,
-                          lean_status(lean_dir, digest, "cubic", statuses, note))]
-    if total <= MAX_INPUTS:
-        brute = run_strategy("brute-force", model)
-        rows.append(ComparisonRow("brute-force", brute.count, brute.uncertain, certify_brute(w).count,
-                                  total, lean_status(lean_dir, digest, "brute-force", statuses, note)))
+    rows = []
+    for strategy in certifiable(w):
+        numeric = run_strategy(strategy, model, force=force)
+        rows.append(ComparisonRow(strategy, numeric.count, numeric.uncertain, certify(w, strategy, force).count,
+                                  total, lean_status(lean_dir, digest, strategy, statuses, note)))
     return rows

@@ -4,6 +4,7 @@ a summary table and a plot of normalised bound against FLOPs."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import statistics
@@ -98,14 +99,14 @@ def _csv_text(rows: list[dict]) -> str:
 
 
 def run_sweep(out: Path, cfg: ModelConfig, seeds: list[int], strategies: str = "subcubic-all",
-              steps: int = 3000, progress: bool = True) -> list[dict]:
-    """Train/reuse one model per seed, run the strategies, write results.csv, summary.md,
-    summary.json and bound_vs_flops.png into ``out`` (each file written atomically, the CSV
-    after every seed so an interrupted sweep keeps what it finished)."""
+              recipe: TrainConfig = TrainConfig(), progress: bool = True) -> list[dict]:
+    """Train (with ``recipe``, one seed each) or reuse one model per seed, run the strategies,
+    write results.csv, summary.md, summary.json and bound_vs_flops.png into ``out`` (each file
+    written atomically, the CSV after every seed so an interrupted sweep keeps what it finished)."""
     names = ["brute-force", "cubic"] + expand("subcubic:*") if strategies == "subcubic-all" else expand(strategies)
     rows: list[dict] = []
     for seed in tqdm(seeds, desc="sweep", unit="seed", disable=not progress):
-        model = model_for_seed(out, cfg, TrainConfig(seed=seed, steps=steps))
+        model = model_for_seed(out, cfg, dataclasses.replace(recipe, seed=seed))
         results = [run_strategy(name, model) for name in names]
         accuracy = next((r.bound for r in results if r.family == "brute-force"), None)
         if accuracy is None:

@@ -18,7 +18,7 @@ import torch
 
 from pyverify.config import ModelConfig
 from pyverify.strategies.cubic import logit_pessimisations, run_cubic
-from pyverify.strategies.result import FlopCounter
+from pyverify.flops import FlopCounter
 from pyverify.strategies.subcubic import PRESETS, run_subcubic
 from pyverify.tables import path_tables
 from pyverify.train import TrainConfig, train

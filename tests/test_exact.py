@@ -20,7 +20,7 @@ from pyverify.exact.fixed import PREC, check_inv_sqrt, exp_interval, exp_nonpos,
 from pyverify.exact.floats import dyadic_to_float, float_to_dyadic, to_fraction
 from pyverify.exact.weights import exact_tables, exact_weights
 from pyverify.strategies.cubic import cubic_margins, run_cubic
-from pyverify.strategies.result import FlopCounter
+from pyverify.flops import FlopCounter
 from pyverify.tables import path_tables
 from tests.exact_reference import exact_correct_count
 from tests.zoo import quick_trained, random_model

@@ -21,7 +21,7 @@ from pyverify.model import MaxOfKTransformer
 from pyverify.inputs import all_inputs, correct_mask
 from pyverify.strategies import ALL, run_strategy
 from pyverify.strategies.cubic import cubic_margins
-from pyverify.strategies.result import FlopCounter
+from pyverify.flops import FlopCounter
 from pyverify.tables import PathTables, logits_from_tables, path_tables
 from pyverify.train import TrainConfig, train
 from tests.exact_reference import exact_correct_count

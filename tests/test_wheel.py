@@ -11,6 +11,11 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
+from pyverify.checkpoint import save_checkpoint
+from tests.lean_fixtures import tiny_model
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -40,39 +45,55 @@ def run_installed(target: Path, cwd: Path, *args: str) -> subprocess.CompletedPr
                           capture_output=True, text=True)
 
 
-def test_wheel_exports_outside_the_checkout(tmp_path):
-    wheel = build_wheel(tmp_path)
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory) -> Path:
+    """The wheel, built from a copy of the sources and installed into its own folder."""
+    tmp = tmp_path_factory.mktemp("wheel")
+    wheel = build_wheel(tmp)
     names = set(zipfile.ZipFile(wheel).namelist())
     for required in ("pyverify/templates/model_module.lean.j2", "pyverify/lean_project/lakefile.toml",
                      "pyverify/lean_project/lean-toolchain", "pyverify/lean_project/PyVerify.lean",
                      "pyverify/lean_project/PyVerify/Cubic.lean"):
         assert required in names, required
     assert not any("Generated" in n for n in names)  # certificates are not package data
-
-    target = tmp_path / "installed"
+    target = tmp / "installed"
     r = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--target", str(target), str(wheel)],
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
-    work = tmp_path / "elsewhere"
-    work.mkdir()
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(target)] + site.getsitepackages())}
-    r = subprocess.run([sys.executable, "-S", "-c", "import pyverify; print(pyverify.__file__)"], cwd=work,
-                       env=env, capture_output=True, text=True)
-    assert r.stdout.strip().startswith(str(target)), r.stdout + r.stderr  # the wheel, not the checkout
+    return target
 
-    r = run_installed(target, work, "demo", "--out", "demo", "--steps", "200", "--quiet")
+
+def test_installed_wheel_is_what_runs(installed, tmp_path):
+    r = run_installed(installed, tmp_path, "--version")
     assert r.returncode == 0, r.stderr
-    project = work / "demo" / "lean"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(installed)] + site.getsitepackages())}
+    r = subprocess.run([sys.executable, "-S", "-c", "import pyverify; print(pyverify.__file__)"], cwd=tmp_path,
+                       env=env, capture_output=True, text=True)
+    assert r.stdout.strip().startswith(str(installed)), r.stdout + r.stderr  # the wheel, not the checkout
+
+
+def test_demo_from_the_wheel_creates_a_lake_project(installed, tmp_path):
+    r = run_installed(installed, tmp_path, "demo", "--out", "demo", "--steps", "600", "--quiet")
+    assert r.returncode == 0, r.stderr
+    project = tmp_path / "demo" / "lean"
     for name in ("lakefile.toml", "lean-toolchain", "PyVerify.lean", "PyVerify/Cubic.lean", "Generated/Seed123.lean"):
         assert (project / name).is_file(), name
     assert "import Generated.Seed123" in (project / "Generated.lean").read_text()
     for core in ("lakefile.toml", "lean-toolchain", "PyVerify/Exp.lean"):
         assert (project / core).read_bytes() == (ROOT / "lean" / core).read_bytes(), core  # one source of truth
 
-    model = work / "demo" / "max4_seed123.safetensors"
-    r = run_installed(target, work, "export", str(model), "--name", "Again", "--lean-dir", "fresh")
-    assert r.returncode == 0, r.stderr
-    assert (work / "fresh" / "Generated" / "Again.lean").is_file() and (work / "fresh" / "lakefile.toml").is_file()
-    r = run_installed(target, work, "export", str(model), "--name", "Second", "--lean-dir", "fresh")
-    assert r.returncode == 0, r.stderr
-    assert "import Generated.Again\nimport Generated.Second" in (work / "fresh" / "Generated.lean").read_text()
+
+def test_export_from_the_wheel_creates_then_extends_a_project(installed, tmp_path):
+    model = save_checkpoint(tiny_model(), tmp_path / "tiny.safetensors")
+    for name in ("Again", "Second"):
+        r = run_installed(installed, tmp_path, "export", str(model), "--strategy", "brute-force", "--name", name,
+                          "--lean-dir", "fresh")
+        assert r.returncode == 0, r.stderr
+    project = tmp_path / "fresh"
+    assert (project / "lakefile.toml").is_file() and (project / "PyVerify" / "Brute.lean").is_file()
+    assert (project / "Generated" / "Again.lean").is_file()
+    assert "import Generated.Again\nimport Generated.Second" in (project / "Generated.lean").read_text()
+    (tmp_path / "occupied").mkdir()
+    (tmp_path / "occupied" / "notes.txt").write_text("mine")
+    r = run_installed(installed, tmp_path, "export", str(model), "--name", "X", "--lean-dir", "occupied")
+    assert r.returncode == 2 and "not a pyverify Lean project" in r.stderr  # never writes into a foreign folder

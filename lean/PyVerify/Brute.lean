@@ -21,12 +21,13 @@ certified correct, or `0` if `s` does not enclose `2^prec / sqrt dHead`.
 
 namespace PyVerify
 
-/-- List append. -/
+/-- List append (Python: `operator.add` on lists). -/
 def appendL : List (List Nat) → List (List Nat) → List (List Nat)
   | List.nil, ys => ys
   | List.cons x xs, ys => List.cons x (appendL xs ys)
 
-/-- Every input of length `n` over `V` tokens, in lexicographic order (Python: `itertools.product`). -/
+/-- Every input of length `n` over `V` tokens, in lexicographic order.
+(Python: `itertools.product`). -/
 def allInputs (V : Nat) : Nat → List (List Nat)
   | 0 => List.cons List.nil List.nil
   | Nat.succ k =>
@@ -34,27 +35,21 @@ def allInputs (V : Nat) : Nat → List (List Nat)
     foldL (fun (acc : List (List Nat)) (t : Nat) => appendL acc (mapL (fun (xs : List Nat) => List.cons t xs) rest))
       List.nil (range V)
 
-/-- The largest token of an input. -/
+/-- The largest token of an input (Python: `max`). -/
 def maxToken (xs : List Nat) : Nat :=
   foldL (fun (a b : Nat) => match Nat.ble a b with
     | true => b
     | false => a) 0 xs
 
-/-- `raw / 2^bits` in fixed point, rounded outward (Python: `fixed_interval`). -/
-def fixedInterval (raw : SInt) (bits : Nat) : Ival :=
-  match Nat.ble prec bits with
-  | true => ⟨SInt.floorShift raw (bits - prec), SInt.ceilShift raw (bits - prec)⟩
-  | false => ⟨SInt.shiftLeft raw (prec - bits), SInt.shiftLeft raw (prec - bits)⟩
-
-/-- `D[i][t][o]` of Python's `difference_table`, one entry. -/
+/-- One entry `D[i][t][o]` of the difference table (Python: `difference_table`, one entry). -/
 def difference (T : Tables) (q m i t o bits : Nat) : Ival :=
   let evou := getD T.EVOU t List.nil
   let pvou := getD T.PVOU i List.nil
   let eupu := getD T.EUPU q List.nil
-  fixedInterval (SInt.add (SInt.add (centred evou o m) (centred pvou o m))
+  fromScaled (SInt.add (SInt.add (centred evou o m) (centred pvou o m))
     (SInt.shiftLeft (centred eupu o m) (2 * T.S))) bits
 
-/-- Whether one input is certified correct (Python: the body of the loop in `certify_brute`). -/
+/-- Whether one input is certified correct (Python: `input_certified`). -/
 def inputCertified (T : Tables) (s : Ival) (V n : Nat) (x : List Nat) : Bool :=
   let bits := 4 * T.S
   let q := getD x (n - 1) 0
@@ -70,7 +65,8 @@ def inputCertified (T : Tables) (s : Ival) (V n : Nat) (x : List Nat) : Bool :=
         Ival.mulHiNonneg (getD e i ⟨SInt.zero, SInt.zero⟩) (difference T q m i (getD x i 0) o bits)))
       SInt.lt total SInt.zero) (range V)
 
-/-- The certified brute-force count, or `0` if `s` is not a valid enclosure. -/
+/-- The certified brute-force count, or `0` if `s` is not a valid enclosure.
+(Python: `certify_brute`). -/
 def checkBrute (w : Weights) (s : Ival) : Nat :=
   match checkInvSqrt w.dHead s with
   | false => 0

@@ -22,25 +22,11 @@ argument (docs/strategies.md) certifies correct, or `0` if `s` does not enclose
 
 namespace PyVerify
 
-/-- `⌈raw / 2^bits · 2^prec⌉` (Python: `to_fixed_hi`). -/
-def toFixedHi (raw : SInt) (bits : Nat) : SInt :=
-  match Nat.ble prec bits with
-  | true => SInt.ceilShift raw (bits - prec)
-  | false => SInt.shiftLeft raw (prec - bits)
-
-/-- `raw / 2^bits` times the positive scale interval `s`, rounded outward (Python: `scaled_score`). -/
-def scaledScore (raw : SInt) (bits : Nat) (s : Ival) : Ival :=
-  let a := SInt.mul raw s.lo
-  let b := SInt.mul raw s.hi
-  match raw.neg with
-  | false => ⟨SInt.floorShift a bits, SInt.ceilShift b bits⟩
-  | true => ⟨SInt.floorShift b bits, SInt.ceilShift a bits⟩
-
-/-- `exp (x - shift)` for every interval `x` of a list. -/
+/-- `exp (x - shift)` for every interval `x` of a list (Python: `exp_shifted`). -/
 def expShifted (shift : SInt) (xs : List Ival) : List Ival :=
   mapL (fun (sc : Ival) => expIval ⟨SInt.sub sc.lo shift, SInt.sub sc.hi shift⟩) xs
 
-/-- The largest upper end in a list of intervals. -/
+/-- The largest upper end in a list of intervals (Python: `max_hi`). -/
 def maxHi (xs : List Ival) : SInt := maxS SInt.zero (mapL (fun (sc : Ival) => sc.hi) xs)
 
 /-- Positional weights of one query (Python: `Positional`). -/
@@ -65,7 +51,8 @@ def positional (eqkpRow : List SInt) (n S : Nat) (s : Ival) : Positional :=
   let high := prefixSums SInt.zero his
   ⟨low, high, ⟨getD low (n - 1) SInt.zero, sumS his⟩, getD weights (n - 1) ⟨SInt.zero, SInt.zero⟩⟩
 
-/-- `max_{o ≠ m} f o` over `o < V` (needs `V ≥ 2`). -/
+/-- `max_{o ≠ m} f o` over `o < V` (needs `V ≥ 2`)
+(Python: `max` over `o != m`, in `logit_bounds`). -/
 def maxExcept (V m : Nat) (f : Nat → SInt) : SInt :=
   let first : Nat := match Nat.beq m 0 with
     | true => 1
@@ -74,7 +61,7 @@ def maxExcept (V m : Nat) (f : Nat → SInt) : SInt :=
     | true => acc
     | false => SInt.max acc (f o)) (f first) (range V)
 
-/-- `row[o] - row[m]`. -/
+/-- `row[o] - row[m]` (Python: `operator.sub`, `row[o] - row[m]`). -/
 def centred (row : List SInt) (o m : Nat) : SInt := SInt.sub (getD row o SInt.zero) (getD row m SInt.zero)
 
 /-- Upper bounds `U[q]`, `E[t]` for max token `m` (Python: `logit_bounds`). -/
@@ -84,41 +71,42 @@ structure LogitBounds where
   /-- `E[t] ≥ max_{o ≠ m} EVOU[t,o] - EVOU[t,m] + max_i (PVOU[i,o] - PVOU[i,m])`, for `t ≤ m`. -/
   E : List SInt
 
-/-- Python: `logit_bounds`. -/
+/-- Upper bounds `U[q]`, `E[t]` for max token `m` (Python: `logit_bounds`). -/
 def logitBounds (T : Tables) (V m : Nat) : LogitBounds :=
   let PW := tabulate V (fun (o : Nat) => maxS SInt.zero (mapL (fun (row : List SInt) => centred row o m) T.PVOU))
   let U := tabulate (m + 1) (fun (q : Nat) =>
-    toFixedHi (maxExcept V m (fun (o : Nat) => centred (getD T.EUPU q List.nil) o m)) (2 * T.S))
+    (fromScaled (maxExcept V m (fun (o : Nat) => centred (getD T.EUPU q List.nil) o m)) (2 * T.S)).hi)
   let E := tabulate (m + 1) (fun (t : Nat) =>
-    toFixedHi (maxExcept V m (fun (o : Nat) => SInt.add (centred (getD T.EVOU t List.nil) o m) (getD PW o SInt.zero)))
-      (4 * T.S))
+    (fromScaled (maxExcept V m (fun (o : Nat) => SInt.add (centred (getD T.EVOU t List.nil) o m) (getD PW o SInt.zero)))
+      (4 * T.S)).hi)
   ⟨U, E⟩
 
-/-- Inputs with `copies` non-max non-query tokens drawn from `choices` values (Python: `case_count`). -/
+/-- Inputs with `copies` non-max non-query tokens drawn from `choices` values
+(Python: `case_count`). -/
 def caseCount (n : Nat) (queryIsMax : Bool) (copies choices : Nat) : Nat :=
   match Nat.ble copies (n - 1), queryIsMax, Nat.beq copies (n - 1) with
   | false, _, _ => 0
   | true, false, true => 0
   | true, _, _ => choose (n - 1) copies * Nat.pow choices copies
 
-/-- One extreme ordering of a case: the part of `Num` that does not depend on `k`, and `W - w`. -/
+/-- One extreme ordering of a case: the part of `Num` that does not depend on `k`, and `W - w`
+(Python: `case_end`). -/
 structure CaseEnd where
   /-- Upper end of the max-token term plus the query term. -/
   fixedHi : SInt
   /-- `W - w`, the positional weight of the non-max positions. -/
   rest : Ival
 
-/-- Python: the body of `for w in (p.low[a], p.high[a])`. -/
+/-- Python: the body of `for w in (p.low[a], p.high[a])` (Python: `case_end`). -/
 def caseEnd (p : Positional) (em : Ival) (cm queryHi w : SInt) : CaseEnd :=
   ⟨SInt.add (Ival.mul (Ival.mul em (Ival.exact w)) (Ival.exact cm)).hi queryHi,
    ⟨SInt.sub p.total.lo w, SInt.sub p.total.hi w⟩⟩
 
-/-- Whether `Num < 0` at this end for a non-max token with term `kTerm`. -/
+/-- Whether `Num < 0` at this end for a non-max token with term `kTerm` (Python: `end_holds`). -/
 def endHolds (kTerm : Ival) (ce : CaseEnd) : Bool :=
   SInt.lt (SInt.add ce.fixedHi (Ival.mul kTerm ce.rest).hi) SInt.zero
 
-/-- The inputs certified for query `q` and max `m` (Python: one `(m, q)` of
-`proven_cases` followed by its part of `count_from_proven`). -/
+/-- The inputs certified for query `q` and max `m` (Python: `count_qm` of `proven_qm`). -/
 def countQM (T : Tables) (p : Positional) (s : Ival) (n m q : Nat) (lb : LogitBounds) : Nat :=
   let scores := tabulate (m + 1) (fun (t : Nat) => scaledScore (getD (getD T.EQKE q List.nil) t SInt.zero) (4 * T.S) s)
   let e := expShifted (maxHi scores) scores
@@ -144,7 +132,8 @@ def countQM (T : Tables) (p : Positional) (s : Ival) (n m q : Nat) (lb : LogitBo
       caseCount n (Nat.beq q m) copies good
   allMax + sumN (mapL perCopies (rangeFrom 1 (n - 1)))
 
-/-- The certified cubic count, or `0` if `s` is not a valid enclosure of `2^prec / sqrt dHead`. -/
+/-- The certified cubic count, or `0` if `s` is not a valid enclosure of `2^prec / sqrt dHead`
+(Python: `certify_cubic`). -/
 def checkCubic (w : Weights) (s : Ival) : Nat :=
   match checkInvSqrt w.dHead s with
   | false => 0

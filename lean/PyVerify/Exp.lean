@@ -24,7 +24,8 @@ def expGuard : Nat := 24
 /-- Number of Taylor terms, `j = 0 .. expTerms - 1`; the last is odd (Python: `EXP_TERMS`). -/
 def expTerms : Nat := 14
 
-/-- Search for the least `r` with `m ≤ 2^(prec + r - 1)`, from `r`, with `fuel` steps. -/
+/-- Search for the least `r` with `m ≤ 2^(prec + r - 1)`, from `r`, with `fuel` steps
+(Python: `halvings`). -/
 def halvingsAux : Nat → Nat → Nat → Nat
   | 0, r, _ => r
   | Nat.succ fuel, r, m =>
@@ -32,10 +33,11 @@ def halvingsAux : Nat → Nat → Nat → Nat
     | true => r
     | false => halvingsAux fuel (r + 1) m
 
-/-- The least `r` with `m / 2^prec / 2^r ≤ 1/2` (Python: `halvings(-m)`). -/
+/-- The least `r` with `m / 2^prec / 2^r ≤ 1/2` (Python: `halvings`, of `-m`). -/
 def halvings (m : Nat) : Nat := halvingsAux 64 0 m
 
-/-- The Taylor loop's state: bounds on the current term and on the two partial sums. -/
+/-- The Taylor loop's state: bounds on the current term and on the two partial sums
+(Python: the loop variables of `exp_nonpos`). -/
 structure ExpState where
   /-- Lower bound on `|y|^j / j! · 2^W`. -/
   tLo : Nat
@@ -46,7 +48,8 @@ structure ExpState where
   /-- Upper bound on `e^y · 2^W` (partial sum ending on an even term). -/
   hi : Nat
 
-/-- One Taylor term `j ≥ 1` at `W` bits, `y = |y| · 2^W`. -/
+/-- One Taylor term `j ≥ 1` at `W` bits, `y = |y| · 2^W`
+(Python: one step of the Taylor loop in `exp_nonpos`). -/
 def taylorStep (W y j : Nat) (st : ExpState) : ExpState :=
   let d := j * Nat.pow 2 W
   let tLo := Nat.div (st.tLo * y) d
@@ -58,26 +61,28 @@ def taylorStep (W y j : Nat) (st : ExpState) : ExpState :=
     | true => ⟨tLo, tHi, st.lo - tHi, st.hi - tLo⟩
     | false => ⟨tLo, tHi, st.lo - tHi, st.hi⟩
 
-/-- Taylor terms `j, j+1, ...`, `k` of them. -/
+/-- Taylor terms `j, j+1, ...`, `k` of them (Python: the Taylor loop in `exp_nonpos`). -/
 def taylorLoop (W y : Nat) : Nat → Nat → ExpState → ExpState
   | 0, _, st => st
   | Nat.succ k, j, st => taylorLoop W y k (j + 1) (taylorStep W y j st)
 
-/-- A pair of naturals (the bounds during squaring). -/
+/-- A pair of naturals (the bounds during squaring)
+(Python: the squaring loop's pair in `exp_nonpos`). -/
 structure NatPair where
   /-- Lower bound. -/
   lo : Nat
   /-- Upper bound. -/
   hi : Nat
 
-/-- Square both bounds `r` times at `W` bits, rounding down and up. -/
+/-- Square both bounds `r` times at `W` bits, rounding down and up
+(Python: the squaring loop in `exp_nonpos`). -/
 def squareLoop (W : Nat) : Nat → NatPair → NatPair
   | 0, p => p
   | Nat.succ r, p =>
     let d := Nat.pow 2 W
     squareLoop W r ⟨Nat.div (p.lo * p.lo) d, Nat.div (p.hi * p.hi + d - 1) d⟩
 
-/-- An interval containing `e^(-m / 2^prec) · 2^prec` (Python: `exp_nonpos(-m)`). -/
+/-- An interval containing `e^(-m / 2^prec) · 2^prec` (Python: `exp_nonpos`, of `-m`). -/
 def expNeg (m : Nat) : Ival :=
   match Nat.ble ((prec + 1) * Nat.pow 2 prec) m with
   | true => ⟨SInt.zero, SInt.ofNat 1⟩

@@ -17,7 +17,7 @@ namespace PyVerify
 /-- Fractional bits of every fixed-point number (Python: `PREC`). -/
 def prec : Nat := 40
 
-/-- An interval `[lo, hi]` of fixed-point numbers. -/
+/-- An interval `[lo, hi]` of fixed-point numbers (Python: `Interval`). -/
 structure Ival where
   /-- Lower end. -/
   lo : SInt
@@ -26,17 +26,14 @@ structure Ival where
 
 namespace Ival
 
-/-- The one-point interval. -/
+/-- The one-point interval (Python: `tuple`, the pair `(x, x)`). -/
 def exact (x : SInt) : Ival := ⟨x, x⟩
 
 /-- `[lo / 2^k, hi / 2^k]` rounded outward (Python: `round_out`). -/
 def roundOut (lo hi : SInt) (k : Nat) : Ival := ⟨SInt.floorShift lo k, SInt.ceilShift hi k⟩
 
-/-- Sum. -/
+/-- Sum (Python: `add`). -/
 def add (a b : Ival) : Ival := ⟨SInt.add a.lo b.lo, SInt.add a.hi b.hi⟩
-
-/-- Difference. -/
-def sub (a b : Ival) : Ival := ⟨SInt.sub a.lo b.hi, SInt.sub a.hi b.lo⟩
 
 /-- Product, rounded back to `prec` fractional bits, outward (Python: `mul`). -/
 def mul (a b : Ival) : Ival :=
@@ -53,6 +50,20 @@ def mulHiNonneg (a b : Ival) : SInt :=
   | false => SInt.ceilShift (SInt.mul a.lo b.hi) prec
 
 end Ival
+
+/-- `raw / 2^bits` in fixed point, rounded outward (Python: `from_scaled`). -/
+def fromScaled (raw : SInt) (bits : Nat) : Ival :=
+  match Nat.ble prec bits with
+  | true => ⟨SInt.floorShift raw (bits - prec), SInt.ceilShift raw (bits - prec)⟩
+  | false => ⟨SInt.shiftLeft raw (prec - bits), SInt.shiftLeft raw (prec - bits)⟩
+
+/-- `raw / 2^bits` times the positive scale interval `s`, rounded outward (Python: `scaled_score`). -/
+def scaledScore (raw : SInt) (bits : Nat) (s : Ival) : Ival :=
+  let a := SInt.mul raw s.lo
+  let b := SInt.mul raw s.hi
+  match raw.neg with
+  | false => ⟨SInt.floorShift a bits, SInt.ceilShift b bits⟩
+  | true => ⟨SInt.floorShift b bits, SInt.ceilShift a bits⟩
 
 /-- Whether `s` encloses `2^prec / sqrt h`: `0 ≤ lo`, `lo² h ≤ 4^prec ≤ hi² h`
 (Python: `check_inv_sqrt`). -/

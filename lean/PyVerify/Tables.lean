@@ -17,39 +17,40 @@ Python twin: `exact_tables` in `pyverify/exact/weights.py`.
 
 namespace PyVerify
 
-/-- Dot product (Python: `sum(a * b for a, b in zip(row, col))`). -/
+/-- Dot product (Python: `sum(a * b for a, b in zip(row, col))`)
+(Python: `sum` of products, in `matmul`). -/
 def dot : List SInt → List SInt → SInt
   | List.cons x xs, List.cons y ys => SInt.add (SInt.mul x y) (dot xs ys)
   | _, _ => SInt.zero
 
-/-- Elementwise sum of two rows. -/
+/-- Elementwise sum of two rows (Python: `operator.add` per entry, in `exact_tables`). -/
 def rowAdd : List SInt → List SInt → List SInt
   | List.cons x xs, List.cons y ys => List.cons (SInt.add x y) (rowAdd xs ys)
   | _, _ => List.nil
 
-/-- First element or zero. -/
+/-- First element or zero (Python: `operator.getitem`). -/
 def headS : List SInt → SInt
   | List.nil => SInt.zero
   | List.cons x _ => x
 
-/-- All but the first element. -/
+/-- All but the first element (Python: `operator.getitem`, a slice). -/
 def tailS : List SInt → List SInt
   | List.nil => List.nil
   | List.cons _ xs => xs
 
-/-- The first `cols` columns of a matrix, as rows. -/
+/-- The first `cols` columns of a matrix, as rows (Python: `transpose`). -/
 def transposeAux : Nat → List (List SInt) → List (List SInt)
   | 0, _ => List.nil
   | Nat.succ k, rows => List.cons (mapL headS rows) (transposeAux k (mapL tailS rows))
 
-/-- Transpose of a matrix with `cols` columns. -/
+/-- Transpose of a matrix with `cols` columns (Python: `transpose`). -/
 def transpose (cols : Nat) (rows : List (List SInt)) : List (List SInt) := transposeAux cols rows
 
-/-- `A · B` given the rows of `Bᵀ`. -/
+/-- `A · B` given the rows of `Bᵀ` (Python: `matmul`). -/
 def matmulT (A Bt : List (List SInt)) : List (List SInt) :=
   mapL (fun (row : List SInt) => mapL (fun (col : List SInt) => dot row col) Bt) A
 
-/-- Exact tables (see the module docstring for their denominators). -/
+/-- Exact tables (see the module docstring for their denominators) (Python: `ExactTables`). -/
 structure Tables where
   /-- The shared weight exponent. -/
   S : Nat

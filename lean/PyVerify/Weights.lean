@@ -17,27 +17,28 @@ Python twin: `pyverify/exact/weights.py` and `pyverify/export/pack.py`.
 
 namespace PyVerify
 
-/-- Decode one entry code: the low bit is the sign. -/
+/-- Decode one entry code: the low bit is the sign (Python: `decode`). -/
 def decodeCode (c : Nat) : SInt := ⟨Nat.beq (Nat.mod c 2) 1, Nat.div c 2⟩
 
-/-- The first `count` entries of a packed tensor. -/
+/-- The first `count` entries of a packed tensor (Python: `unpack_matrix`). -/
 def decodeEntries (width : Nat) : Nat → Nat → List SInt
   | 0, _ => List.nil
   | Nat.succ k, packed =>
     List.cons (decodeCode (Nat.mod packed (Nat.pow 2 width)))
       (decodeEntries width k (Nat.div packed (Nat.pow 2 width)))
 
-/-- Cut a row-major list into `rows` rows of `cols` entries. -/
+/-- Cut a row-major list into `rows` rows of `cols` entries (Python: `unpack_matrix`). -/
 def chunkRows (cols : Nat) : Nat → List SInt → List (List SInt)
   | 0, _ => List.nil
   | Nat.succ r, xs => List.cons (takeL cols xs) (chunkRows cols r (dropL cols xs))
 
-/-- A `rows × cols` matrix from its packed form. -/
+/-- A `rows × cols` matrix from its packed form (Python: `unpack_matrix`). -/
 def decodeMatrix (rows cols width packed : Nat) : List (List SInt) :=
   chunkRows cols rows (decodeEntries width (rows * cols) packed)
 
 /-- A max-of-K model's weights (zero biases), as integer matrices over `2^S`.
-Shapes: `wE [V][d]`, `wPos [n][d]`, `wQ wK wV [d][h]`, `wO [h][d]`, `wU [d][V]`. -/
+Shapes: `wE [V][d]`, `wPos [n][d]`, `wQ wK wV [d][h]`, `wO [h][d]`, `wU [d][V]`
+(Python: `ExactWeights`). -/
 structure Weights where
   /-- Vocabulary size `V`. -/
   dVocab : Nat

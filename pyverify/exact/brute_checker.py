@@ -16,7 +16,7 @@ from pyverify.errors import PyVerifyError
 from pyverify.exact.fixed import add, exp_shifted, from_scaled, inv_sqrt, max_hi, mul_hi_nonneg, scaled_score
 from pyverify.exact.result import CertifiedResult
 from pyverify.exact.weights import ExactTables, ExactWeights, exact_tables, exact_weights
-from pyverify.limits import require_memory
+from pyverify.limits import require_memory, require_time
 from pyverify.model import MaxOfKTransformer
 
 MAX_INPUTS = 200_000
@@ -38,14 +38,22 @@ def estimate_bytes(d_vocab: int, n_ctx: int) -> int:
     return 160 * n * V * sum((m + 1) * (m + 1) for m in range(V)) + (1 << 26)
 
 
-def certify_brute(model: MaxOfKTransformer | ExactWeights) -> CertifiedResult:
-    """Certified count of correct inputs, checking every input (V^n <= MAX_INPUTS)."""
+def estimate_seconds(d_vocab: int, n_ctx: int) -> float:
+    """A conservative estimate of certify_brute's wall time: V outputs at n positions for each
+    of the V^n inputs, about a microsecond each."""
+    return 1e-6 * d_vocab ** (n_ctx + 1) * n_ctx
+
+
+def certify_brute(model: MaxOfKTransformer | ExactWeights, force: bool = False) -> CertifiedResult:
+    """Certified count of correct inputs, checking every input (V^n <= MAX_INPUTS). Refuses work
+    over the memory limit, and over the time limit unless force."""
     start = time.perf_counter()
     w = model if isinstance(model, ExactWeights) else exact_weights(model)
     V, n = w.d_vocab, w.n_ctx
     if V**n > MAX_INPUTS:
         raise PyVerifyError(f"certified brute force is for small models: {V}^{n} inputs exceeds {MAX_INPUTS}")
     require_memory(f"the certified brute-force checker for V={V}, n={n}", estimate_bytes(V, n))
+    require_time(f"the certified brute-force checker for V={V}, n={n}", estimate_seconds(V, n), force)
     T = exact_tables(w)
     bits = 4 * T.S
     s = inv_sqrt(w.d_head)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,14 +18,14 @@ import jinja2
 from pyverify import __version__
 from pyverify.atomic import write_text_atomic
 from pyverify.errors import PyVerifyError
-from pyverify.exact.brute_checker import MAX_INPUTS, certify_brute
-from pyverify.exact.cubic_checker import certify_cubic
+from pyverify.exact import certify
 from pyverify.exact.fixed import PREC, inv_sqrt
 from pyverify.exact.weights import ExactWeights, exact_weights
 from pyverify.export.pack import pack_matrix
 from pyverify.model import MaxOfKTransformer
 from pyverify.resources import create_lean_project, templates_dir
 
+# Per certifiable strategy: the Lean checker, a title, the theorem's name.
 STRATEGIES = {"cubic": ("checkCubic", "Cubic", "cubic_certified"),
               "brute-force": ("checkBrute", "Brute-force", "brute_force_certified")}
 FIELDS = (("wE", "W_E"), ("wPos", "W_pos"), ("wQ", "W_Q"), ("wK", "W_K"), ("wV", "W_V"), ("wO", "W_O"), ("wU", "W_U"))
@@ -110,19 +109,11 @@ def to_lean(model: MaxOfKTransformer, name: str, strategy: str = "cubic", lean_d
     complete Lake project first. force: run a certification estimated to take long."""
     if not NAME_PATTERN.match(name):
         raise PyVerifyError(f"--name {name!r} must be an UpperCamelCase Lean identifier (letters and digits)")
-    if strategy not in STRATEGIES:
-        raise PyVerifyError(f"exportable strategies are {', '.join(STRATEGIES)}, not {strategy!r}")
     lean_dir = Path(lean_dir)
     w = exact_weights(model)
     kernel = choose_method(w, method)
-    start = time.perf_counter()
-    if strategy == "brute-force":
-        if w.d_vocab**w.n_ctx > MAX_INPUTS:
-            raise PyVerifyError(f"brute-force export is for small models (at most {MAX_INPUTS} inputs); use --strategy cubic")
-        count = certify_brute(w).count
-    else:
-        count = certify_cubic(w, force=force).count
-    seconds = time.perf_counter() - start
+    certified = certify(w, strategy, force)
+    count, seconds = certified.count, certified.seconds
     if not (lean_dir / "lakefile.toml").exists():
         create_lean_project(lean_dir)  # a complete Lake project, created only once the certificate exists
     text = render_module(w, name, strategy, count, kernel)

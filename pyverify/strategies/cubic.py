@@ -27,26 +27,10 @@ import torch
 from pyverify.limits import require_memory, require_time
 from pyverify.model import MaxOfKTransformer
 from pyverify.counting import case_count
-from pyverify.strategies.result import FlopCounter, StrategyResult
+from pyverify.flops import FlopCounter
+from pyverify.strategies.positional import positional_log_weights
+from pyverify.strategies.result import StrategyResult
 from pyverify.tables import PathTables, path_tables, table_flops
-
-
-def positional_log_weights(tables: PathTables, flops: FlopCounter) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """For each query q, logs of sums of positional weights exp(EQKP[q, i]) over non-query i.
-
-    Returns (log_low, log_high, log_query): log_low[q, a] / log_high[q, a] is the log of the
-    sum of the a smallest / largest weights ([V, n], -inf for a = 0); log_query[q] =
-    EQKP[q, n-1]. Working with logs keeps tiny weights from underflowing to 0, and the
-    complement of the a smallest is the n-1-a largest, so no exps are ever subtracted.
-    """
-    n, V = tables.n_ctx, tables.d_vocab
-    ascending = tables.EQKP[:, : n - 1].sort(dim=1).values
-    flops.sort(V, n - 1)
-    minus_inf = torch.full((V, 1), float("-inf"), dtype=ascending.dtype)
-    log_low = torch.cat([minus_inf, ascending.logcumsumexp(dim=1)], dim=1)
-    log_high = torch.cat([minus_inf, ascending.flip(1).logcumsumexp(dim=1)], dim=1)
-    flops.add(6 * V * n)
-    return log_low, log_high, tables.EQKP[:, n - 1]
 
 
 def logit_pessimisations(tables: PathTables, m: int, flops: FlopCounter) -> tuple[torch.Tensor, torch.Tensor]:
@@ -75,7 +59,7 @@ def cubic_margins(tables: PathTables, flops: FlopCounter) -> torch.Tensor:
     """
     V, n = tables.d_vocab, tables.n_ctx
     out = torch.full((V, V, V, n), float("nan"), dtype=torch.float64)
-    log_low, log_high, log_query_pos = positional_log_weights(tables, flops)
+    log_low, log_high, log_query_pos = positional_log_weights(tables.EQKP, flops)
     copies = torch.arange(n)
     n_max = n - 1 - copies  # copies of m among non-query positions, [c]
     for m in range(V):

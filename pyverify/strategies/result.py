@@ -1,39 +1,10 @@
-"""What every proof strategy returns, and the FLOP counter strategies charge as they run."""
+"""What every proof strategy returns."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 import torch
-
-
-class FlopCounter:
-    """Counts floating-point operations as a strategy performs them.
-
-    Rules (docs/strategies.md, "FLOP accounting"): an elementwise op or a reduction costs one
-    FLOP per element it reads from its largest input; exp counts as one FLOP; a matrix product
-    [a, b] @ [b, c] costs 2abc; an SVD of an [a, b] matrix (a >= b) costs 4ab^2 + 8b^3 (the
-    LAPACK estimate); sorting r rows of length s costs r * s * ceil(log2 s).
-    """
-
-    def __init__(self) -> None:
-        self.total = 0
-
-    def elementwise(self, *tensors: torch.Tensor) -> None:
-        self.total += max(t.numel() for t in tensors)
-
-    def matmul(self, a: int, b: int, c: int) -> None:
-        self.total += 2 * a * b * c
-
-    def svd(self, a: int, b: int) -> None:
-        a, b = max(a, b), min(a, b)
-        self.total += 4 * a * b * b + 8 * b**3
-
-    def sort(self, rows: int, length: int) -> None:
-        self.total += rows * length * max(1, (length - 1).bit_length())
-
-    def add(self, n: int) -> None:
-        self.total += int(n)
 
 
 @dataclass

@@ -40,7 +40,9 @@ from pyverify.errors import PyVerifyError
 from pyverify.limits import require_memory, require_time
 from pyverify.model import MaxOfKTransformer
 from pyverify.counting import case_count
-from pyverify.strategies.result import FlopCounter, StrategyResult
+from pyverify.flops import FlopCounter
+from pyverify.strategies.positional import positional_log_weights
+from pyverify.strategies.result import StrategyResult
 from pyverify.tables import UNIT_ROUNDOFF, float64_weights, path_tables
 
 # (case, gap) pairs evaluated at once by the gap search (bounds its memory).
@@ -143,52 +145,16 @@ class Summaries:
 
 def _max_excluding_diagonal(values: torch.Tensor, flops: FlopCounter) -> torch.Tensor:
     """out[r, m] = max_{o != m} values[r, o], by the top two of each row. [R, V] -> [R, V]."""
-    top = values.topk(2, dim=1)
-    flops.elementwise(values)
+    top = flops.each(values).topk(2, dim=1)
     V = values.shape[1]
     is_argmax = top.indices[:, :1] == torch.arange(V)[None, :]
     return torch.where(is_argmax, top.values[:, 1:2], top.values[:, :1])
 
 
-def eupu_split(W: dict, handling: str, flops: FlopCounter) -> tuple[torch.Tensor, torch.Tensor]:
-    """EUPU[q, o] - EUPU[q, m] <= (mean_row[o] - mean_row[m]) + spread[q, m] for every o != m.
-
-    Returns mean_row [V_o] (query-independent part) and spread [V_q, V_m].
-    """
-    V, d = W["W_E"].shape
-    W_EP = W["W_E"] + W["W_pos"][-1]
-    const = (W["b_V"] @ W["W_O"] + W["b_O"]) @ W["W_U"] + W["b_U"]  # bias row of EUPU
-    flops.add(V * d)
-    flops.matmul(1, W["W_O"].shape[0], d)
-    flops.matmul(1, d, V)
-    zeros = torch.zeros(V, dtype=W_EP.dtype)
-    if handling in ("max_diff_exact", "global_max_diff_exact"):
-        EUPU = W_EP @ W["W_U"] + const
-        flops.matmul(V, d, V)
-        if handling == "global_max_diff_exact":
-            spread = (EUPU.amax(dim=1) - EUPU.amin(dim=1)).amax()
-            flops.add(2 * V * V)
-            return zeros, spread.expand(V, V).clone()
-        U = _max_excluding_diagonal(EUPU, flops) - EUPU
-        flops.add(V * V)
-        return zeros, U
-    if handling == "mean_query+max_diff":
-        mu = W_EP.mean(dim=0)
-        flops.add(V * d)
-    elif handling == "svd_query+max_diff":
-        _, _, Vh = torch.linalg.svd(W_EP, full_matrices=False)
-        mu = Vh[0] * (Vh[0] @ W_EP.mean(dim=0))  # the mean row projected on the top direction
-        flops.svd(V, d)
-        flops.add(V * d + 2 * d)
-    else:  # max_diff
-        mu = torch.zeros(d, dtype=W_EP.dtype)
-    mean_row = mu @ W["W_U"] + const  # [V_o]
-    row_range = W["W_U"].amax(dim=1) - W["W_U"].amin(dim=1)  # [d]
-    spread = (W_EP - mu).abs() @ row_range  # [V_q]
-    flops.matmul(1, d, V)
-    flops.add(2 * d * V + 2 * V * d)
-    flops.matmul(V, d, 1)
-    return mean_row, spread[:, None].expand(V, V).clone()
+def _row_range(x: torch.Tensor, flops: FlopCounter) -> torch.Tensor:
+    """max - min of each row: [R, C] -> [R]."""
+    flops.each(x)
+    return x.amax(dim=1) - x.amin(dim=1)
 
 
 def _unit(x: torch.Tensor) -> torch.Tensor:
@@ -201,165 +167,177 @@ def _unit(x: torch.Tensor) -> torch.Tensor:
     return e0
 
 
-def _row_range(x: torch.Tensor) -> torch.Tensor:
-    return x.amax(dim=1) - x.amin(dim=1)
+# EUPU handlings: EUPU[q, o] - EUPU[q, m] <= (mean_row[o] - mean_row[m]) + spread[q, m] for
+# every o != m. Each returns mean_row [V_o] and spread [V_q, V_m].
+
+def _eupu_exact(EUPU: torch.Tensor, flops: FlopCounter) -> tuple[torch.Tensor, torch.Tensor]:
+    """max_diff_exact: the exact margin max_{o != m} EUPU[q, o] - EUPU[q, m], O(V^2) by a top-two trick."""
+    zeros = torch.zeros(EUPU.shape[1], dtype=EUPU.dtype)
+    return zeros, flops.each(_max_excluding_diagonal(EUPU, flops) - EUPU)
+
+
+def _eupu_global(EUPU: torch.Tensor, flops: FlopCounter) -> tuple[torch.Tensor, torch.Tensor]:
+    """global_max_diff_exact: one spread for every query, the largest row range of EUPU."""
+    V = EUPU.shape[1]
+    spread = _row_range(EUPU, flops).amax()
+    return torch.zeros(V, dtype=EUPU.dtype), spread.expand(V, V).clone()
+
+
+def _eupu_around(W_EP: torch.Tensor, W_U: torch.Tensor, const: torch.Tensor, mu: torch.Tensor,
+                 flops: FlopCounter) -> tuple[torch.Tensor, torch.Tensor]:
+    """EUPU = mu W_U + (W_EP - mu) W_U: the query-independent row mu W_U, and a spread from
+    |W_EP[q] - mu| . rowrange(W_U) (the rule sum_j a_j (b_jo - b_jm) <= sum_j |a_j| rowrange(b_j))."""
+    V = W_EP.shape[0]
+    mean_row = flops.each(flops.mm(mu, W_U) + const)
+    spread = flops.mm(flops.each((W_EP - mu).abs()), _row_range(W_U, flops))
+    return mean_row, spread[:, None].expand(V, V).clone()
+
+
+def eupu_split(W: dict, handling: str, flops: FlopCounter) -> tuple[torch.Tensor, torch.Tensor]:
+    """The EUPU handling named `handling`: (mean_row [V_o], spread [V_q, V_m])."""
+    W_EP = flops.each(W["W_E"] + W["W_pos"][-1])
+    const = flops.each(flops.mm(flops.each(flops.mm(W["b_V"], W["W_O"]) + W["b_O"]), W["W_U"]) + W["b_U"])
+    if handling in ("max_diff_exact", "global_max_diff_exact"):
+        EUPU = flops.each(flops.mm(W_EP, W["W_U"]) + const)
+        return (_eupu_exact if handling == "max_diff_exact" else _eupu_global)(EUPU, flops)
+    if handling == "mean_query+max_diff":
+        mu = flops.each(W_EP).mean(dim=0)
+    elif handling == "svd_query+max_diff":
+        _, _, Vh = flops.svd(W_EP)
+        mu = flops.each(Vh[0] * flops.mm(Vh[0], flops.each(W_EP).mean(dim=0)))  # the mean row on the top direction
+    else:  # max_diff
+        mu = torch.zeros(W_EP.shape[1], dtype=W_EP.dtype)
+    return _eupu_around(W_EP, W["W_U"], const, mu, flops)
+
+
+# Attention error handlings: EQKE = Main + Err with Err[q, k] - Err[q, k'] <= R[q]. EQKE = A B
+# with A = (W_EP W_Q + b_Q) / scale [V, h] and B = W_K^T W_E^T [h, V] (b_K cancels in the softmax).
+# Each returns (Main [V_q, V_k], R [V_q]).
+
+def _spread_through(P: torch.Tensor, Q: torch.Tensor, centre: bool, flops: FlopCounter) -> torch.Tensor:
+    """R[q] >= the row spread of P @ Q: sum_j |P[q, j]| rowrange(Q_j), or, with centre, the exact
+    spread of the mean row's product plus that bound for the deviations from the mean row."""
+    Q_range = _row_range(Q, flops)
+    if not centre:
+        return flops.mm(flops.each(P.abs()), Q_range)
+    P_mean = flops.each(P).mean(dim=0)
+    mean_spread = _row_range(flops.mm(P_mean, Q)[None, :], flops)[0]
+    return flops.each(mean_spread + flops.mm(flops.each((P - P_mean).abs()), Q_range))
+
+
+def _eqke_exact(A: torch.Tensor, B: torch.Tensor, flops: FlopCounter) -> tuple[torch.Tensor, torch.Tensor]:
+    """exact_EQKE+max_diff_exact: Main = A B itself, R = 0."""
+    return flops.mm(A, B), torch.zeros(A.shape[0], dtype=A.dtype)
+
+
+def _eqke_svd_family(A: torch.Tensor, B: torch.Tensor, handling: str,
+                     flops: FlopCounter) -> tuple[torch.Tensor, torch.Tensor]:
+    """max_diff_exact, svd, max_diff, mean+max_diff: Main = the rank-one SVD term of A B,
+    found without forming A B (A = QR, then the SVD of R B)."""
+    QA, RA = flops.qr(A)
+    U_s, S, Vh = flops.svd(flops.mm(RA, B))
+    left = flops.mm(QA, U_s)  # [V, h]
+    main = flops.each((left[:, 0] * S[0])[:, None] * Vh[0][None, :])
+    if handling == "max_diff_exact":
+        # The residual itself, not P @ Q: then R bounds EQKE - Main up to the rounding of
+        # one product, whatever the accuracy of the SVD.
+        return main, _row_range(flops.each(flops.mm(A, B) - main), flops)
+    if handling == "svd":
+        # |Err[q, k] - Err[q, k']| <= sqrt(2) * sigma_max(Err) = sqrt(2) * S[1].
+        second = S[1] if S.numel() > 1 else torch.zeros((), dtype=S.dtype)
+        return main, torch.full((A.shape[0],), math.sqrt(2) * float(second), dtype=A.dtype)
+    P = flops.each(left[:, 1:] * S[1:])  # Err = P @ Q, the other singular directions
+    return main, _spread_through(P, Vh[1:], handling == "mean+max_diff", flops)
+
+
+def _eqke_subproduct(A: torch.Tensor, B: torch.Tensor, handling: str,
+                     flops: FlopCounter) -> tuple[torch.Tensor, torch.Tensor]:
+    """max_diff_subproduct, mean+max_diff_subproduct: Main = rank one along u = the mean row of
+    A (no SVD), Err = (A - (A u) u^T) B."""
+    u = _unit(flops.each(A).mean(dim=0))
+    Au = flops.mm(A, u)
+    main = flops.each(Au[:, None] * flops.mm(u, B)[None, :])
+    P = flops.each(A - Au[:, None] * u[None, :])
+    return main, _spread_through(P, B, handling.startswith("mean+"), flops)
+
+
+def _eqke_recursive(W: dict, W_EP: torch.Tensor, scale: float, handling: str,
+                    flops: FlopCounter) -> tuple[torch.Tensor, torch.Tensor]:
+    """max_diff_subproduct_recursive, mean+max_diff_subproduct_recursive: Main along the mean
+    query direction u, with nothing of size V x d x d formed; the row-range bound applied
+    through each factor: rowrange(B_l) <= sum_j |W_K[j, l]| rowrange_k(W_E[k, j]), then
+    through W_Q (I - u u^T), then |W_EP[q]| (or, with mean+, the mean query's error row
+    exactly plus the bound on the deviations)."""
+    W_E, W_Q, W_K, b_Q = W["W_E"], W["W_Q"], W["W_K"], W["b_Q"]
+    mean_query = flops.each(flops.mm(flops.each(W_EP).mean(dim=0), W_Q) + b_Q) / scale
+    u = _unit(mean_query)
+    Wq_u = flops.mm(W_Q, u)  # [d]
+    main_q = flops.each(flops.mm(W_EP, Wq_u) + flops.mm(b_Q, u)) / scale  # [V_q]
+    main_k = flops.mm(W_E, flops.mm(W_K, u))  # [V_k]
+    main = flops.each(main_q[:, None] * main_k[None, :])
+    W_Q_perp = flops.each(W_Q - Wq_u[:, None] * u[None, :])  # [d, h]
+    b_Q_perp = flops.each(b_Q - flops.mm(b_Q, u) * u)
+    B_range = flops.mm(flops.each(W_K.abs()).T, _row_range(W_E.T, flops))  # [h]: row ranges of B, bounded
+    QB_range = flops.mm(flops.each(W_Q_perp.abs()), B_range)  # [d]: row ranges of W_Q_perp B, bounded
+    if handling.startswith("mean+"):
+        mu = flops.each(W_EP).mean(dim=0)
+        mean_err = flops.mm(flops.mm(flops.each(flops.mm(mu, W_Q_perp) + b_Q_perp), W_K.T), W_E.T)
+        deviations = flops.mm(flops.each((W_EP - mu).abs()), QB_range)
+        return main, flops.each(_row_range(mean_err[None, :], flops)[0] + deviations) / scale
+    bias_spread = flops.mm(flops.each(b_Q_perp.abs()), B_range)
+    return main, flops.each(flops.mm(flops.each(W_EP.abs()), QB_range) + bias_spread) / scale
 
 
 def eqke_split(W: dict, scale: float, handling: str, flops: FlopCounter) -> tuple[torch.Tensor, torch.Tensor]:
-    """(Main [V_q, V_k], R [V_q]) with EQKE - Main having row spread at most R[q].
-
-    EQKE[q, k] = A[q] . B[:, k] with A = ((W_E + W_pos[-1]) W_Q + b_Q) / scale [V, h] and
-    B = W_K^T W_E^T [h, V] (b_K cancels in the softmax, see tables.py).
-    """
-    W_E, W_Q, W_K, b_Q = W["W_E"], W["W_Q"], W["W_K"], W["b_Q"]
-    V, d = W_E.shape
-    h = W_Q.shape[1]
-    W_EP = W_E + W["W_pos"][-1]
-    flops.add(V * d)
+    """The attention error handling named `handling`: (Main [V_q, V_k], R [V_q])."""
     if handling in NOT_IMPLEMENTED:
         raise PyVerifyError(f"attention error handling {handling!r} is named but not implemented yet")
-
+    W_EP = flops.each(W["W_E"] + W["W_pos"][-1])
     if handling.endswith("_recursive"):
-        # Main term along the mean query direction u; nothing of size V x d x d is formed.
-        mean_query = (W_EP.mean(dim=0) @ W_Q + b_Q) / scale  # [h]
-        u = _unit(mean_query)
-        Wq_u = W_Q @ u  # [d]
-        main_q = (W_EP @ Wq_u + b_Q @ u) / scale  # [V_q]
-        main_k = W_E @ (W_K @ u)  # [V_k]
-        main = main_q[:, None] * main_k[None, :]
-        flops.add(V * d + 2 * d * h)
-        flops.matmul(d, h, 1)
-        flops.matmul(V, d, 1)
-        flops.matmul(d, h, 1)
-        flops.matmul(V, d, 1)
-        flops.add(V * V)
-        W_Q_perp = W_Q - Wq_u[:, None] * u[None, :]  # [d, h]
-        b_Q_perp = b_Q - (b_Q @ u) * u
-        key_range = _row_range(W_E.T)  # [d]: range over k of W_E[k, j]
-        B_range = W_K.abs().T @ key_range  # [h]: row ranges of B, bounded
-        QB_range = W_Q_perp.abs() @ B_range  # [d]: row ranges of W_Q_perp B, bounded
-        bias_spread = b_Q_perp.abs() @ B_range
-        flops.add(2 * d * h + d * V)
-        flops.matmul(h, d, 1)
-        flops.matmul(d, h, 1)
-        if handling.startswith("mean+"):
-            mu = W_EP.mean(dim=0)
-            mean_err = (((mu @ W_Q_perp + b_Q_perp) @ W_K.T) @ W_E.T)  # exact error row of the mean query
-            R = (_row_range(mean_err[None, :])[0] + (W_EP - mu).abs() @ QB_range) / scale
-            flops.matmul(1, d, h)
-            flops.matmul(1, h, d)
-            flops.matmul(1, d, V)
-            flops.add(2 * V * d + V)
-        else:
-            R = (W_EP.abs() @ QB_range + bias_spread) / scale
-            flops.add(V * d)
-        flops.matmul(V, d, 1)
-        return main, R
-
-    A = (W_EP @ W_Q + b_Q) / scale  # [V, h]
-    B = W_K.T @ W_E.T  # [h, V]
-    flops.matmul(V, d, h)
-    flops.matmul(h, d, V)
-    flops.add(2 * V * h)
+        return _eqke_recursive(W, W_EP, scale, handling, flops)
+    A = flops.each(flops.mm(W_EP, W["W_Q"]) + W["b_Q"]) / scale  # [V, h]
+    B = flops.mm(W["W_K"].T, W["W_E"].T)  # [h, V]
     if handling == "exact_EQKE+max_diff_exact":
-        flops.matmul(V, h, V)
-        return A @ B, torch.zeros(V, dtype=A.dtype)
-
+        return _eqke_exact(A, B, flops)
     if handling in ("max_diff_subproduct", "mean+max_diff_subproduct"):
-        u = _unit(A.mean(dim=0))
-        main = (A @ u)[:, None] * (u @ B)[None, :]
-        P = A - (A @ u)[:, None] * u[None, :]  # error = P @ B
-        Q = B
-        flops.add(V * h + 3 * V * h + h * V + V * V)
-    else:
-        # Rank-one SVD term of A @ B without forming it: A = QR, then the SVD of R @ B.
-        QA, RA = torch.linalg.qr(A)
-        U_s, S, Vh = torch.linalg.svd(RA @ B, full_matrices=False)
-        left = QA @ U_s  # [V, h]
-        main = (left[:, 0] * S[0])[:, None] * Vh[0][None, :]
-        P = left[:, 1:] * S[1:]  # error = P @ Q, the other singular directions
-        Q = Vh[1:]
-        flops.svd(V, h)
-        flops.matmul(h, h, V)
-        flops.svd(h, V)
-        flops.matmul(V, h, h)
-        flops.add(V * V + V * h)
-        if handling == "svd":
-            # |Err[q, k] - Err[q, k']| <= sqrt(2) * sigma_max(Err) = sqrt(2) * S[1].
-            second = S[1] if S.numel() > 1 else torch.zeros((), dtype=S.dtype)
-            return main, torch.full((V,), math.sqrt(2) * float(second), dtype=A.dtype)
-        if handling == "max_diff_exact":
-            # The residual itself, not P @ Q: then R bounds EQKE - Main up to the rounding of
-            # one product, whatever the accuracy of the SVD.
-            err = A @ B - main
-            flops.matmul(V, h, V)
-            flops.add(3 * V * V)
-            return main, _row_range(err)
-
-    Q_range = _row_range(Q)  # [r]
-    flops.add(Q.numel())
-    if handling.startswith("mean+"):
-        P_mean = P.mean(dim=0)
-        R = _row_range((P_mean @ Q)[None, :])[0] + (P - P_mean).abs() @ Q_range
-        flops.add(2 * P.numel() + 2 * Q.numel() + V)
-    else:
-        R = P.abs() @ Q_range
-        flops.add(P.numel())
-    flops.matmul(V, P.shape[1], 1)
-    return main, R
+        return _eqke_subproduct(A, B, handling, flops)
+    return _eqke_svd_family(A, B, handling, flops)
 
 
 def summaries(model: MaxOfKTransformer, config: SubcubicConfig, flops: FlopCounter) -> Summaries:
     """Compute every per-model summary the case bounds need."""
     cfg = model.cfg
     W = float64_weights(model)
-    V, n, d = cfg.d_vocab, cfg.n_ctx, cfg.d_model
-    h = cfg.d_head
+    n = cfg.n_ctx
 
     mean_row, spread = eupu_split(W, config.eupu, flops)
 
-    OVU = W["W_V"] @ (W["W_O"] @ W["W_U"])  # [d, V]
-    EVOU = W["W_E"] @ OVU
-    PVOU = W["W_pos"] @ OVU
-    flops.matmul(h, d, V)
-    flops.matmul(d, h, V)
-    flops.matmul(V, d, V)
-    flops.matmul(n, d, V)
-    base = (mean_row[:, None] - mean_row[None, :]) + (PVOU[:, :, None] - PVOU[:, None, :]).amax(dim=0)  # [o, m]
+    OVU = flops.mm(W["W_V"], flops.mm(W["W_O"], W["W_U"]))  # [d, V]
+    EVOU = flops.mm(W["W_E"], OVU)
+    PVOU = flops.mm(W["W_pos"], OVU)
+    PW = flops.each(PVOU[:, :, None] - PVOU[:, None, :]).amax(dim=0)  # [o, m]: max_i PVOU[i, o] - PVOU[i, m]
+    base = flops.each(mean_row[:, None] - mean_row[None, :] + PW)
     base.fill_diagonal_(float("-inf"))
-    J0 = base.amax(dim=0)
-    J1 = (base + (EVOU - EVOU.diagonal()[:, None]).T).amax(dim=0)  # EVOU[m, o] - EVOU[m, m] at [o, m]
-    flops.add(3 * n * V * V + 6 * V * V)
-    h_km = _max_excluding_diagonal(EVOU, flops) - EVOU  # [k, m]
-    H = h_km.cummax(dim=0).values
-    flops.add(2 * V * V)
+    J0 = flops.each(base).amax(dim=0)
+    J1 = flops.each(base + (EVOU - EVOU.diagonal()[:, None]).T).amax(dim=0)  # EVOU[m, o] - EVOU[m, m] at [o, m]
+    h_km = flops.each(_max_excluding_diagonal(EVOU, flops) - EVOU)  # [k, m]
+    H = flops.each(h_km).cummax(dim=0).values
 
     main, R = eqke_split(W, cfg.scale, config.attention_error, flops)
-    main_prefix_max = main.cummax(dim=1).values
-    flops.add(V * V)
+    main_prefix_max = flops.each(main).cummax(dim=1).values
 
     # Positional scores EQKP = ((W_E + W_pos[-1]) W_Q + b_Q) W_K^T W_pos^T / scale, without V x d x d.
-    QK_pos = W["W_Q"] @ (W["W_K"].T @ W["W_pos"].T)  # [d, n]
-    EQKP = ((W["W_E"] + W["W_pos"][-1]) @ QK_pos + W["b_Q"] @ (W["W_K"].T @ W["W_pos"].T)) / cfg.scale
-    flops.matmul(h, d, n)
-    flops.matmul(d, h, n)
-    flops.matmul(V, d, n)
-    flops.add(2 * V * n)
-    # Logs of positional-weight sums (no exp, so nothing underflows): the a smallest, and
-    # their complement, the n-1-a largest.
-    ascending = EQKP[:, : n - 1].sort(dim=1).values
-    flops.sort(V, n - 1)
-    minus_inf = torch.full((V, 1), float("-inf"), dtype=EQKP.dtype)
-    log_low = torch.cat([minus_inf, ascending.logcumsumexp(dim=1)], dim=1)  # [V, n]
-    log_high = torch.cat([minus_inf, ascending.flip(1).logcumsumexp(dim=1)], dim=1)
-    log_rest = log_high.flip(1)  # log_rest[q, a] = log of the n-1-a largest = the complement of the a smallest
-    flops.add(6 * V * n)
+    KP = flops.mm(W["W_K"].T, W["W_pos"].T)  # [h, n]
+    W_EP = flops.each(W["W_E"] + W["W_pos"][-1])
+    EQKP = flops.each(flops.mm(W_EP, flops.mm(W["W_Q"], KP)) + flops.mm(W["b_Q"], KP)) / cfg.scale
+    log_low, log_high, log_w_query = positional_log_weights(EQKP, flops)
     for name, value in (("EUPU spread", spread), ("J1", J1), ("J0", J0), ("H", H), ("EQKE main term", main),
                         ("EQKE residual bound", R), ("EQKP", EQKP)):
         if not torch.isfinite(value).all():
             raise PyVerifyError(f"subcubic:{config.name}: {name} is not finite in float64 for this model")
+    # log_rest[q, a]: the log of the n-1-a largest weights, the complement of the a smallest.
     return Summaries(spread=spread, J1=J1, J0=J0, H=H, main=main, main_prefix_max=main_prefix_max, R=R,
-                     log_low=log_low, log_rest=log_rest, log_w_query=EQKP[:, n - 1].clone())
+                     log_low=log_low, log_rest=log_high.flip(1), log_w_query=log_w_query)
 
 
 def case_bounds(s: Summaries, config: SubcubicConfig, q: torch.Tensor, m: torch.Tensor, c: torch.Tensor,
