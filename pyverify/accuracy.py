@@ -33,6 +33,7 @@ from dataclasses import asdict, dataclass
 import torch
 from tqdm.auto import tqdm
 
+from pyverify.flops import FlopCounter
 from pyverify.limits import require_memory, require_time
 from pyverify.inputs import inputs_from_flat
 from pyverify.tables import PathTables, logits_from_tables
@@ -108,7 +109,7 @@ def wide_queries(scores: torch.Tensor) -> list[int]:
     return (~(spread <= WIDE_SPREAD)).nonzero().squeeze(1).tolist()
 
 
-def _count_query_directly(tables: PathTables, q: int, tol: float, work: list[int]) -> tuple[int, int]:
+def _count_query_directly(tables: PathTables, q: int, tol: float, flops: FlopCounter) -> tuple[int, int]:
     """(correct, uncertain) counts for query token q, by a per-input softmax (the stable path);
     uncertain: the margin is within tol of zero."""
     V, n = tables.d_vocab, tables.n_ctx
@@ -122,25 +123,25 @@ def _count_query_directly(tables: PathTables, q: int, tol: float, work: list[int
         worst = logits.scatter(1, answer, float("-inf")).amax(dim=1) - logits.gather(1, answer)[:, 0]
         correct += int((worst < 0).sum())
         uncertain += int((worst.abs() <= tol).sum())  # a NaN is neither
-        work[0] += 4 * tokens.shape[0] * n * V
+        flops.add(4 * tokens.shape[0] * n * V)
     return correct, uncertain
 
 
 def _count_negative(const: torch.Tensor, vectors: list[torch.Tensor], z_const: float, z_vectors: list[torch.Tensor],
-                    tol: float, z_max: float, work: list[int]) -> tuple[int, int]:
+                    tol: float, z_max: float, flops: FlopCounter) -> tuple[int, int]:
     """Among index tuples (k_0, ..., k_r), with margins total = const + sum_i vectors[i][k_i]
     (scaled by the softmax denominator Z = z_const + sum_i z_vectors[i][k_i]), count those with
     max over outputs < 0 (correct), and those with |max| <= tol Z (uncertain).
 
     const: [O]; vectors[i]: [d_i, O]; z_vectors[i]: [d_i]; z_max >= every Z of the block.
-    Splits on the first axis while the block is too big. Adds the FLOPs performed to work[0].
+    Splits on the first axis while the block is too big, charging what it computes to flops.
     """
     size = const.numel()
     for v in vectors:
         size *= v.shape[0]
     if size > CHUNK and len(vectors) > 1:
-        work[0] += const.numel() * vectors[0].shape[0]
-        counts = [_count_negative(const + row, vectors[1:], z_const + float(z), z_vectors[1:], tol, z_max, work)
+        flops.add(const.numel() * vectors[0].shape[0])
+        counts = [_count_negative(const + row, vectors[1:], z_const + float(z), z_vectors[1:], tol, z_max, flops)
                   for row, z in zip(vectors[0], z_vectors[0])]
         return sum(c for c, _ in counts), sum(u for _, u in counts)
     total = const
@@ -148,9 +149,8 @@ def _count_negative(const: torch.Tensor, vectors: list[torch.Tensor], z_const: f
     for i, v in enumerate(vectors):
         shape = [1] * r + [v.shape[1]]
         shape[i] = v.shape[0]
-        total = total + v.view(shape)
-        work[0] += total.numel()
-    work[0] += total.numel()  # the max over outputs
+        total = flops.each(total + v.view(shape))
+    flops.each(total)  # the max over outputs
     best = total.amax(dim=-1)
     correct = int((best < 0).sum())
     near = (best.abs() <= tol * z_max).nonzero()  # rare: only these need their own Z
@@ -173,11 +173,12 @@ def count_correct(tables: PathTables, force: bool = False, progress: bool = Fals
     start = time.perf_counter()
     tolerance = tables.rounding.margin_error(n).tolist()
     scores = relevant_scores(tables)
-    work = [5 * n * V * V * V]
+    flops = FlopCounter()
+    flops.add(5 * n * V * V * V)  # the separable terms
     wide = set(wide_queries(scores))
     correct = uncertain = 0
     for q in wide:
-        c, u = _count_query_directly(tables, q, tolerance[q], work)
+        c, u = _count_query_directly(tables, q, tolerance[q], flops)
         correct, uncertain = correct + c, uncertain + u
     for q in tqdm(range(V), desc="brute force", unit="query token", disable=not progress):
         if q in wide:
@@ -190,14 +191,14 @@ def count_correct(tables: PathTables, force: bool = False, progress: bool = Fals
             D = A[:, : m + 1] - A[:, : m + 1, m : m + 1]  # [n, m+1, V_o]
             D[..., m] = float("-inf")  # o = m is not a competitor
             best = D[: n - 1].amax(dim=1).sum(dim=0) + D[n - 1, q]  # [V_o]: upper bound per o
-            work[0] += 3 * D.numel()
+            flops.add(3 * D.numel())
             # o is dropped only if it provably loses by more than the rounding bound (a NaN keeps it).
             alive = (~(best < -2 * tol * z_max[m])).nonzero().squeeze(1)
             if alive.numel() == 0:  # no output can beat m anywhere in the block
                 correct += (m + 1) ** (n - 1) - (m ** (n - 1) if q < m else 0)
                 continue
             Dq = D[:, :, alive]  # [n, m+1, O]
-            args = (tol, z_max[m], work)
+            args = (tol, z_max[m], flops)
             if q == m:
                 c, u = _count_negative(Dq[n - 1, q], [Dq[i] for i in range(n - 1)], float(e[n - 1, q]),
                                        [e[i, : m + 1] for i in range(n - 1)], *args)
@@ -208,5 +209,5 @@ def count_correct(tables: PathTables, force: bool = False, progress: bool = Fals
                 z_vectors = [e[i, :m] for i in range(j)] + [e[j, m : m + 1]] + [e[i, : m + 1] for i in range(j + 1, n - 1)]
                 c, u = _count_negative(Dq[n - 1, q], vectors, float(e[n - 1, q]), z_vectors, *args)
                 correct, uncertain = correct + c, uncertain + u
-    return BruteForceResult(correct=correct, total=V**n, seconds=time.perf_counter() - start, flops=work[0],
+    return BruteForceResult(correct=correct, total=V**n, seconds=time.perf_counter() - start, flops=flops.total,
                             uncertain=uncertain)

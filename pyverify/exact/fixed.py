@@ -80,9 +80,10 @@ def inv_sqrt(h: int) -> Interval:
 
 
 def check_inv_sqrt(h: int, s: Interval) -> bool:
-    """Whether s encloses 2^PREC / sqrt(h) (what the Lean side checks instead of computing)."""
+    """Whether s encloses 2^PREC / sqrt(h), with both ends non-negative: the check the Lean
+    and Coq checkers make instead of computing (Lean: `checkInvSqrt`)."""
     target = 1 << (2 * PREC)
-    return s[0] >= 0 and s[0] * s[0] * h <= target and s[1] * s[1] * h >= target
+    return 0 <= s[0] and 0 <= s[1] and s[0] * s[0] * h <= target <= s[1] * s[1] * h
 
 
 def halvings(x: int) -> int:

@@ -26,7 +26,7 @@ import torch
 
 from pyverify.limits import require_memory, require_time
 from pyverify.model import MaxOfKTransformer
-from pyverify.counting import case_count
+from pyverify.counting import case_count, cases
 from pyverify.flops import FlopCounter
 from pyverify.strategies.positional import positional_log_weights
 from pyverify.strategies.result import StrategyResult
@@ -103,21 +103,17 @@ def count_cubic(proven: torch.Tensor, n_ctx: int) -> tuple[int, dict[str, torch.
     all_max = proven[:, :, 0, 0].tolist()  # [q][m]: the case c = 0
     rows = {"query": [], "max": [], "copies": [], "proven_tokens": [], "lost": []}
     total = 0
-    for m in range(V):
-        for q in range(m + 1):
-            for c in range(n_ctx):
-                possible = case_count(n_ctx, q == m, c, m if c > 0 else 1)
-                if possible == 0:
-                    continue
-                if c == 0:  # a single input: the non-query positions all hold m
-                    good = int(all_max[q][m])
-                    got = good
-                else:
-                    good = proven_tokens[q][m][c]
-                    got = case_count(n_ctx, q == m, c, good)
-                total += got
-                for key, value in zip(rows, (q, m, c, good, possible - got)):
-                    rows[key].append(value)
+    for q, m, c in cases(V, n_ctx):
+        possible = case_count(n_ctx, q == m, c, m if c > 0 else 1)
+        if c == 0:  # a single input: the non-query positions all hold m
+            good = int(all_max[q][m])
+            got = good
+        else:
+            good = proven_tokens[q][m][c]
+            got = case_count(n_ctx, q == m, c, good)
+        total += got
+        for key, value in zip(rows, (q, m, c, good, possible - got)):
+            rows[key].append(value)
     return total, {k: torch.tensor(v, dtype=torch.int64) for k, v in rows.items()}
 
 

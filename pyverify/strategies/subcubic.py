@@ -39,7 +39,7 @@ import torch
 from pyverify.errors import PyVerifyError
 from pyverify.limits import require_memory, require_time
 from pyverify.model import MaxOfKTransformer
-from pyverify.counting import case_count
+from pyverify.counting import case_count, cases
 from pyverify.flops import FlopCounter
 from pyverify.strategies.positional import positional_log_weights
 from pyverify.strategies.result import StrategyResult
@@ -368,10 +368,9 @@ def case_bounds(s: Summaries, config: SubcubicConfig, q: torch.Tensor, m: torch.
 
 
 def _all_cases(V: int, n: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Every (q, m, c) with q <= m and c valid: c <= n-2 if q < m, c <= n-1 if q == m; c >= 1 needs m >= 1."""
-    q, m, c = torch.meshgrid(torch.arange(V), torch.arange(V), torch.arange(n), indexing="ij")
-    valid = (q <= m) & ((q == m) | (c <= n - 2)) & ((c == 0) | (m >= 1)) & ((q == m) | (m - q >= 1))
-    return q[valid], m[valid], c[valid]
+    """counting.cases as three int64 tensors (q, m, c)."""
+    q, m, c = torch.tensor(cases(V, n), dtype=torch.int64).T
+    return q, m, c
 
 
 def _index_gap(q: torch.Tensor, m: torch.Tensor, c: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
