@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from math import comb
 
 
@@ -19,9 +20,10 @@ def case_count(n_ctx: int, query_is_max: bool, copies: int, choices: int) -> int
     return comb(free, copies) * choices**copies
 
 
-def cases(d_vocab: int, n_ctx: int) -> list[tuple[int, int, int]]:
+@functools.lru_cache(maxsize=8)  # a pure function of the shape, asked for by every strategy run
+def cases(d_vocab: int, n_ctx: int) -> tuple[tuple[int, int, int], ...]:
     """Every (query q, max m, copies c) whose inputs exist, in the order m, q, c: q <= m, and
     c non-max tokens among the n-1 non-query positions, where c <= n-2 if q < m (one position
     must hold m) and c >= 1 needs a token below m (m >= 1)."""
-    return [(q, m, c) for m in range(d_vocab) for q in range(m + 1) for c in range(n_ctx)
-            if case_count(n_ctx, q == m, c, 1) and (c == 0 or m >= 1)]
+    return tuple((q, m, c) for m in range(d_vocab) for q in range(m + 1) for c in range(n_ctx)
+                 if case_count(n_ctx, q == m, c, 1) and (c == 0 or m >= 1))

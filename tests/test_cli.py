@@ -17,17 +17,17 @@ def run(capsys, *args):
     return code, out, err
 
 
-def test_console_script_runs(tmp_path):
-    """The one subprocess test: the installed `pyverify` entry point trains and measures."""
+def test_console_script_runs(tmp_path, capsys):
+    """The one subprocess test: the installed `pyverify` entry point trains a model."""
     exe = shutil.which("pyverify")
     assert exe, "the pyverify console script is not installed"
     out = tmp_path / "tiny.safetensors"
-    r = subprocess.run([exe, "train", "--k", "2", "--d-vocab", "4", "--steps", "20", "--out", str(out), "--quiet"],
-                       capture_output=True, text=True)
+    r = subprocess.run([exe, "train", "--k", "2", "--d-vocab", "4", "--steps", "20", "--out", str(out), "--quiet",
+                        "--json"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
-    r = subprocess.run([exe, "accuracy", str(out), "--json", "--quiet"], capture_output=True, text=True)
-    assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout)["total"] == 16
+    assert json.loads(r.stdout)["path"] == str(out)
+    code, stdout, _ = run(capsys, "accuracy", out, "--json", "--quiet")
+    assert code == 0 and json.loads(stdout)["total"] == 16
 
 
 def test_train_then_accuracy_end_to_end(tmp_path, capsys):

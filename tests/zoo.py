@@ -3,7 +3,7 @@
 300 small models (V 4..16, n 2..4) of five kinds, so that the strategies prove a lot and
 soundness is really at stake:
 
-  trained      100 steps of AdamW at lr 1e-2 (max-like; half with a sharpened softmax)
+  trained      50 steps of AdamW at lr 2e-2 (max-like; half with a sharpened softmax)
   random       i.i.d. normal weights, soft to very sharp attention, small to large scale
   biased       random weights with non-zero biases (numeric path only)
   near-tie     trained or random, with two outputs equal up to a tiny offset (or exactly)
@@ -44,10 +44,10 @@ def random_model(V: int, n: int, seed: int, d: int = 8, h: int = 8, biases: bool
     return model
 
 
-def quick_trained(V: int, n: int, seed: int, steps: int = 100) -> MaxOfKTransformer:
+def quick_trained(V: int, n: int, seed: int, steps: int = 50) -> MaxOfKTransformer:
     """A briefly trained model: few steps at a high learning rate already gives max-like weights."""
     model, _ = train(ModelConfig(d_vocab=V, n_ctx=n, d_model=8, d_head=8),
-                     TrainConfig(seed=seed, steps=steps, lr=1e-2, batch_size=64))
+                     TrainConfig(seed=seed, steps=steps, lr=2e-2, batch_size=64))
     return model
 
 
