@@ -152,12 +152,15 @@ def _count_negative(const: torch.Tensor, vectors: list[torch.Tensor], z_const: f
         total = flops.each(total + v.view(shape))
     flops.each(total)  # the max over outputs
     best = total.amax(dim=-1)
-    correct = int((best < 0).sum())
-    near = (best.abs() <= tol * z_max).nonzero()  # rare: only these need their own Z
-    uncertain = 0
-    if near.shape[0]:
-        Z = z_const + sum(z[near[:, i]] for i, z in enumerate(z_vectors))
-        uncertain = int((best[tuple(near.T)].abs() <= tol * Z).sum())
+    # One pass finds the few inputs that are not clearly correct (margin >= -tol Z_max, or NaN):
+    # every other input is correct, and only these need their own denominator Z.
+    doubtful = (~(best < -tol * z_max)).nonzero()
+    if doubtful.shape[0] == 0:
+        return best.numel(), 0
+    margins = best[tuple(doubtful.T)]
+    correct = best.numel() - int((~(margins < 0)).sum())  # a NaN is never correct
+    Z = z_const + sum(z[doubtful[:, i]] for i, z in enumerate(z_vectors))
+    uncertain = int((margins.abs() <= tol * Z).sum())
     return correct, uncertain
 
 

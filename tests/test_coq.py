@@ -7,12 +7,15 @@ In CI (CI=true) a missing coqc is a failure; elsewhere these tests skip with a r
 from __future__ import annotations
 
 import os
+import random
 import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+
+from pyverify.exact.fixed import PREC, exp_interval, exp_nonpos
 
 ROOT = Path(__file__).resolve().parents[1]
 COQ = ROOT / "coq"
@@ -25,7 +28,8 @@ ALLOWED_PREFIXES = ("Uint63.", "PrimInt63.", "PrimFloat.", "FloatAxioms.")
 # The theorems proved so far, each checked with Print Assumptions.
 THEOREMS = ("Semantics.correct_b_spec", "Semantics.all_inputs_length", "Fixed.round_out_correct",
             "Fixed.add_correct", "Fixed.mul_correct", "Fixed.mul_hi_nonneg_correct", "Fixed.from_scaled_correct",
-            "Fixed.scaled_score_correct", "Fixed.check_inv_sqrt_correct")
+            "Fixed.scaled_score_correct", "Fixed.check_inv_sqrt_correct", "Exp.exp_alternating",
+            "Exp.exp_nonpos_correct", "Exp.exp_interval_correct")
 
 
 def coqc() -> str:
@@ -73,7 +77,7 @@ def test_every_file_in_the_project_is_built():
 
 def test_library_builds_and_rests_only_on_the_standard_axioms(built, tmp_path):
     script = tmp_path / "Assumptions.v"
-    script.write_text("From PyVerify Require Import Semantics Fixed.\n"
+    script.write_text("From PyVerify Require Import Semantics Fixed Exp.\n"
                       + "".join(f"Print Assumptions PyVerify.{name}.\n" for name in THEOREMS))
     r = subprocess.run([coqc(), "-R", str(built / "theories"), "PyVerify", str(script)],
                        capture_output=True, text=True)
@@ -98,3 +102,21 @@ def test_a_false_statement_is_rejected(built, tmp_path):
     r = subprocess.run([coqc(), "-R", str(built / "theories"), "PyVerify", str(script)],
                        capture_output=True, text=True)
     assert r.returncode != 0
+
+
+def test_coq_exp_enclosure_equals_python(built, tmp_path):
+    """Differential test: Coq's exp_nonpos and exp_interval (computed by vm_compute) return
+    exactly the intervals of their Python twins, across the whole range the checkers use."""
+    rng = random.Random(0)
+    points = [0, -1, -(1 << 39), -(1 << 40), -(41 << 40), -(41 << 40) + 1, -(41 << 40) - 1]
+    points += [-rng.randint(0, 45 << PREC) for _ in range(60)]
+    intervals = [(-(3 << PREC), -(1 << PREC)), (-(1 << PREC), 5 << PREC), (1 << PREC, (7 << PREC) + 3), (0, 0)]
+    script = tmp_path / "ExpCheck.v"
+    script.write_text("From PyVerify Require Import Fixed Exp.\nFrom Coq Require Import ZArith.\n"
+                      + "".join(f"Eval vm_compute in Exp.exp_nonpos ({x})%Z.\n" for x in points)
+                      + "".join(f"Eval vm_compute in Exp.exp_interval (({a})%Z, ({b})%Z).\n" for a, b in intervals))
+    r = subprocess.run([coqc(), "-R", str(built / "theories"), "PyVerify", str(script)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    got = [(int(a), int(b)) for a, b in re.findall(r"= \((-?\d+), (-?\d+)\)", r.stdout)]
+    want = [exp_nonpos(x) for x in points] + [exp_interval(i) for i in intervals]
+    assert got == want
