@@ -1,9 +1,11 @@
 """Shared fixtures: the model zoo and one model trained with the full recipe, each built once
-per session. Torch uses a fixed number of threads so that timings and results are stable."""
+per session (per worker process under pytest-xdist). Torch uses a fixed number of threads: one
+per worker when the suite runs in two processes, two otherwise."""
 
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,7 @@ from pyverify.model import MaxOfKTransformer
 from pyverify.train import TrainConfig, train
 from tests.zoo import ZooModel, build_zoo, random_model  # noqa: F401  (random_model: used by tests)
 
-torch.set_num_threads(2)
+torch.set_num_threads(1 if os.environ.get("PYTEST_XDIST_WORKER") else 2)
 
 
 @pytest.fixture(scope="session")
