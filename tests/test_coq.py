@@ -15,7 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from pyverify.exact.fixed import PREC, exp_interval, exp_nonpos
+from pyverify.exact.brute_checker import certify_brute
+from pyverify.exact.fixed import PREC, exp_interval, exp_nonpos, inv_sqrt
+from pyverify.exact.weights import exact_weights
+import torch
+
+from pyverify.config import ModelConfig
+from pyverify.train import TrainConfig, train
+from tests.zoo import random_model
 
 ROOT = Path(__file__).resolve().parents[1]
 COQ = ROOT / "coq"
@@ -120,3 +127,54 @@ def test_coq_exp_enclosure_equals_python(built, tmp_path):
     got = [(int(a), int(b)) for a, b in re.findall(r"= \((-?\d+), (-?\d+)\)", r.stdout)]
     want = [exp_nonpos(x) for x in points] + [exp_interval(i) for i in intervals]
     assert got == want
+
+
+def coq_matrix(rows: list[list[int]]) -> str:
+    return "[" + "; ".join("[" + "; ".join(f"({v})" for v in row) + "]" for row in rows) + "]"
+
+
+def coq_weights(w) -> str:
+    fields = "; ".join(f"{name} := {coq_matrix(getattr(w, name))}" for name in
+                       ("W_E", "W_pos", "W_Q", "W_K", "W_V", "W_O", "W_U"))
+    return (f"{{| d_vocab := {w.d_vocab}; n_ctx := {w.n_ctx}; d_model := {w.d_model}; d_head := {w.d_head}; "
+            f"S := {w.S}; {fields} |}}")
+
+
+def tiny_models() -> list:
+    """22 tiny models (V 3-4, n = 2, d = h = 3): random with soft to sharp attention, near-tie
+    unembeddings, max-like pushes, and briefly trained ones. (Coq computes on Z here; BigZ,
+    per COQ.md, will make larger models affordable.)"""
+    models = []
+    for i in range(16):
+        m = random_model(3 + i % 2, 2, seed=500 + i, d=3, h=3, attn_gain=(0.5, 4.0, 20.0)[i % 3],
+                         weight_std=(1.0, 0.3, 2.0)[i // 3 % 3])
+        with torch.no_grad():
+            if i % 4 == 1:  # an exact tie between outputs 0 and 1
+                m.unembed.W_U[:, 1] = m.unembed.W_U[:, 0]
+            if i % 4 == 2:  # max-like
+                V = m.cfg.d_vocab
+                m.unembed.W_U[:, :] += 3.0 * torch.linspace(0, 1, V)[None, :]
+        models.append(m)
+    for seed in range(6):
+        trained, _ = train(ModelConfig(d_vocab=3 + seed % 2, n_ctx=2, d_model=4, d_head=4),
+                           TrainConfig(seed=seed, steps=60, lr=2e-2, batch_size=64))
+        models.append(trained)
+    return models
+
+
+def test_coq_brute_force_checker_equals_python(built, tmp_path):
+    """Differential test (issue 9): Coq's check_brute, computed by vm_compute, returns the same
+    count as Python's certify_brute on 22 tiny random, adversarial and trained models."""
+    models = tiny_models()
+    weights = [exact_weights(m) for m in models]
+    script = tmp_path / "BruteCheck.v"
+    script.write_text(
+        "From PyVerify Require Import Semantics Fixed Brute.\nFrom Coq Require Import List ZArith.\n"
+        "Import ListNotations.\nOpen Scope Z_scope.\n"
+        + "".join(f"Eval vm_compute in check_brute {coq_weights(w)} ({inv_sqrt(w.d_head)[0]}, {inv_sqrt(w.d_head)[1]}).\n"
+                  for w in weights))
+    r = subprocess.run([coqc(), "-R", str(built / "theories"), "PyVerify", str(script)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-2000:]
+    got = [int(v) for v in re.findall(r"= (\d+)%nat", r.stdout)]
+    want = [certify_brute(w).count for w in weights]
+    assert len(models) == 22 and got == want and sum(want) > 0 and 0 in want  # proofs and refusals both

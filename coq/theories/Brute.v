@@ -1,0 +1,51 @@
+(** * The certified brute-force checker
+
+    The twin of [certify_brute] in [pyverify/exact/brute_checker.py] (same names, same loop
+    order): every input, fixed-point intervals throughout. An input is certified when, for
+    every output [o] other than the max token [m], the upper end of
+    [sum_i e_i D[i][x_i][o]] is negative: that sum is the logit difference times the positive
+    softmax denominator. *)
+
+From Coq Require Import Bool List ZArith.
+From PyVerify Require Import Semantics Fixed Exp Tables.
+Import ListNotations.
+Open Scope Z_scope.
+
+Definition entry (M : list (list Z)) (i j : nat) : Z := nth j (nth i M []) 0.
+
+(** [max_hi] and [exp_shifted] (Python: same names). *)
+Definition max_hi (xs : list ival) : Z :=
+  match xs with
+  | [] => 0
+  | x :: rest => fold_left (fun acc y => Z.max acc (snd y)) rest (snd x)
+  end.
+Definition exp_shifted (shift : Z) (xs : list ival) : list ival :=
+  map (fun x => exp_interval (fst x - shift, snd x - shift)) xs.
+
+(** One entry [D[i][t][o]] of the difference table for query [q] and max [m]
+    (Python: [difference_table], one entry). *)
+Definition difference (T : tables) (S : nat) (q m i t o : nat) : ival :=
+  from_scaled (entry (EVOU T) t o - entry (EVOU T) t m + entry (PVOU T) i o - entry (PVOU T) i m
+               + (entry (EUPU T) q o - entry (EUPU T) q m) * 2 ^ (2 * Z.of_nat S))
+              (4 * Z.of_nat S).
+
+(** Whether one input is certified correct (Python: [input_certified]). *)
+Definition input_certified (T : tables) (S V n : nat) (s : ival) (x : list nat) : bool :=
+  let bits := 4 * Z.of_nat S in
+  let q := nth (n - 1) x 0%nat in
+  let m := list_max x in
+  let scores := map (fun i => add (scaled_score (entry (EQKE T) q (nth i x 0%nat)) bits s)
+                                  (scaled_score (entry (EQKP T) q i) bits s)) (seq 0 n) in
+  let e := exp_shifted (max_hi scores) scores in
+  forallb (fun o => Nat.eqb o m ||
+             (fold_left Z.add (map (fun i => mul_hi_nonneg (nth i e (0, 0)) (difference T S q m i (nth i x 0%nat) o))
+                                   (seq 0 n)) 0 <? 0))
+          (seq 0 V).
+
+(** The certified brute-force count, or [0] if [s] does not enclose [2^prec / sqrt d_head]
+    (Python: [certify_brute]; the scale comes from [inv_sqrt] there). *)
+Definition check_brute (w : weights) (s : ival) : nat :=
+  if check_inv_sqrt (Z.of_nat (d_head w)) s then
+    let T := exact_tables w in
+    length (filter (input_certified T (S w) (d_vocab w) (n_ctx w) s) (all_inputs (d_vocab w) (n_ctx w)))
+  else 0%nat.
