@@ -136,66 +136,64 @@ Proof.
   - assert (b <= a) by (apply le_IZR; lra). now rewrite Z.max_l.
 Qed.
 
+(** Scaled by [2^prec], a member of an interval lies between the interval's integer ends. *)
+Lemma contains_scaled (a : ival) (x : R) :
+  contains a x -> (IZR (fst a) <= x * IZR (2 ^ prec) <= IZR (snd a))%R.
+Proof.
+  unfold contains, fx. intros [H1 H2].
+  assert (Ps : (0 < IZR (2 ^ prec))%R) by apply IZR_pow2_pos, prec_nonneg.
+  unfold Rdiv in H1, H2. split.
+  - apply (Rmult_le_reg_r (/ IZR (2 ^ prec))); [apply Rinv_0_lt_compat; lra |].
+    rewrite Rmult_assoc, Rinv_r, Rmult_1_r by lra. exact H1.
+  - apply (Rmult_le_reg_r (/ IZR (2 ^ prec))); [apply Rinv_0_lt_compat; lra |].
+    rewrite Rmult_assoc, Rinv_r, Rmult_1_r by lra. exact H2.
+Qed.
+
 Lemma mul_correct (a b : ival) (x y : R) :
   contains a x -> contains b y -> contains (mul a b) (x * y).
 Proof.
   intros Ha Hb. unfold mul. apply round_out_correct; [exact prec_nonneg |].
-  unfold contains, fx in Ha, Hb.
+  pose proof (bilinear_between _ _ _ _ _ _ (contains_scaled a x Ha) (contains_scaled b y Hb)) as B.
   set (s := IZR (2 ^ prec)) in *.
-  assert (Ps : (0 < s)%R) by apply IZR_pow2_pos, prec_nonneg.
-  (* Work with the scaled reals X = x s and Y = y s, which lie between the integer ends. *)
-  assert (HX : (IZR (fst a) <= x * s <= IZR (snd a))%R).
-  { destruct Ha as [H1 H2]. unfold Rdiv in H1, H2. split.
-    - apply (Rmult_le_reg_r (/ s)); [apply Rinv_0_lt_compat; lra |].
-      rewrite Rmult_assoc, Rinv_r, Rmult_1_r by lra. exact H1.
-    - apply (Rmult_le_reg_r (/ s)); [apply Rinv_0_lt_compat; lra |].
-      rewrite Rmult_assoc, Rinv_r, Rmult_1_r by lra. exact H2. }
-  assert (HY : (IZR (fst b) <= y * s <= IZR (snd b))%R).
-  { destruct Hb as [H1 H2]. unfold Rdiv in H1, H2. split.
-    - apply (Rmult_le_reg_r (/ s)); [apply Rinv_0_lt_compat; lra |].
-      rewrite Rmult_assoc, Rinv_r, Rmult_1_r by lra. exact H1.
-    - apply (Rmult_le_reg_r (/ s)); [apply Rinv_0_lt_compat; lra |].
-      rewrite Rmult_assoc, Rinv_r, Rmult_1_r by lra. exact H2. }
-  pose proof (bilinear_between _ _ _ _ _ _ HX HY) as B.
-  rewrite Z.pow_add_r by (unfold prec; lia). fold s. rewrite mult_IZR. fold s.
+  rewrite Z.pow_add_r by (unfold prec; lia). rewrite mult_IZR. fold s.
   rewrite !IZR_min, !IZR_max, !mult_IZR.
   replace (x * y * (s * s))%R with (x * s * (y * s))%R by ring. exact B.
+Qed.
+
+(** A product of two fixed-point numbers is at most its value rounded up. *)
+Lemma ceil_product_ge (A B : Z) : (fx A * fx B <= fx (ceil_shift (A * B) prec))%R.
+Proof.
+  unfold fx. set (s := IZR (2 ^ prec)).
+  assert (Ps : (0 < s)%R) by apply IZR_pow2_pos, prec_nonneg.
+  pose proof (IZR_le _ _ (ceil_shift_ge (A * B) prec prec_nonneg)) as C.
+  rewrite !mult_IZR in C. fold s in C.
+  unfold Rdiv. apply (Rmult_le_reg_r (s * s)); [nra |].
+  replace (IZR A * / s * (IZR B * / s) * (s * s))%R with (IZR A * IZR B)%R by (field; lra).
+  replace (IZR (ceil_shift (A * B) prec) * / s * (s * s))%R
+    with (IZR (ceil_shift (A * B) prec) * s)%R by (field; lra).
+  exact C.
 Qed.
 
 Lemma mul_hi_nonneg_correct (a b : ival) (x y : R) :
   0 <= fst a -> contains a x -> (y <= fx (snd b))%R -> (x * y <= fx (mul_hi_nonneg a b))%R.
 Proof.
-  intros Ha0 [Hx1 Hx2] Hy. unfold mul_hi_nonneg, fx in *.
-  set (s := IZR (2 ^ prec)) in *.
-  assert (Ps : (0 < s)%R) by apply IZR_pow2_pos, prec_nonneg.
-  assert (A0 : (0 <= IZR (fst a) / s)%R) by (unfold Rdiv; apply Rmult_le_pos; [apply IZR_le; lia | left; apply Rinv_0_lt_compat; lra]).
+  intros Ha0 [Hx1 Hx2] Hy. unfold mul_hi_nonneg.
+  assert (Ps : (0 < IZR (2 ^ prec))%R) by apply IZR_pow2_pos, prec_nonneg.
+  assert (A0 : (0 <= fx (fst a))%R).
+  { unfold fx, Rdiv. apply Rmult_le_pos; [apply IZR_le; lia | left; apply Rinv_0_lt_compat; lra]. }
   assert (Hx0 : (0 <= x)%R) by lra.
   destruct (0 <=? snd b) eqn:E.
-  - apply Z.leb_le in E.
-    assert (B0 : (0 <= IZR (snd b) / s)%R) by (unfold Rdiv; apply Rmult_le_pos; [apply IZR_le; lia | left; apply Rinv_0_lt_compat; lra]).
-    apply Rle_trans with (IZR (snd a) / s * (IZR (snd b) / s))%R; [nra |].
-    pose proof (IZR_le _ _ (ceil_shift_ge (snd a * snd b) prec prec_nonneg)) as C.
-    rewrite !mult_IZR in C. fold s in C.
-    unfold Rdiv. apply (Rmult_le_reg_r (s * s)); [nra |].
-    replace (IZR (snd a) * / s * (IZR (snd b) * / s) * (s * s))%R with (IZR (snd a) * IZR (snd b))%R
-      by (field; lra).
-    replace (IZR (ceil_shift (snd a * snd b) prec) * / s * (s * s))%R
-      with (IZR (ceil_shift (snd a * snd b) prec) * s)%R by (field; lra).
-    exact C.
-  - apply Z.leb_gt in E.
-    assert (B0 : (IZR (snd b) / s < 0)%R).
-    { assert (N : (IZR (snd b) < 0)%R) by (apply IZR_lt; lia).
-      assert (I : (0 < / s)%R) by (apply Rinv_0_lt_compat; lra).
-      unfold Rdiv. nra. }
-    apply Rle_trans with (IZR (fst a) / s * (IZR (snd b) / s))%R; [nra |].
-    pose proof (IZR_le _ _ (ceil_shift_ge (fst a * snd b) prec prec_nonneg)) as C.
-    rewrite !mult_IZR in C. fold s in C.
-    unfold Rdiv. apply (Rmult_le_reg_r (s * s)); [nra |].
-    replace (IZR (fst a) * / s * (IZR (snd b) * / s) * (s * s))%R with (IZR (fst a) * IZR (snd b))%R
-      by (field; lra).
-    replace (IZR (ceil_shift (fst a * snd b) prec) * / s * (s * s))%R
-      with (IZR (ceil_shift (fst a * snd b) prec) * s)%R by (field; lra).
-    exact C.
+  - (* y <= b.hi with b.hi >= 0: x y <= x b.hi <= a.hi b.hi *)
+    apply Z.leb_le in E.
+    assert (B0 : (0 <= fx (snd b))%R).
+    { unfold fx, Rdiv. apply Rmult_le_pos; [apply IZR_le; lia | left; apply Rinv_0_lt_compat; lra]. }
+    apply Rle_trans with (fx (snd a) * fx (snd b))%R; [nra | apply ceil_product_ge].
+  - (* b.hi < 0: x y <= x b.hi <= a.lo b.hi *)
+    apply Z.leb_gt in E.
+    assert (B0 : (fx (snd b) < 0)%R).
+    { unfold fx, Rdiv. assert (IZR (snd b) < 0)%R by (apply IZR_lt; lia).
+      assert (0 < / IZR (2 ^ prec))%R by (apply Rinv_0_lt_compat; lra). nra. }
+    apply Rle_trans with (fx (fst a) * fx (snd b))%R; [nra | apply ceil_product_ge].
 Qed.
 
 Lemma from_scaled_correct (raw bits : Z) :
