@@ -33,3 +33,34 @@ Definition exact_tables (w : weights) : tables :=
      EQKP := matmul query_key (transposeZ (W_pos w) d) n;
      EVOU := matmul (W_E w) OVU V;
      PVOU := matmul (W_pos w) OVU V |}.
+
+(** ** From the integer tables to the real model
+
+    The first links of the soundness proof: an integer dot product over scaled entries is the
+    real dot product of [Semantics.v], and a row of [matmul] is [vecmat]. *)
+
+From Coq Require Import Reals Lra.
+Open Scope R_scope.
+
+Lemma dot_scaled (a b : list Z) (c c' : R) :
+  c <> 0 -> c' <> 0 ->
+  dot (map (fun z => IZR z / c) a) (map (fun z => IZR z / c') b) = IZR (dotZ a b) / (c * c').
+Proof.
+  intros Hc Hc'. revert b.
+  induction a as [| x a IH]; intros [| y b]; unfold dot, dotZ in *; simpl; try (unfold Rdiv; ring).
+  rewrite IH, plus_IZR, mult_IZR. field. split; assumption.
+Qed.
+
+Lemma column_scaled (w : weights) (M : list (list Z)) (j : nat) :
+  column w M j = map (fun z => IZR z / 2 ^ S w) (columnZ M j).
+Proof. unfold column, columnZ, real. now rewrite map_map. Qed.
+
+(** A row [r] (scaled by [c]) times [M] is the row [r M] of [matmul], scaled by [c 2^S]. *)
+Lemma vecmat_scaled (w : weights) (r : list Z) (c : R) (M : list (list Z)) (cols : nat) :
+  c <> 0 ->
+  vecmat w (map (fun z => IZR z / c) r) M cols
+  = map (fun z => IZR z / (c * 2 ^ S w)) (map (fun col => dotZ r col) (transposeZ M cols)).
+Proof.
+  intros Hc. unfold vecmat, transposeZ. rewrite !map_map. apply map_ext. intros j.
+  rewrite column_scaled. apply dot_scaled; [exact Hc | apply pow_nonzero; lra].
+Qed.
