@@ -17,7 +17,7 @@ from pyverify.checkpoint import load_model, save_checkpoint
 from pyverify.config import ModelConfig
 from pyverify.model import MaxOfKTransformer
 from pyverify.train import TrainConfig, train
-from tests.zoo import ZooModel, build_zoo, random_model  # noqa: F401  (random_model: used by tests)
+from tests.zoo import ZooModel, build_zoo
 
 torch.set_num_threads(1 if os.environ.get("PYTEST_XDIST_WORKER") else 2)
 

@@ -11,7 +11,6 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pyverify.accuracy import count_correct
 from pyverify.config import ModelConfig
 from pyverify.errors import PyVerifyError
 from pyverify.exact.brute_checker import certify_brute

@@ -308,8 +308,6 @@ def summaries(model: MaxOfKTransformer, config: SubcubicConfig, flops: FlopCount
     """Compute every per-model summary the case bounds need."""
     cfg = model.cfg
     W = float64_weights(model)
-    n = cfg.n_ctx
-
     mean_row, spread = eupu_split(W, config.eupu, flops)
 
     OVU = flops.mm(W["W_V"], flops.mm(W["W_O"], W["W_U"]))  # [d, V]
