@@ -7,11 +7,9 @@
     softmax denominator. *)
 
 From Coq Require Import Bool List ZArith.
-From PyVerify Require Import Semantics Fixed Exp Tables.
+From PyVerify Require Import Semantics Fixed Exp Tables Sums.
 Import ListNotations.
 Open Scope Z_scope.
-
-Definition entry (M : list (list Z)) (i j : nat) : Z := nth j (nth i M []) 0.
 
 (** [max_hi] and [exp_shifted] (Python: same names). *)
 Definition max_hi (xs : list ival) : Z :=
@@ -42,10 +40,18 @@ Definition input_certified (T : tables) (S V n : nat) (s : ival) (x : list nat) 
                                    (seq 0 n)) 0 <? 0))
           (seq 0 V).
 
-(** The certified brute-force count, or [0] if [s] does not enclose [2^prec / sqrt d_head]
-    (Python: [certify_brute]; the scale comes from [inv_sqrt] there). *)
+(** The weights have the shapes of [Semantics.v], with [n_ctx >= 1] and [d_head >= 1]
+    (Python checks this when it loads a model: [pyverify/model.py]). *)
+Definition shapes_ok (w : weights) : bool :=
+  let V := d_vocab w in let n := n_ctx w in let d := d_model w in let h := d_head w in
+  (1 <=? n)%nat && (1 <=? h)%nat && shape_b (W_E w) V d && shape_b (W_pos w) n d
+  && shape_b (W_Q w) d h && shape_b (W_K w) d h && shape_b (W_V w) d h
+  && shape_b (W_O w) h d && shape_b (W_U w) d V.
+
+(** The certified brute-force count, or [0] if the shapes are wrong or [s] does not enclose
+    [2^prec / sqrt d_head] (Python: [certify_brute]; the scale comes from [inv_sqrt] there). *)
 Definition check_brute (w : weights) (s : ival) : nat :=
-  if check_inv_sqrt (Z.of_nat (d_head w)) s then
+  if shapes_ok w && check_inv_sqrt (Z.of_nat (d_head w)) s then
     let T := exact_tables w in
     length (filter (input_certified T (S w) (d_vocab w) (n_ctx w) s) (all_inputs (d_vocab w) (n_ctx w)))
   else 0%nat.

@@ -28,6 +28,14 @@ Definition round_out (lo hi k : Z) : ival := (floor_shift lo k, ceil_shift hi k)
 (** Sum (Python: [add]). *)
 Definition add (a b : ival) : ival := (fst a + fst b, snd a + snd b).
 
+(** Shifting an interval by an integer shifts what it contains. *)
+Lemma contains_sub (a : ival) (k : Z) (r : R) :
+  contains a r -> contains (fst a - k, snd a - k) (r - fx k).
+Proof.
+  assert (E : forall u v, fx (u - v) = (fx u - fx v)%R) by (intros; unfold fx; rewrite minus_IZR; unfold Rdiv; ring).
+  unfold contains. cbn [fst snd]. rewrite !E. lra.
+Qed.
+
 (** Product, rounded back to [prec] fractional bits, outward (Python: [mul]). *)
 Definition mul (a b : ival) : ival :=
   let p1 := fst a * fst b in let p2 := fst a * snd b in
@@ -175,13 +183,10 @@ Proof.
 Qed.
 
 Lemma mul_hi_nonneg_correct (a b : ival) (x y : R) :
-  0 <= fst a -> contains a x -> (y <= fx (snd b))%R -> (x * y <= fx (mul_hi_nonneg a b))%R.
+  (0 <= x)%R -> contains a x -> (y <= fx (snd b))%R -> (x * y <= fx (mul_hi_nonneg a b))%R.
 Proof.
-  intros Ha0 [Hx1 Hx2] Hy. unfold mul_hi_nonneg.
+  intros Hx0 [Hx1 Hx2] Hy. unfold mul_hi_nonneg.
   assert (Ps : (0 < IZR (2 ^ prec))%R) by apply IZR_pow2_pos, prec_nonneg.
-  assert (A0 : (0 <= fx (fst a))%R).
-  { unfold fx, Rdiv. apply Rmult_le_pos; [apply IZR_le; lia | left; apply Rinv_0_lt_compat; lra]. }
-  assert (Hx0 : (0 <= x)%R) by lra.
   destruct (0 <=? snd b) eqn:E.
   - (* y <= b.hi with b.hi >= 0: x y <= x b.hi <= a.hi b.hi *)
     apply Z.leb_le in E.

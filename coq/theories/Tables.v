@@ -17,50 +17,28 @@ Definition transposeZ (M : list (list Z)) (cols : nat) : list (list Z) := map (c
 Definition matmul (A B : list (list Z)) (cols : nat) : list (list Z) :=
   map (fun r => map (fun c => dotZ r c) (transposeZ B cols)) A.
 
+(** Entry [M[i][j]], [0] outside the matrix (Python: [M[i][j]]). *)
+Definition entry (M : list (list Z)) (i j : nat) : Z := nth j (nth i M []) 0.
+
 Record tables := { EUPU : list (list Z); EQKE : list (list Z); EQKP : list (list Z);
                    EVOU : list (list Z); PVOU : list (list Z) }.
+
+(** The products the tables share (Python: the locals of [exact_tables]): the query
+    position's residual stream for every token [V x d], [W_Q W_K^T : d x d], their product
+    [V x d], [W_V W_O : d x d] and [W_V W_O W_U : d x V]. *)
+Definition resid_query (w : weights) : list (list Z) :=
+  let last_pos := nth (n_ctx w - 1) (W_pos w) [] in
+  map (fun r => map (fun p => fst p + snd p) (combine r last_pos)) (W_E w).
+Definition QK (w : weights) : list (list Z) := matmul (W_Q w) (transposeZ (W_K w) (d_head w)) (d_model w).
+Definition query_key (w : weights) : list (list Z) := matmul (resid_query w) (QK w) (d_model w).
+Definition OV (w : weights) : list (list Z) := matmul (W_V w) (W_O w) (d_model w).
+Definition OVU (w : weights) : list (list Z) := matmul (OV w) (W_U w) (d_vocab w).
 
 (** The exact tables of a model (Python: [exact_tables]). *)
 Definition exact_tables (w : weights) : tables :=
   let V := d_vocab w in let n := n_ctx w in let d := d_model w in
-  let last_pos := nth (n - 1) (W_pos w) [] in
-  let resid_query := map (fun r => map (fun p => fst p + snd p) (combine r last_pos)) (W_E w) in
-  let QK := matmul (W_Q w) (transposeZ (W_K w) d) d in
-  let query_key := matmul resid_query QK d in
-  let OVU := matmul (matmul (W_V w) (W_O w) d) (W_U w) V in
-  {| EUPU := matmul resid_query (W_U w) V;
-     EQKE := matmul query_key (transposeZ (W_E w) d) V;
-     EQKP := matmul query_key (transposeZ (W_pos w) d) n;
-     EVOU := matmul (W_E w) OVU V;
-     PVOU := matmul (W_pos w) OVU V |}.
-
-(** ** From the integer tables to the real model
-
-    The first links of the soundness proof: an integer dot product over scaled entries is the
-    real dot product of [Semantics.v], and a row of [matmul] is [vecmat]. *)
-
-From Coq Require Import Reals Lra.
-Open Scope R_scope.
-
-Lemma dot_scaled (a b : list Z) (c c' : R) :
-  c <> 0 -> c' <> 0 ->
-  dot (map (fun z => IZR z / c) a) (map (fun z => IZR z / c') b) = IZR (dotZ a b) / (c * c').
-Proof.
-  intros Hc Hc'. revert b.
-  induction a as [| x a IH]; intros [| y b]; unfold dot, dotZ in *; simpl; try (unfold Rdiv; ring).
-  rewrite IH, plus_IZR, mult_IZR. field. split; assumption.
-Qed.
-
-Lemma column_scaled (w : weights) (M : list (list Z)) (j : nat) :
-  column w M j = map (fun z => IZR z / 2 ^ S w) (columnZ M j).
-Proof. unfold column, columnZ, real. now rewrite map_map. Qed.
-
-(** A row [r] (scaled by [c]) times [M] is the row [r M] of [matmul], scaled by [c 2^S]. *)
-Lemma vecmat_scaled (w : weights) (r : list Z) (c : R) (M : list (list Z)) (cols : nat) :
-  c <> 0 ->
-  vecmat w (map (fun z => IZR z / c) r) M cols
-  = map (fun z => IZR z / (c * 2 ^ S w)) (map (fun col => dotZ r col) (transposeZ M cols)).
-Proof.
-  intros Hc. unfold vecmat, transposeZ. rewrite !map_map. apply map_ext. intros j.
-  rewrite column_scaled. apply dot_scaled; [exact Hc | apply pow_nonzero; lra].
-Qed.
+  {| EUPU := matmul (resid_query w) (W_U w) V;
+     EQKE := matmul (query_key w) (transposeZ (W_E w) d) V;
+     EQKP := matmul (query_key w) (transposeZ (W_pos w) d) n;
+     EVOU := matmul (W_E w) (OVU w) V;
+     PVOU := matmul (W_pos w) (OVU w) V |}.

@@ -1,0 +1,369 @@
+(** * The checkers never count an input the real model gets wrong
+
+    [brute_sound]: for all weights and every scale interval, [check_brute w s] is at most
+    [correct_count w]. The proof follows docs/strategies.md ("Brute force"):
+
+    - the real attention score of position [i] is [(EQKE[q][x_i] + EQKP[q][i]) / 2^(4S)]
+      divided by [sqrt d_head], and the interval the checker computes contains it;
+    - the logit difference [logit o - logit m] is [sum_i a_i D_i] with [a_i] the softmax weights
+      and [D_i] the difference table entry, because the weights sum to one;
+    - multiplied by the positive [sum_j exp(score_j - shift)], that is [sum_i e_i D_i] with
+      [e_i = exp(score_i - shift)], and the checker's integer sum is an upper bound for it. *)
+
+From Coq Require Import Bool List ZArith Reals Lra Lia.
+From PyVerify Require Import Semantics Fixed Exp Tables Sums Brute.
+Import ListNotations.
+Open Scope R_scope.
+
+(** ** Two rearrangements of sums *)
+
+Lemma scores_rearranged (d h : nat) (r s : nat -> R) (A B : nat -> nat -> R) :
+  rsum h (fun k => rsum d (fun a => r a * A a k) * rsum d (fun b => s b * B b k))
+  = rsum d (fun j => rsum d (fun a => r a * rsum h (fun k => A a k * B j k)) * s j).
+Proof.
+  transitivity (rsum d (fun j => rsum d (fun a => rsum h (fun k => r a * A a k * (s j * B j k))))).
+  - transitivity (rsum h (fun k => rsum d (fun j => rsum d (fun a => r a * A a k * (s j * B j k))))).
+    + apply rsum_ext. intros k _. rewrite rsum_mult_r. rewrite rsum_swap. apply rsum_ext. intros a _.
+      rewrite rsum_mult_l. reflexivity.
+    + rewrite rsum_swap. apply rsum_ext. intros j _. now rewrite rsum_swap.
+  - apply rsum_ext. intros j _. rewrite rsum_mult_r. apply rsum_ext. intros a _.
+    rewrite Rmult_assoc, rsum_mult_r, rsum_mult_l. apply rsum_ext. intros k _. ring.
+Qed.
+
+Lemma logits_rearranged (n d h : nat) (a : nat -> R) (r : nat -> nat -> R) (Vw O : nat -> nat -> R)
+    (U : nat -> R) :
+  rsum d (fun j => rsum h (fun k => rsum n (fun i => a i * rsum d (fun b => r i b * Vw b k)) * O k j) * U j)
+  = rsum n (fun i => a i * rsum d (fun b => r i b * rsum d (fun j => rsum h (fun k => Vw b k * O k j) * U j))).
+Proof.
+  set (t i b j k := a i * r i b * Vw b k * O k j * U j).
+  transitivity (rsum d (fun j => rsum h (fun k => rsum n (fun i => rsum d (fun b => t i b j k))))).
+  - apply rsum_ext. intros j _. rewrite rsum_mult_r. apply rsum_ext. intros k _.
+    rewrite !rsum_mult_r. apply rsum_ext. intros i _. rewrite rsum_mult_l, !rsum_mult_r.
+    apply rsum_ext. intros b _. unfold t. ring.
+  - transitivity (rsum n (fun i => rsum d (fun b => rsum d (fun j => rsum h (fun k => t i b j k))))).
+    + transitivity (rsum d (fun j => rsum n (fun i => rsum d (fun b => rsum h (fun k => t i b j k))))).
+      * apply rsum_ext. intros j _. rewrite rsum_swap. apply rsum_ext. intros i _. apply rsum_swap.
+      * rewrite rsum_swap. apply rsum_ext. intros i _. apply rsum_swap.
+    + apply rsum_ext. intros i _. rewrite rsum_mult_l. apply rsum_ext. intros b _.
+      rewrite rsum_mult_l, rsum_mult_l. apply rsum_ext. intros j _.
+      rewrite rsum_mult_r, !rsum_mult_l. apply rsum_ext. intros k _. unfold t. ring.
+Qed.
+
+(** ** Small facts *)
+
+Lemma fold_left_add (l : list Z) : fold_left Z.add l 0%Z = fold_right Z.add 0%Z l.
+Proof. apply fold_symmetric; intros; lia. Qed.
+
+Lemma IZR_pow2_scale (k s : nat) : IZR (2 ^ (Z.of_nat k * Z.of_nat s)) = (2 ^ s) ^ k.
+Proof. rewrite <- Nat2Z.inj_mul, <- pow_IZR, Nat.mul_comm, pow_mult. reflexivity. Qed.
+
+Lemma filter_length_le {A : Type} (f g : A -> bool) (l : list A) :
+  (forall a, In a l -> f a = true -> g a = true) -> (length (filter f l) <= length (filter g l))%nat.
+Proof.
+  induction l as [| a l IH]; intros H; [reflexivity |]. simpl.
+  assert (IH' : (length (filter f l) <= length (filter g l))%nat) by (apply IH; intros; apply H; [right |]; assumption).
+  destruct (f a) eqn:Ef.
+  - rewrite (H a (or_introl eq_refl) Ef). simpl. lia.
+  - destruct (g a); simpl; lia.
+Qed.
+
+Lemma in_all_inputs (V len : nat) (x : list nat) :
+  In x (all_inputs V len) -> length x = len /\ forall t, In t x -> (t < V)%nat.
+Proof.
+  revert x. induction len as [| k IH]; intros x Hx; simpl in Hx.
+  - destruct Hx as [<- | []]. split; [reflexivity | intros t []].
+  - apply in_flat_map in Hx as [t [Ht Hx]]. apply in_map_iff in Hx as [y [<- Hy]].
+    apply in_seq in Ht. destruct (IH y Hy) as [L T]. split; [simpl; congruence |].
+    intros u [<- | Hu]; [lia | now apply T].
+Qed.
+
+(** ** One input *)
+
+Section Input.
+Variable w : weights.
+Variable x : list nat.
+Hypothesis shapes : shapes_ok w = true.
+Hypothesis x_length : length x = n_ctx w.
+Hypothesis x_tokens : forall t, In t x -> (t < d_vocab w)%nat.
+
+Local Notation c := (2 ^ S w).
+Local Notation T := (exact_tables w).
+Local Notation q := (nth (n_ctx w - 1) x 0%nat).
+
+Lemma shapes_spec :
+  (1 <= n_ctx w)%nat /\ (1 <= d_head w)%nat /\ shape (W_E w) (d_vocab w) (d_model w)
+  /\ shape (W_pos w) (n_ctx w) (d_model w) /\ shape (W_Q w) (d_model w) (d_head w)
+  /\ shape (W_K w) (d_model w) (d_head w) /\ shape (W_V w) (d_model w) (d_head w)
+  /\ shape (W_O w) (d_head w) (d_model w) /\ shape (W_U w) (d_model w) (d_vocab w).
+Proof.
+  pose proof shapes as H. unfold shapes_ok in H.
+  repeat match goal with Hb : (_ && _) = true |- _ => apply andb_prop in Hb; destruct Hb end.
+  repeat match goal with |- _ /\ _ => split end; try (apply Nat.leb_le; assumption); apply shape_b_spec; assumption.
+Qed.
+
+Lemma c_nonzero : c <> 0.
+Proof. apply pow_nonzero. lra. Qed.
+
+Lemma token_lt (i : nat) : (i < n_ctx w)%nat -> (nth i x 0%nat < d_vocab w)%nat.
+Proof. intros Hi. apply x_tokens, nth_In. lia. Qed.
+
+Lemma resid_length (i : nat) : (i < n_ctx w)%nat -> length (resid w x i) = d_model w.
+Proof.
+  intros Hi. destruct shapes_spec as (_ & _ & HE & HP & _).
+  assert (L : length (row w (W_E w) (nth i x 0%nat)) = length (row w (W_pos w) i)).
+  { rewrite (row_length w (W_E w) (d_vocab w) (d_model w)), (row_length w (W_pos w) (n_ctx w) (d_model w));
+      auto using token_lt. }
+  unfold resid. rewrite vadd_length by exact L. apply (row_length w (W_E w) (d_vocab w)); auto using token_lt.
+Qed.
+
+Lemma nth_resid (i j : nat) : (i < n_ctx w)%nat ->
+  nth j (resid w x i) 0 = real w (entry (W_E w) (nth i x 0%nat) j) + real w (entry (W_pos w) i j).
+Proof.
+  intros Hi. destruct shapes_spec as (_ & _ & HE & HP & _).
+  assert (L : length (row w (W_E w) (nth i x 0%nat)) = length (row w (W_pos w) i)).
+  { rewrite (row_length w (W_E w) (d_vocab w) (d_model w)), (row_length w (W_pos w) (n_ctx w) (d_model w));
+      auto using token_lt. }
+  unfold resid. rewrite nth_vadd by exact L.
+  now rewrite !nth_row.
+Qed.
+
+Lemma entry_resid_query (t a : nat) : (t < d_vocab w)%nat -> (a < d_model w)%nat ->
+  entry (resid_query w) t a = (entry (W_E w) t a + entry (W_pos w) (n_ctx w - 1) a)%Z.
+Proof.
+  intros Ht Ha. destruct shapes_spec as (Hn & _ & HE & HP & _).
+  unfold resid_query, entry at 1. rewrite (nth_map_in _ _ []) by (destruct HE; lia).
+  rewrite nth_zadd; [reflexivity |].
+  rewrite (shape_row_length _ _ _ _ HE Ht), (shape_row_length _ _ _ _ HP); lia.
+Qed.
+
+Lemma shape_resid_query : shape (resid_query w) (d_vocab w) (d_model w).
+Proof.
+  destruct shapes_spec as (Hn & _ & HE & HP & _). split.
+  - unfold resid_query. rewrite map_length. now destruct HE.
+  - intros r Hr. unfold resid_query in Hr. apply in_map_iff in Hr as [e [<- He]].
+    rewrite map_length, combine_length. destruct HE as [_ HE'].
+    rewrite (HE' e He), (shape_row_length _ _ _ _ HP) by lia. lia.
+Qed.
+
+(** Side conditions of the rewrites below. *)
+Local Ltac side :=
+  first [ assumption | apply pow_nonzero; lra | apply c_nonzero | apply transposeZ_length
+        | apply shape_resid_query | apply shape_matmul, shape_resid_query
+        | apply token_lt; lia | lia ].
+
+(** The score's numerator [q . k_i] from the tables. *)
+Lemma score_numerator (i : nat) : (i < n_ctx w)%nat ->
+  dot (q_vec w x) (k_vec w x i)
+  = IZR (entry (EQKE T) q (nth i x 0%nat) + entry (EQKP T) q i) / c ^ 4.
+Proof.
+  intros Hi. pose proof shapes_spec as (Hn & Hh & HE & HP & HQ & HK & _).
+  pose proof c_nonzero as Hc.
+  assert (Hq : (n_ctx w - 1 < n_ctx w)%nat) by lia.
+  set (r a := nth a (resid w x (n_ctx w - 1)) 0). set (s b := nth b (resid w x i) 0).
+  transitivity (rsum (d_model w) (fun j => rsum (d_model w) (fun a =>
+      r a * rsum (d_head w) (fun k => real w (entry (W_Q w) a k) * real w (entry (W_K w) j k))) * s j)).
+  - unfold q_vec, k_vec, Semantics.n. rewrite <- scores_rearranged.
+    rewrite (dot_rsum _ _ (d_head w)) by apply vecmat_length. apply rsum_ext. intros k Hk.
+    rewrite !(nth_vecmat _ _ _ (d_model w)) by (try apply resid_length; try destruct HQ; try destruct HK; auto).
+    reflexivity.
+  - rewrite plus_IZR. unfold Rdiv. rewrite Rmult_plus_distr_r. fold (IZR (entry (EQKE T) q (nth i x 0%nat)) / c ^ 4).
+    fold (IZR (entry (EQKP T) q i) / c ^ 4).
+    replace (c ^ 4) with (c ^ 3 * c) by ring. cbn [EQKE EQKP exact_tables].
+    assert (Hqk : shape (query_key w) (d_vocab w) (d_model w)).
+    { apply shape_matmul. apply shape_resid_query. }
+    rewrite (entry_matmul_scaled (query_key w) (transposeZ (W_E w) (d_model w)) (d_vocab w) (d_model w)
+               (d_vocab w) q (nth i x 0%nat) (c ^ 3) c) by side.
+    rewrite (entry_matmul_scaled (query_key w) (transposeZ (W_pos w) (d_model w)) (d_vocab w) (d_model w)
+               (n_ctx w) q i (c ^ 3) c) by side.
+    rewrite <- rsum_plus. apply rsum_ext. intros j Hj.
+    rewrite !entry_transposeZ by assumption.
+    unfold s. rewrite nth_resid by assumption.
+    replace (IZR (entry (query_key w) q j) / c ^ 3) with (rsum (d_model w) (fun a =>
+      r a * rsum (d_head w) (fun k => real w (entry (W_Q w) a k) * real w (entry (W_K w) j k)))).
+    { unfold real. field. exact Hc. }
+    replace (c ^ 3) with (c * c ^ 2) by ring. unfold query_key.
+    rewrite (entry_matmul_scaled (resid_query w) (QK w) (d_vocab w) (d_model w) (d_model w) q j c (c ^ 2))
+      by (side || (unfold QK, matmul; rewrite map_length; now destruct HQ)).
+    apply rsum_ext. intros a Ha. unfold r. rewrite nth_resid by assumption.
+    rewrite entry_resid_query by auto using token_lt. rewrite plus_IZR. unfold real.
+    replace (c ^ 2) with (c * c) by ring. unfold QK.
+    rewrite (entry_matmul_scaled (W_Q w) (transposeZ (W_K w) (d_head w)) (d_model w) (d_head w) (d_model w) a j c c)
+      by side.
+    f_equal; [field; exact Hc |]. apply rsum_ext. intros k Hk. now rewrite entry_transposeZ.
+Qed.
+
+Lemma OVU_length : length (OVU w) = d_model w.
+Proof.
+  destruct shapes_spec as (_ & _ & _ & _ & _ & _ & HV & _). unfold OVU, OV, matmul.
+  rewrite !map_length. now destruct HV.
+Qed.
+
+(** The logits from the tables: [EUPU] for the query's own residual stream, and each
+    position's value path [EVOU + PVOU] weighted by its attention. *)
+Lemma logit_tables (o : nat) : (o < d_vocab w)%nat ->
+  logit w x o = IZR (entry (EUPU T) q o) / c ^ 2
+    + rsum (n_ctx w) (fun i => attention w x i
+                                * (IZR (entry (EVOU T) (nth i x 0%nat) o + entry (PVOU T) i o) / c ^ 4)).
+Proof.
+  intros Ho. pose proof shapes_spec as (Hn & Hh & HE & HP & HQ & HK & HV & HO & HU).
+  pose proof c_nonzero as Hc.
+  assert (Hq : (n_ctx w - 1 < n_ctx w)%nat) by lia.
+  unfold logit, logits, head_out, Semantics.n.
+  set (hin := vsum (d_head w) (map (fun i => vscale (attention w x i) (v_vec w x i)) (seq 0 (n_ctx w)))).
+  assert (Hhin : length hin = d_head w
+                 /\ forall k, nth k hin 0 = rsum (n_ctx w) (fun i => attention w x i * nth k (v_vec w x i) 0)).
+  { destruct (vsum_spec (d_head w) (map (fun i => vscale (attention w x i) (v_vec w x i)) (seq 0 (n_ctx w))))
+      as [L N].
+    - intros v Hv. apply in_map_iff in Hv as [i [<- _]]. rewrite vscale_length. apply vecmat_length.
+    - split; [exact L |]. intros k. unfold hin. rewrite N, map_map. unfold rsum. f_equal.
+      apply map_ext. intros i. apply nth_vscale. }
+  set (ho := vecmat w hin (W_O w) (d_model w)).
+  assert (Lq : length (resid w x (n_ctx w - 1)) = length ho)
+    by (unfold ho; rewrite vecmat_length; now apply resid_length).
+  rewrite (nth_vecmat _ _ _ (d_model w))
+    by (try rewrite vadd_length by exact Lq; try apply resid_length; try destruct HU; auto).
+  transitivity (rsum (d_model w) (fun j => nth j (resid w x (n_ctx w - 1)) 0 * real w (entry (W_U w) j o))
+                + rsum (d_model w) (fun j => nth j ho 0 * real w (entry (W_U w) j o))).
+  { rewrite <- rsum_plus. apply rsum_ext. intros j Hj. rewrite nth_vadd by exact Lq. ring. }
+  f_equal.
+  - cbn [EUPU exact_tables]. replace (c ^ 2) with (c * c) by ring.
+    rewrite (entry_matmul_scaled (resid_query w) (W_U w) (d_vocab w) (d_model w) (d_vocab w) q o c c)
+      by (side || now destruct HU).
+    apply rsum_ext. intros j Hj. rewrite nth_resid, entry_resid_query, plus_IZR by side.
+    unfold real. field. exact Hc.
+  - transitivity (rsum (d_model w) (fun j => rsum (d_head w) (fun k =>
+        rsum (n_ctx w) (fun i => attention w x i
+          * rsum (d_model w) (fun b => nth b (resid w x i) 0 * real w (entry (W_V w) b k)))
+        * real w (entry (W_O w) k j)) * real w (entry (W_U w) j o))).
+    { apply rsum_ext. intros j Hj. f_equal. unfold ho.
+      rewrite (nth_vecmat _ _ _ (d_head w)) by (try apply (proj1 Hhin); try destruct HO; auto).
+      apply rsum_ext. intros k Hk. f_equal. rewrite (proj2 Hhin). apply rsum_ext. intros i Hi. f_equal.
+      unfold v_vec. apply (nth_vecmat _ _ _ (d_model w)); [now apply resid_length | now destruct HV | exact Hk]. }
+    rewrite logits_rearranged. apply rsum_ext. intros i Hi. f_equal.
+    cbn [EVOU PVOU exact_tables]. rewrite plus_IZR. unfold Rdiv at 1. rewrite Rmult_plus_distr_r.
+    replace (c ^ 4) with (c * c ^ 3) by ring.
+    fold (IZR (entry (matmul (W_E w) (OVU w) (d_vocab w)) (nth i x 0%nat) o) / (c * c ^ 3)).
+    fold (IZR (entry (matmul (W_pos w) (OVU w) (d_vocab w)) i o) / (c * c ^ 3)).
+    rewrite (entry_matmul_scaled (W_E w) (OVU w) (d_vocab w) (d_model w) (d_vocab w) (nth i x 0%nat) o c (c ^ 3))
+      by (side || apply OVU_length).
+    rewrite (entry_matmul_scaled (W_pos w) (OVU w) (n_ctx w) (d_model w) (d_vocab w) i o c (c ^ 3))
+      by (side || apply OVU_length).
+    rewrite <- rsum_plus. apply rsum_ext. intros b Hb. rewrite nth_resid by exact Hi.
+    replace (IZR (entry (OVU w) b o) / c ^ 3) with (rsum (d_model w) (fun j =>
+      rsum (d_head w) (fun k => real w (entry (W_V w) b k) * real w (entry (W_O w) k j)) * real w (entry (W_U w) j o))).
+    { unfold real. field. exact Hc. }
+    replace (c ^ 3) with (c ^ 2 * c) by ring. unfold OVU.
+    rewrite (entry_matmul_scaled (OV w) (W_U w) (d_model w) (d_model w) (d_vocab w) b o (c ^ 2) c)
+      by (side || (apply shape_matmul; now destruct HV) || now destruct HU).
+    apply rsum_ext. intros j Hj. f_equal. replace (c ^ 2) with (c * c) by ring. unfold OV.
+    rewrite (entry_matmul_scaled (W_V w) (W_O w) (d_model w) (d_head w) (d_model w) b j c c)
+      by (side || now destruct HO).
+    reflexivity.
+Qed.
+
+(** The real logit difference the checker bounds: [D_i] of docs/strategies.md over [2^(4S)]. *)
+Definition difference_real (m i o : nat) : R :=
+  IZR (entry (EVOU T) (nth i x 0%nat) o - entry (EVOU T) (nth i x 0%nat) m + entry (PVOU T) i o - entry (PVOU T) i m
+       + (entry (EUPU T) q o - entry (EUPU T) q m) * 2 ^ (2 * Z.of_nat (S w))) / c ^ 4.
+
+Lemma attention_sum : rsum (n_ctx w) (attention w x) = 1.
+Proof.
+  destruct shapes_spec as (Hn & _).
+  assert (Hden : 0 < softmax_denominator w x).
+  { apply rsum_pos; [unfold Semantics.n; lia | intros; apply exp_pos]. }
+  unfold attention. unfold Rdiv. rewrite <- rsum_mult_r.
+  change (rsum (n_ctx w) (fun k => exp (score w x k))) with (softmax_denominator w x). field. lra.
+Qed.
+
+(** [logit o - logit m = sum_i a_i D_i]: the query's own path moves inside the sum because the
+    attention weights sum to one. *)
+Lemma logit_difference (m o : nat) : (m < d_vocab w)%nat -> (o < d_vocab w)%nat ->
+  logit w x o - logit w x m = rsum (n_ctx w) (fun i => attention w x i * difference_real m i o).
+Proof.
+  intros Hm Ho. pose proof c_nonzero as Hc. rewrite !logit_tables by assumption.
+  set (U := (IZR (entry (EUPU T) q o) - IZR (entry (EUPU T) q m)) / c ^ 2).
+  transitivity (rsum (n_ctx w) (fun i => attention w x i * (IZR (entry (EVOU T) (nth i x 0%nat) o + entry (PVOU T) i o) / c ^ 4))
+                - rsum (n_ctx w) (fun i => attention w x i * (IZR (entry (EVOU T) (nth i x 0%nat) m + entry (PVOU T) i m) / c ^ 4))
+                + rsum (n_ctx w) (attention w x) * U).
+  { rewrite attention_sum. unfold U. unfold Rdiv. ring. }
+  rewrite rsum_mult_r, <- rsum_minus, <- rsum_plus. apply rsum_ext. intros i Hi.
+  unfold difference_real, U. change (2 * Z.of_nat (S w))%Z with (Z.of_nat 2 * Z.of_nat (S w))%Z.
+  rewrite !plus_IZR, !minus_IZR, mult_IZR, minus_IZR, IZR_pow2_scale, !plus_IZR.
+  rewrite ?plus_IZR, ?minus_IZR. field. exact Hc.
+Qed.
+
+(** Every input the checker certifies is correct. *)
+Lemma input_certified_correct (s : ival) :
+  check_inv_sqrt (Z.of_nat (d_head w)) s = true ->
+  input_certified T (S w) (d_vocab w) (n_ctx w) s x = true -> correct w x.
+Proof.
+  intros Hs Hc. pose proof shapes_spec as (Hn & Hh & _). pose proof c_nonzero as Hcz.
+  assert (Hsc : contains s (/ sqrt (INR (d_head w)))).
+  { rewrite INR_IZR_INZ. apply check_inv_sqrt_correct; [lia | exact Hs]. }
+  assert (Hsqrt : 0 < sqrt (INR (d_head w))) by (apply sqrt_lt_R0, lt_0_INR; lia).
+  assert (Hm : (list_max x < d_vocab w)%nat).
+  { apply list_max_lt.
+    - intros E. rewrite E in x_length. simpl in x_length. lia.
+    - apply Forall_forall. exact x_tokens. }
+  assert (Hden : 0 < softmax_denominator w x).
+  { apply rsum_pos; [unfold Semantics.n; lia | intros; apply exp_pos]. }
+  unfold input_certified in Hc. cbv zeta in Hc.
+  set (bits := (4 * Z.of_nat (S w))%Z) in Hc.
+  set (scores := map (fun i => add (scaled_score (entry (EQKE T) q (nth i x 0%nat)) bits s)
+                                   (scaled_score (entry (EQKP T) q i) bits s)) (seq 0 (n_ctx w))) in Hc.
+  set (shift := max_hi scores) in Hc.
+  unfold correct. intros o Ho Hne.
+  rewrite forallb_forall in Hc. specialize (Hc o ltac:(apply in_seq; lia)).
+  apply orb_true_iff in Hc as [Hc | Hc]; [apply Nat.eqb_eq in Hc; contradiction |].
+  apply Z.ltb_lt in Hc. rewrite fold_left_add in Hc. apply IZR_lt in Hc. rewrite IZR_fold_right_add in Hc.
+  (* the checker's sum bounds [sum_i exp(score_i - shift) D_i] from above *)
+  assert (Hle : rsum (n_ctx w) (fun i => exp (score w x i - fx shift) * difference_real (list_max x) i o)
+                <= rsum (n_ctx w) (fun i => IZR (mul_hi_nonneg (nth i (exp_shifted shift scores) (0%Z, 0%Z))
+                                                    (difference T (S w) q (list_max x) i (nth i x 0%nat) o)))
+                   / IZR (2 ^ prec)).
+  { unfold Rdiv. rewrite rsum_mult_r. apply rsum_le. intros i Hi. apply mul_hi_nonneg_correct.
+    - left. apply exp_pos.
+    - unfold exp_shifted. rewrite (nth_map_in _ _ (0%Z, 0%Z)) by (unfold scores; rewrite map_length, seq_length; lia).
+      apply exp_interval_correct. apply contains_sub. unfold scores. rewrite nth_seq_map by lia.
+      unfold score. rewrite score_numerator by lia.
+      replace (IZR (entry (EQKE T) q (nth i x 0%nat) + entry (EQKP T) q i) / c ^ 4 / sqrt (INR (d_head w)))
+        with (IZR (entry (EQKE T) q (nth i x 0%nat)) / IZR (2 ^ bits) * / sqrt (INR (d_head w))
+              + IZR (entry (EQKP T) q i) / IZR (2 ^ bits) * / sqrt (INR (d_head w))).
+      + apply add_correct; apply scaled_score_correct; (unfold bits; lia) || exact Hsc.
+      + unfold bits. change (4 * Z.of_nat (S w))%Z with (Z.of_nat 4 * Z.of_nat (S w))%Z.
+        rewrite IZR_pow2_scale, plus_IZR. field. split; [exact Hcz | lra].
+    - unfold difference.
+      destruct (from_scaled_correct
+                  (entry (EVOU T) (nth i x 0%nat) o - entry (EVOU T) (nth i x 0%nat) (list_max x)
+                   + entry (PVOU T) i o - entry (PVOU T) i (list_max x)
+                   + (entry (EUPU T) q o - entry (EUPU T) q (list_max x)) * 2 ^ (2 * Z.of_nat (S w)))
+                  (4 * Z.of_nat (S w)) ltac:(lia)) as [_ U].
+      change (4 * Z.of_nat (S w))%Z with (Z.of_nat 4 * Z.of_nat (S w))%Z in U.
+      rewrite IZR_pow2_scale in U. exact U. }
+  (* and that sum is the logit difference times a positive number *)
+  assert (Hexp : rsum (n_ctx w) (fun i => exp (score w x i - fx shift) * difference_real (list_max x) i o)
+                 = exp (- fx shift) * softmax_denominator w x * (logit w x o - logit w x (answer x))).
+  { unfold answer. rewrite logit_difference by assumption. rewrite rsum_mult_l. apply rsum_ext. intros i _.
+    unfold attention, Rminus. rewrite exp_plus. field. lra. }
+  assert (Hpos : 0 < exp (- fx shift) * softmax_denominator w x) by (apply Rmult_lt_0_compat; [apply exp_pos | lra]).
+  assert (HP : 0 < IZR (2 ^ prec)) by apply IZR_pow2_pos, prec_nonneg.
+  assert (Hneg : rsum (n_ctx w) (fun i => IZR (mul_hi_nonneg (nth i (exp_shifted shift scores) (0%Z, 0%Z))
+                                                (difference T (S w) q (list_max x) i (nth i x 0%nat) o)))
+                 / IZR (2 ^ prec) < 0).
+  { unfold Rdiv. assert (0 < / IZR (2 ^ prec)) by (apply Rinv_0_lt_compat; exact HP). nra. }
+  nra.
+Qed.
+End Input.
+
+(** ** The brute-force checker is sound *)
+
+(** For all weights and every scale interval, the brute-force checker's count is at most the
+    number of inputs the real model gets right. *)
+Theorem brute_sound (w : weights) (s : ival) : (check_brute w s <= correct_count w)%nat.
+Proof.
+  unfold check_brute, correct_count. destruct (shapes_ok w && check_inv_sqrt (Z.of_nat (d_head w)) s) eqn:E;
+    [| lia].
+  apply andb_prop in E as [Hshapes Hs]. apply filter_length_le. intros x Hx Hc.
+  destruct (in_all_inputs _ _ _ Hx) as [L T]. apply correct_b_spec.
+  exact (input_certified_correct w x Hshapes L T s Hs Hc).
+Qed.
