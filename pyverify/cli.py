@@ -117,57 +117,90 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from pyverify.checkpoint import load_model
     from pyverify.export import to_lean
+    from pyverify.export.coq import COQ_STRATEGIES, to_coq
 
-    r = to_lean(load_model(args.model), name=args.name, strategy=args.strategy, lean_dir=args.lean_dir,
-                method=args.method, force=args.force)
+    if args.prover in ("coq", "both") and args.strategy not in COQ_STRATEGIES:
+        raise PyVerifyError(f"no Coq soundness proof for --strategy {args.strategy} yet (Coq proves: "
+                            f"{', '.join(COQ_STRATEGIES)}); use --prover lean, or --strategy brute-force")
+    model = load_model(args.model)
+    results = []
+    if args.prover in ("lean", "both"):
+        results.append(("lean", to_lean(model, name=args.name, strategy=args.strategy, lean_dir=args.lean_dir,
+                                        method=args.method, force=args.force)))
+    if args.prover in ("coq", "both"):
+        results.append(("coq", to_coq(model, name=args.name, strategy=args.strategy, coq_dir=args.coq_dir,
+                                      force=args.force)))
+    r = results[0][1]
     data = {"path": str(r.path), "name": r.name, "strategy": r.strategy, "count": r.count, "total": r.total,
             "bound": r.count / r.total, "method": r.method, "size_bytes": r.size_bytes,
-            "certify_seconds": r.certify_seconds}
-    _emit(args, data, f"N_exact = {r.count} of {r.total} (bound {r.count / r.total:.6f}, {r.strategy}, "
-                      f"certified in {r.certify_seconds:.1f} s)\nwrote {r.path} ({r.size_bytes / 1024:.0f} KiB, "
-                      f"proof by {r.method}); run `pyverify check` (needs a Lean toolchain)")
+            "certify_seconds": r.certify_seconds,
+            "modules": [{"prover": prover, "path": str(m.path), "method": m.method, "size_bytes": m.size_bytes}
+                        for prover, m in results]}
+    lines = [f"N_exact = {r.count} of {r.total} (bound {r.count / r.total:.6f}, {r.strategy}, "
+             f"certified in {r.certify_seconds:.1f} s)"]
+    for prover, m in results:
+        check = "pyverify check (needs a Lean toolchain)" if prover == "lean" else "pyverify check --prover coq"
+        lines.append(f"wrote {m.path} ({m.size_bytes / 1024:.0f} KiB, proof by {m.method}); run `{check}`")
+    _emit(args, data, "\n".join(lines))
     return 0
 
 
-def cmd_check(args: argparse.Namespace) -> int:
-    from pyverify.lake import EXIT_FAILED, EXIT_NO_TOOLCHAIN, NoToolchain, check_project
-
-    try:
-        statuses, diagnostics, _ = check_project(args.lean_dir)
-    except NoToolchain as e:
-        print(f"pyverify: {e}", file=sys.stderr)
-        return EXIT_NO_TOOLCHAIN
-    if not statuses:
-        print("lake build ran; there are no generated theorems (run pyverify export first)")
+def _report(statuses: list) -> bool:
+    """Print one line per theorem; True if every theorem was verified."""
     for s in statuses:
+        timing = f"  ({s.seconds:.1f} s)" if s.seconds else ""
         if s.verified:
-            print(f"verified  {s.module}.{s.theorem}")
+            print(f"verified  {s.module}.{s.theorem}{timing}")
         else:
             e = s.error
             where = f"{e.path}:{e.line}" if e and e.path else "?"
-            print(f"FAILED    {s.module}.{s.theorem}  {where}: {e.message if e else 'lake build failed'}")
-    failed = [s for s in statuses if not s.verified]
-    if not statuses and diagnostics:
-        d = diagnostics[0]
-        print(f"FAILED    lake build: {d.path}:{d.line}: {d.message}")
-        return EXIT_FAILED
-    return EXIT_FAILED if failed else 0
+            print(f"FAILED    {s.module}.{s.theorem}  {where}: {e.message if e else 'build failed'}")
+    return all(s.verified for s in statuses)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from pyverify.coqc import check_coq_project
+    from pyverify.lake import EXIT_FAILED, EXIT_NO_TOOLCHAIN, NoToolchain, check_project
+
+    ok = True
+    for prover in (("lean", "coq") if args.prover == "both" else (args.prover,)):
+        try:
+            if prover == "lean":
+                statuses, diagnostics, _ = check_project(args.lean_dir)
+            else:
+                statuses, library_seconds = check_coq_project(args.coq_dir)
+                print(f"coq library built in {library_seconds:.1f} s")
+                diagnostics = []
+        except NoToolchain as e:
+            print(f"pyverify: {e}", file=sys.stderr)
+            return EXIT_NO_TOOLCHAIN
+        if not statuses:
+            print(f"{prover}: the build ran; there are no generated theorems (run pyverify export first)")
+        ok = _report(statuses) and ok
+        if not statuses and diagnostics:
+            d = diagnostics[0]
+            print(f"FAILED    lake build: {d.path}:{d.line}: {d.message}")
+            ok = False
+    return 0 if ok else EXIT_FAILED
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from pyverify.checkpoint import load_model
     from pyverify.compare import compare
 
-    rows = compare(load_model(args.model), lean_dir=args.lean_dir, run_lake=not args.no_lake, force=args.force)
+    rows = compare(load_model(args.model), lean_dir=args.lean_dir, coq_dir=args.coq_dir, run_lake=not args.no_lake,
+                   run_coq=not args.no_coq, force=args.force)
     if args.json:
         print(json.dumps([r.__dict__ for r in rows], indent=2))
         return 0
     print(f"{'strategy':<12} {'numeric (float64)':>18} {'rounding flag':>13} {'exact (certified)':>18} "
-          f"{'difference':>10}  Lean theorem")
+          f"{'difference':>10}")
     for r in rows:
         flag = f"±{r.uncertain}" if r.uncertain else "0"
         print(f"{r.strategy:<12} {r.numeric / r.total:18.6f} {flag:>13} {r.exact / r.total:18.6f} "
-              f"{r.numeric - r.exact:>10}  {r.lean}")
+              f"{r.numeric - r.exact:>10}")
+        print(f"{'':<12} Lean: {r.lean}")
+        print(f"{'':<12} Coq:  {r.coq}")
     if any(r.uncertain for r in rows):
         print("rounding flag: inputs whose float64 decision lies within the a-priori rounding bound")
     return 0
@@ -219,7 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=cmd_sweep)
 
-    p = sub.add_parser("export", help="certify with exact arithmetic and write a Lean module")
+    p = sub.add_parser("export", help="certify with exact arithmetic and write a Lean and/or Coq module")
     p.add_argument("model", help="checkpoint (.safetensors) or TransformerLens state dict (.pt/.pth)")
     p.add_argument("--strategy", choices=["cubic", "brute-force"], default="cubic",
                    help="the certified strategy (brute-force: models with at most 200,000 inputs)")
@@ -227,19 +260,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lean-dir", default="lean",
                    help="the Lean project (default ./lean); created with the core library if missing")
     p.add_argument("--method", choices=["auto", "kernel", "native"], default="auto",
-                   help="proof method: decide +kernel (kernel) or native_decide (native); auto = kernel for tiny models")
+                   help="Lean proof method: decide +kernel (kernel) or native_decide (native); auto = kernel for tiny models")
+    p.add_argument("--prover", choices=["lean", "coq", "both"], default="lean",
+                   help="lean: lean/Generated/NAME.lean (the checker returns N); coq: coq/Generated/NAME.v, a theorem "
+                        "about the model itself, N <= correct_count (brute-force only so far); both (default: lean)")
+    p.add_argument("--coq-dir", default="coq",
+                   help="the Coq project (default ./coq); created with the Coq library if missing")
     p.add_argument("--force", action="store_true", help="run a certification estimated to take long")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("check", help="run lake build and report each generated theorem (needs a Lean toolchain)")
+    p = sub.add_parser("check", help="build and report each generated theorem (lake for Lean, coqc for Coq)")
+    p.add_argument("--prover", choices=["lean", "coq", "both"], default="lean", help="which theorems (default: lean)")
     p.add_argument("--lean-dir", default="lean")
+    p.add_argument("--coq-dir", default="coq")
     p.set_defaults(func=cmd_check)
 
-    p = sub.add_parser("compare", help="numeric vs exact vs Lean bounds for one model")
+    p = sub.add_parser("compare", help="numeric vs exact vs Lean and Coq bounds for one model")
     p.add_argument("model")
     p.add_argument("--lean-dir", default="lean")
+    p.add_argument("--coq-dir", default="coq")
     p.add_argument("--no-lake", action="store_true", help="do not run lake build even if it is installed")
+    p.add_argument("--no-coq", action="store_true", help="do not run coqc even if it is installed")
     p.add_argument("--force", action="store_true", help="run a certification estimated to take long")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_compare)

@@ -27,7 +27,7 @@ _THEOREM = re.compile(r"^theorem\s+(\S+)", re.MULTILINE)
 
 
 class NoToolchain(PyVerifyError):
-    """No `lake` executable on PATH."""
+    """No prover on PATH (`lake`, or `coqc` for the Coq side)."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,7 @@ class TheoremStatus:
     file: str  # relative to the Lean project
     verified: bool
     error: Diagnostic | None
+    seconds: float = 0.0  # the prover's time on this module, where measured
 
 
 def parse_diagnostics(output: str) -> list[Diagnostic]:

@@ -1,8 +1,10 @@
-"""The data pyverify ships: the Lean core library and the jinja2 templates of generated modules.
+"""The data pyverify ships: the Lean core library, the Coq library and the jinja2 templates of
+generated modules.
 
-In the repository they are `lean/` and `templates/` (the canonical copies). A wheel carries
-the same files as package data, `pyverify/lean_project/` and `pyverify/templates/`
-(pyproject.toml maps the folders), so an installed pyverify can export without a checkout.
+In the repository they are `lean/`, `coq/` and `templates/` (the canonical copies). A wheel
+carries the same files as package data, `pyverify/lean_project/`, `pyverify/coq_project/` and
+`pyverify/templates/` (pyproject.toml maps the folders), so an installed pyverify can export
+without a checkout.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from pyverify.errors import PyVerifyError
 
 # The Lean project's files that are not generated (what a new project starts from).
 LEAN_CORE = ("lakefile.toml", "lean-toolchain", "PyVerify.lean", "PyVerify")
+# The Coq project's files besides theories/*.v.
+COQ_CORE = ("Makefile", "_CoqProject")
 
 
 def _data_dir(packaged: str, in_checkout: str) -> Path:
@@ -38,12 +42,34 @@ def lean_core_dir() -> Path:
     return _data_dir("lean_project", "lean")
 
 
+def coq_library_dir() -> Path:
+    """The folder holding the Coq library (Makefile, _CoqProject, theories/)."""
+    return _data_dir("coq_project", "coq")
+
+
+def _require_new_folder(dest: Path, what: str, marker: str) -> None:
+    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+        raise PyVerifyError(f"{dest} exists and is not a pyverify {what} project (no {marker}); "
+                            "choose an empty or new folder")
+
+
+def create_coq_project(dest: Path) -> Path:
+    """A new Coq project at dest (which must not exist, or be an empty folder): the library
+    (`make -C dest` builds it) and no generated modules yet."""
+    _require_new_folder(dest, "Coq", "_CoqProject")
+    source = coq_library_dir()
+    (dest / "theories").mkdir(parents=True, exist_ok=True)
+    for name in COQ_CORE:
+        shutil.copy2(source / name, dest / name)
+    for path in sorted((source / "theories").glob("*.v")):
+        shutil.copy2(path, dest / "theories" / path.name)
+    return dest
+
+
 def create_lean_project(dest: Path) -> Path:
     """A new Lake project at dest (which must not exist, or be an empty folder): the core
     library, lakefile and toolchain pin, with no generated modules yet."""
-    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
-        raise PyVerifyError(f"{dest} exists and is not a pyverify Lean project (no lakefile.toml); "
-                            "choose an empty or new folder")
+    _require_new_folder(dest, "Lean", "lakefile.toml")
     source = lean_core_dir()
     dest.mkdir(parents=True, exist_ok=True)
     for name in LEAN_CORE:

@@ -15,30 +15,31 @@ from pathlib import Path
 
 import pytest
 
+import torch
+
+from pyverify import coqc as coq_check
+from pyverify.checkpoint import save_checkpoint
+from pyverify.cli import main
+from pyverify.config import ModelConfig
+from pyverify.coqc import ALLOWED_AXIOMS, ALLOWED_PREFIXES, axioms_of, disallowed
 from pyverify.exact.brute_checker import certify_brute
 from pyverify.exact.fixed import PREC, exp_interval, exp_nonpos, inv_sqrt
 from pyverify.exact.weights import exact_weights
-import torch
-
-from pyverify.config import ModelConfig
+from pyverify.export.coq import render_coq_module, to_coq
 from pyverify.train import TrainConfig, train
+from tests.lean_fixtures import tiny_model
 from tests.zoo import random_model
 
 ROOT = Path(__file__).resolve().parents[1]
 COQ = ROOT / "coq"
 FORBIDDEN = ("Admitted", "admit", "Axiom", "Parameter", "Conjecture", "native_compute")
-# ../shared/design/COQ.md, "Trust rules": the standard reals' axioms and the specifications of
-# primitive integers and floats.
-ALLOWED_AXIOMS = {"ClassicalDedekindReals.sig_not_dec", "ClassicalDedekindReals.sig_forall_dec",
-                  "FunctionalExtensionality.functional_extensionality_dep"}
-ALLOWED_PREFIXES = ("Uint63.", "PrimInt63.", "PrimFloat.", "FloatAxioms.")
 # The theorems proved so far, each checked with Print Assumptions.
 THEOREMS = ("Semantics.correct_b_spec", "Semantics.all_inputs_length", "Fixed.round_out_correct",
             "Fixed.add_correct", "Fixed.mul_correct", "Fixed.mul_hi_nonneg_correct", "Fixed.from_scaled_correct",
             "Fixed.scaled_score_correct", "Fixed.check_inv_sqrt_correct", "Exp.exp_alternating",
             "Exp.exp_nonpos_correct", "Exp.exp_interval_correct", "Sums.rsum_swap", "Sums.IZR_entry_matmul",
             "Soundness.score_numerator", "Soundness.logit_tables", "Soundness.logit_difference",
-            "Soundness.input_certified_correct", "Soundness.brute_sound")
+            "Soundness.input_certified_correct", "Soundness.brute_sound", "BruteBig.check_brute_big_eq")
 
 
 def coqc() -> str:
@@ -55,8 +56,8 @@ def built(tmp_path_factory) -> Path:
     """A copy of coq/ built with `make` (the checkout is left clean)."""
     coqc()
     folder = tmp_path_factory.mktemp("coq") / "coq"
-    shutil.copytree(COQ, folder, ignore=shutil.ignore_patterns("*.vo*", "*.glob", ".*.aux", "Makefile.coq*"))
-    r = subprocess.run(["make", "-C", str(folder)], capture_output=True, text=True)
+    shutil.copytree(COQ, folder, ignore=shutil.ignore_patterns("*.vo*", "*.glob", ".*.aux", "Makefile.coq*", ".*.cache"))
+    r = subprocess.run(["make", "-j2", "-C", str(folder)], capture_output=True, text=True)
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
     return folder
 
@@ -79,28 +80,40 @@ def test_no_admitted_proof_or_new_axiom():
             assert not re.search(rf"\b{word}\b", code), (path.name, word)
 
 
-def test_every_file_in_the_project_is_built():
+def test_every_library_file_is_built():
     listed = set(re.findall(r"^(theories/\S+\.v)$", (COQ / "_CoqProject").read_text(), flags=re.MULTILINE))
-    assert listed == {str(p.relative_to(COQ)) for p in COQ.rglob("*.v")}
+    assert listed == {str(p.relative_to(COQ)) for p in (COQ / "theories").glob("*.v")}
+    assert {p.parent.name for p in COQ.rglob("*.v")} == {"theories", "Generated"}  # nothing else to build
+
+
+def test_committed_tiny_module_is_current(tmp_path):
+    """coq/Generated/Tiny.v is what export writes for the Lean Tiny's weights, byte for byte,
+    also when export has to create the Coq project first."""
+    w = exact_weights(tiny_model())
+    committed = (COQ / "Generated" / "Tiny.v").read_text()
+    assert render_coq_module(w, "Tiny", "brute-force", certify_brute(w).count) == committed
+    r = to_coq(tiny_model(), "Tiny", "brute-force", tmp_path / "new")
+    assert r.path.read_text() == committed and r.count == certify_brute(w).count
+    for name in ("Makefile", "_CoqProject", "theories/Semantics.v", "theories/Soundness.v"):
+        assert (tmp_path / "new" / name).read_bytes() == (COQ / name).read_bytes(), name
+    assert f"Theorem accuracy_lower_bound : ({r.count} <= correct_count weights)%nat." in committed
 
 
 def test_library_builds_and_rests_only_on_the_standard_axioms(built, tmp_path):
+    """Print Assumptions of a tuple of every listed theorem (one traversal covers them all), and of
+    brute_sound alone, name only the allowed axioms; brute_sound does use the reals' axioms."""
     script = tmp_path / "Assumptions.v"
-    script.write_text("From PyVerify Require Import Semantics Fixed Exp Tables Sums Soundness.\n"
-                      + "".join(f"Print Assumptions PyVerify.{name}.\n" for name in THEOREMS))
+    script.write_text("From PyVerify Require Import Semantics Fixed Exp Tables Sums Soundness BruteBig.\n"
+                      f"Definition proved := ({', '.join('@PyVerify.' + name for name in THEOREMS)}).\n"
+                      "Print Assumptions proved.\nPrint Assumptions PyVerify.Soundness.brute_sound.\n")
     r = subprocess.run([coqc(), "-R", str(built / "theories"), "PyVerify", str(script)],
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
-    blocks = re.split(r"^(?=Axioms:|Closed under the global context)", r.stdout, flags=re.MULTILINE)
-    blocks = [b for b in blocks if b.strip()]
-    assert len(blocks) == len(THEOREMS), r.stdout
-    for name, block in zip(THEOREMS, blocks):
-        axioms = [a for a in re.findall(r"^([A-Za-z_][\w.']*)", block, flags=re.MULTILINE)
-                  if a not in ("Axioms", "Closed")]  # unindented lines name the axioms
-        if "Closed under the global context" not in block:
-            assert axioms, (name, block)
-        for axiom in axioms:
-            assert axiom in ALLOWED_AXIOMS or axiom.startswith(ALLOWED_PREFIXES), (name, axiom)
+    blocks = [b for b in re.split(r"^(?=Axioms:|Closed under the global context)", r.stdout, flags=re.MULTILINE)
+              if b.strip()]
+    assert len(blocks) == 2, r.stdout
+    everything, brute_sound = (axioms_of(b) for b in blocks)
+    assert not disallowed(everything) and set(brute_sound) == set(ALLOWED_AXIOMS)
 
 
 def test_a_false_statement_is_rejected(built, tmp_path):
@@ -143,12 +156,11 @@ def coq_weights(w) -> str:
 
 
 def tiny_models() -> list:
-    """22 tiny models (V 3-4, n = 2, d = h = 3): random with soft to sharp attention, near-tie
-    unembeddings, max-like pushes, and briefly trained ones. (Coq computes on Z here; BigZ,
-    per COQ.md, will make larger models affordable.)"""
+    """23 tiny models (V 3-4, n = 2 or 3, d_model 3-4 and d_head 2-4, equal or not): random with
+    soft to sharp attention, near-tie unembeddings, max-like pushes, and briefly trained ones."""
     models = []
     for i in range(16):
-        m = random_model(3 + i % 2, 2, seed=500 + i, d=3, h=3, attn_gain=(0.5, 4.0, 20.0)[i % 3],
+        m = random_model(3 + i % 2, 2 + i // 8, seed=500 + i, d=3, h=3 - i % 2, attn_gain=(0.5, 4.0, 20.0)[i % 3],
                          weight_std=(1.0, 0.3, 2.0)[i // 3 % 3])
         with torch.no_grad():
             if i % 4 == 1:  # an exact tie between outputs 0 and 1
@@ -157,26 +169,106 @@ def tiny_models() -> list:
                 V = m.cfg.d_vocab
                 m.unembed.W_U[:, :] += 3.0 * torch.linspace(0, 1, V)[None, :]
         models.append(m)
+    tie = random_model(3, 2, seed=600, d=3, h=2)
+    with torch.no_grad():
+        tie.unembed.W_U.zero_()  # every logit ties: nothing can be certified
+    models.append(tie)
     for seed in range(6):
-        trained, _ = train(ModelConfig(d_vocab=3 + seed % 2, n_ctx=2, d_model=4, d_head=4),
+        trained, _ = train(ModelConfig(d_vocab=3 + seed % 2, n_ctx=2, d_model=4, d_head=4 - seed % 2),
                            TrainConfig(seed=seed, steps=60, lr=2e-2, batch_size=64))
         models.append(trained)
     return models
 
 
 def test_coq_brute_force_checker_equals_python(built, tmp_path):
-    """Differential test (issue 9): Coq's check_brute, computed by vm_compute, returns the same
-    count as Python's certify_brute on 22 tiny random, adversarial and trained models."""
+    """Differential test (issue 9): Coq's checker (check_brute_big, proved equal to check_brute),
+    computed by vm_compute, returns the same count as Python's certify_brute on 23 tiny random,
+    adversarial and trained models, with d_model = d_head and not."""
     models = tiny_models()
     weights = [exact_weights(m) for m in models]
+    assert any(w.d_model != w.d_head for w in weights) and any(w.n_ctx == 3 for w in weights)
     script = tmp_path / "BruteCheck.v"
     script.write_text(
-        "From PyVerify Require Import Semantics Fixed Brute.\nFrom Coq Require Import List ZArith.\n"
+        "From PyVerify Require Import Semantics Fixed Brute BruteBig.\nFrom Coq Require Import List ZArith.\n"
         "Import ListNotations.\nOpen Scope Z_scope.\n"
-        + "".join(f"Eval vm_compute in check_brute {coq_weights(w)} ({inv_sqrt(w.d_head)[0]}, {inv_sqrt(w.d_head)[1]}).\n"
+        + "".join(f"Eval vm_compute in check_brute_big {coq_weights(w)} ({inv_sqrt(w.d_head)[0]}, {inv_sqrt(w.d_head)[1]}).\n"
                   for w in weights))
     r = subprocess.run([coqc(), "-R", str(built / "theories"), "PyVerify", str(script)], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-2000:]
     got = [int(v) for v in re.findall(r"= (\d+)%nat", r.stdout)]
     want = [certify_brute(w).count for w in weights]
-    assert len(models) == 22 and got == want and sum(want) > 0 and 0 in want  # proofs and refusals both
+    assert len(models) == 23 and got == want and sum(want) > 0 and 0 in want  # proofs and refusals both
+
+
+def trained(V: int, n: int, d: int, h: int, steps: int):
+    model, _ = train(ModelConfig(d_vocab=V, n_ctx=n, d_model=d, d_head=h),
+                     TrainConfig(seed=0, steps=steps, lr=2e-2, batch_size=64))
+    return model
+
+
+def test_end_to_end_theorems_for_trained_models(built, tmp_path, capsys):
+    """Issue 9, "Done when": trained V=4, n=2 and V=8, n=3 models get Coq theorems about the
+    real model from `pyverify export --prover coq`, `pyverify check --prover coq` verifies them
+    (and the committed Tiny) with the allowed axioms only, compare shows the Coq column, and a
+    theorem whose N is raised by one is rejected at its line."""
+    coq_dir = tmp_path / "coq"
+    shutil.copytree(built, coq_dir)
+    models = {"TrainedV4": trained(4, 2, 4, 4, 200), "TrainedV8": trained(8, 3, 8, 6, 300)}
+    counts = {}
+    for name, model in models.items():
+        path = save_checkpoint(model, tmp_path / f"{name}.safetensors")
+        assert main(["export", str(path), "--strategy", "brute-force", "--prover", "coq", "--coq-dir", str(coq_dir),
+                     "--name", name]) == 0
+        counts[name] = certify_brute(exact_weights(model)).count
+        text = (coq_dir / "Generated" / f"{name}.v").read_text()
+        assert f"Theorem accuracy_lower_bound : ({counts[name]} <= correct_count weights)%nat." in text
+    assert counts["TrainedV8"] > 256  # a real certificate, not a vacuous one
+    capsys.readouterr()
+    assert main(["check", "--prover", "coq", "--coq-dir", str(coq_dir)]) == 0
+    out = capsys.readouterr().out
+    for name in ("Tiny", "TrainedV4", "TrainedV8"):
+        assert f"verified  PyVerify.Generated.{name}.accuracy_lower_bound" in out, out
+
+    # The theorem's axioms, listed by Coq itself.
+    script = tmp_path / "Axioms.v"
+    script.write_text("From PyVerify.Generated Require TrainedV8.\n"
+                      "Print Assumptions PyVerify.Generated.TrainedV8.accuracy_lower_bound.\n")
+    r = subprocess.run([coqc(), "-R", str(coq_dir / "theories"), "PyVerify", "-R", str(coq_dir / "Generated"),
+                        "PyVerify.Generated", str(script)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    axioms = axioms_of(r.stdout)
+    assert set(ALLOWED_AXIOMS) <= set(axioms) and not disallowed(axioms)
+    assert any(a.startswith(ALLOWED_PREFIXES) for a in axioms)  # vm_compute on BigZ: primitive integers
+
+    for done in ("TrainedV8.v", "Tiny.v"):  # the rest needs only the small model
+        (coq_dir / "Generated" / done).unlink()
+    assert main(["compare", str(tmp_path / "TrainedV4.safetensors"), "--coq-dir", str(coq_dir), "--no-lake"]) == 0
+    out = capsys.readouterr().out
+    assert "Coq:  Generated/TrainedV4.v: verified by coqc" in out, out
+
+    tampered = coq_dir / "Generated" / "TrainedV4.v"
+    N = counts["TrainedV4"]
+    text = tampered.read_text()
+    text = text.replace(f"({N} <= correct_count", f"({N + 1} <= correct_count").replace(f"{N}%nat)", f"{N + 1}%nat)")
+    assert text.count(str(N + 1)) >= 3  # the statement, the checker's value and its proof
+    tampered.write_text(text)
+    assert main(["check", "--prover", "coq", "--coq-dir", str(coq_dir)]) == 1
+    out = capsys.readouterr().out
+    line = next(i for i, s in enumerate(text.splitlines(), 1) if s.startswith("Qed."))  # the kernel's check
+    assert f"FAILED    PyVerify.Generated.TrainedV4.accuracy_lower_bound  Generated/TrainedV4.v:{line}:" in out, out
+
+
+def test_check_without_coqc_exits_3_and_says_so(monkeypatch, capsys):
+    monkeypatch.setattr(coq_check.shutil, "which", lambda name: None)
+    assert main(["check", "--prover", "coq", "--coq-dir", str(COQ)]) == 3
+    err = capsys.readouterr().err
+    assert "no Coq" in err and "nothing was checked" in err and "verified" not in err
+
+
+def test_coq_export_of_an_unproved_strategy_is_refused(tmp_path, capsys):
+    path = save_checkpoint(tiny_model(), tmp_path / "tiny.safetensors")
+    assert main(["export", str(path), "--strategy", "cubic", "--prover", "coq", "--coq-dir", str(tmp_path / "c"),
+                 "--name", "Tiny"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "no Coq soundness proof for --strategy cubic" in err
+    assert not (tmp_path / "c").exists()  # nothing written

@@ -218,7 +218,7 @@ def test_export_cli_and_bad_names(tmp_path, capsys):
     assert "import Generated.Tiny" in (lean / "Generated.lean").read_text()
     r = run_cli(capsys, "export", str(model_path), "--name", "not-valid", "--lean-dir", str(lean))
     assert r.returncode == 2 and "UpperCamelCase" in r.stderr
-    r = run_cli(capsys, "compare", str(model_path), "--lean-dir", str(lean), "--no-lake")
+    r = run_cli(capsys, "compare", str(model_path), "--lean-dir", str(lean), "--no-lake", "--no-coq")
     assert r.returncode == 0 and "Generated/Tiny.lean" in r.stdout
 
 

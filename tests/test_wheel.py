@@ -25,8 +25,9 @@ def build_wheel(tmp: Path) -> Path:
     src.mkdir()
     for name in ("pyproject.toml", "README.md"):
         shutil.copy2(ROOT / name, src / name)
-    ignore = shutil.ignore_patterns("__pycache__", ".lake", "*.egg-info")
-    for name in ("pyverify", "lean", "templates"):
+    ignore = shutil.ignore_patterns("__pycache__", ".lake", "*.egg-info", "*.vo*", "*.glob", ".*.aux",
+                                    "Makefile.coq*", ".*.cache")
+    for name in ("pyverify", "lean", "coq", "templates"):
         shutil.copytree(ROOT / name, src / name, ignore=ignore)
     r = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w",
                         str(tmp / "dist"), str(src)], capture_output=True, text=True)
@@ -53,7 +54,9 @@ def installed(tmp_path_factory) -> Path:
     names = set(zipfile.ZipFile(wheel).namelist())
     for required in ("pyverify/templates/model_module.lean.j2", "pyverify/lean_project/lakefile.toml",
                      "pyverify/lean_project/lean-toolchain", "pyverify/lean_project/PyVerify.lean",
-                     "pyverify/lean_project/PyVerify/Cubic.lean"):
+                     "pyverify/lean_project/PyVerify/Cubic.lean", "pyverify/templates/model_module.v.j2",
+                     "pyverify/coq_project/_CoqProject", "pyverify/coq_project/Makefile",
+                     "pyverify/coq_project/theories/Soundness.v", "pyverify/coq_project/theories/BruteBig.v"):
         assert required in names, required
     assert not any("Generated" in n for n in names)  # certificates are not package data
     target = tmp / "installed"
@@ -97,3 +100,14 @@ def test_export_from_the_wheel_creates_then_extends_a_project(installed, tmp_pat
     (tmp_path / "occupied" / "notes.txt").write_text("mine")
     r = run_installed(installed, tmp_path, "export", str(model), "--name", "X", "--lean-dir", "occupied")
     assert r.returncode == 2 and "not a pyverify Lean project" in r.stderr  # never writes into a foreign folder
+
+
+def test_coq_export_from_the_wheel_creates_a_coq_project(installed, tmp_path):
+    model = save_checkpoint(tiny_model(), tmp_path / "tiny.safetensors")
+    r = run_installed(installed, tmp_path, "export", str(model), "--strategy", "brute-force", "--prover", "coq",
+                      "--name", "Tiny", "--coq-dir", "fresh")
+    assert r.returncode == 0, r.stderr
+    project = tmp_path / "fresh"
+    for name in ("Makefile", "_CoqProject", "theories/Soundness.v"):
+        assert (project / name).read_bytes() == (ROOT / "coq" / name).read_bytes(), name  # one source of truth
+    assert (project / "Generated" / "Tiny.v").read_bytes() == (ROOT / "coq" / "Generated" / "Tiny.v").read_bytes()

@@ -1,4 +1,5 @@
-"""Exporting a certified bound as a Lean module (lean/Generated/NAME.lean) from the templates.
+"""Exporting a certified bound as a Lean module (lean/Generated/NAME.lean) from the templates
+(pyverify.export.coq writes the Coq modules).
 
     from pyverify.export import to_lean
     result = to_lean(model, name="Seed123", strategy="cubic", lean_dir="lean")
@@ -46,7 +47,8 @@ class ExportResult:
     certify_seconds: float
 
 
-def _environment() -> jinja2.Environment:
+def environment() -> jinja2.Environment:
+    """The jinja2 environment of the templates (Lean and Coq modules)."""
     return jinja2.Environment(loader=jinja2.FileSystemLoader(templates_dir()), undefined=jinja2.StrictUndefined,
                               keep_trailing_newline=True, autoescape=False)
 
@@ -82,7 +84,7 @@ def render_module(w: ExactWeights, name: str, strategy: str, count: int, kernel:
         tensors.append({"field": field, "rows": len(rows), "cols": len(rows[0]), "width": width,
                         "packed": "0x" + format(packed, "x")})  # hex: Lean Nat literal syntax, no size limit
     total = w.d_vocab**w.n_ctx
-    return _environment().get_template("model_module.lean.j2").render(
+    return environment().get_template("model_module.lean.j2").render(
         name=name, version=__version__, strategy=strategy, strategy_title=title, digest=weights_digest(w),
         d_vocab=w.d_vocab, n_ctx=w.n_ctx, d_model=w.d_model, d_head=w.d_head, S=w.S, tensors=tensors,
         stored_dtype=w.stored_dtype,
@@ -94,7 +96,7 @@ def render_module(w: ExactWeights, name: str, strategy: str, count: int, kernel:
 
 
 def render_root(modules: list[str]) -> str:
-    return _environment().get_template("root_module.lean.j2").render(modules=sorted(modules))
+    return environment().get_template("root_module.lean.j2").render(modules=sorted(modules))
 
 
 def generated_modules(lean_dir: Path) -> list[str]:

@@ -1,0 +1,66 @@
+"""Exporting a certified bound as a Coq module (coq/Generated/NAME.v) whose theorem is about the
+model itself: `(N <= correct_count weights)%nat`, proved from the checker's soundness theorem.
+
+    from pyverify.export.coq import to_coq
+    result = to_coq(model, name="Tiny", strategy="brute-force", coq_dir="coq")
+
+Rendering is deterministic: the same weights give byte-identical files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pyverify import __version__
+from pyverify.atomic import write_text_atomic
+from pyverify.errors import PyVerifyError
+from pyverify.exact import certify
+from pyverify.exact.fixed import PREC, inv_sqrt
+from pyverify.exact.weights import ExactWeights, exact_weights
+from pyverify.export import FIELDS, NAME_PATTERN, ExportResult, environment, weights_digest
+from pyverify.model import MaxOfKTransformer
+from pyverify.resources import create_coq_project
+
+# Per strategy with a Coq soundness proof: the checker evaluated by vm_compute, the theorem
+# equating it with the checker on Z, the soundness theorem, a title.
+COQ_STRATEGIES = {"brute-force": ("check_brute_big", "check_brute_big_eq", "brute_sound", "Brute-force")}
+
+
+def coq_rows(rows: list[list[int]]) -> list[str]:
+    """Each row of an integer matrix as Coq list entries (negative numbers in parentheses)."""
+    return ["; ".join(f"({v})" if v < 0 else str(v) for v in row) for row in rows]
+
+
+def render_coq_module(w: ExactWeights, name: str, strategy: str, count: int) -> str:
+    """The generated Coq module's text."""
+    checker, checker_eq, sound, title = COQ_STRATEGIES[strategy]
+    scale = inv_sqrt(w.d_head)
+    tensors = [{"field": attr, "rows": coq_rows(getattr(w, attr))} for _, attr in FIELDS]
+    total = w.d_vocab**w.n_ctx
+    return environment().get_template("model_module.v.j2").render(
+        name=name, version=__version__, strategy=strategy, strategy_title=title, digest=weights_digest(w),
+        d_vocab=w.d_vocab, n_ctx=w.n_ctx, d_model=w.d_model, d_head=w.d_head, S=w.S, tensors=tensors,
+        stored_dtype=w.stored_dtype, prec=PREC, scale_lo=scale[0], scale_hi=scale[1], count=count, total=total,
+        accuracy=f"{count / total:.6f}", checker=checker, checker_eq=checker_eq, sound=sound)
+
+
+def to_coq(model: MaxOfKTransformer, name: str, strategy: str = "brute-force", coq_dir: str | Path = "coq",
+           force: bool = False) -> ExportResult:
+    """Certify the model with the exact checker and write coq_dir/Generated/NAME.v atomically. A
+    missing (or empty) coq_dir becomes a copy of the Coq library first. force: run a
+    certification estimated to take long."""
+    if strategy not in COQ_STRATEGIES:
+        raise PyVerifyError(f"no Coq soundness proof for --strategy {strategy} yet (Coq proves: "
+                            f"{', '.join(COQ_STRATEGIES)}); export it with --prover lean")
+    if not NAME_PATTERN.match(name):
+        raise PyVerifyError(f"--name {name!r} must be an UpperCamelCase identifier (letters and digits)")
+    coq_dir = Path(coq_dir)
+    w = exact_weights(model)
+    certified = certify(w, strategy, force)
+    if not (coq_dir / "_CoqProject").exists():
+        create_coq_project(coq_dir)
+    text = render_coq_module(w, name, strategy, certified.count)
+    path = coq_dir / "Generated" / f"{name}.v"
+    write_text_atomic(path, text)
+    return ExportResult(path, name, strategy, certified.count, w.d_vocab**w.n_ctx, "vm_compute",
+                        len(text.encode()), certified.seconds)
