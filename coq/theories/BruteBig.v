@@ -4,7 +4,9 @@
     integers) is far faster (COQ.md). The tables are built once on [Z]; the loop over every
     input runs on [BigZ]. Module [Big] repeats, with the same names, the functions of
     [Fixed.v], [Exp.v] and [Brute.v] that the loop calls; [check_brute_big_eq] proves that
-    the count is the same, so [brute_sound] covers it. *)
+    the count is the same, so [brute_sound] covers it. Two changes of form, each proved to
+    give the same integers: powers of two and divisions by them are bit shifts ([pow2],
+    [floor_shift]), and the Taylor step divides by [2^W] (a shift) before dividing by [j]. *)
 
 From Coq Require Import Bool List ZArith Lia.
 From Bignums Require Import BigZ.
@@ -16,15 +18,17 @@ Local Open Scope bigZ_scope.
 
 Definition ival : Type := (bigZ * bigZ)%type.
 Definition prec : bigZ := 40.
-Definition floor_shift (x k : bigZ) : bigZ := x / 2 ^ k.
-Definition ceil_shift (x k : bigZ) : bigZ := - ((- x) / 2 ^ k).
+(** [2^k], and [x / 2^k] rounded down; [0] for [k < 0], as [Z.pow] and [Z.div] give. *)
+Definition pow2 (k : bigZ) : bigZ := if 0 <=? k then BigZ.shiftl 1 k else 0.
+Definition floor_shift (x k : bigZ) : bigZ := if 0 <=? k then BigZ.shiftr x k else 0.
+Definition ceil_shift (x k : bigZ) : bigZ := - floor_shift (- x) k.
 Definition round_out (lo hi k : bigZ) : ival := (floor_shift lo k, ceil_shift hi k).
 Definition add (a b : ival) : ival := (fst a + fst b, snd a + snd b).
 Definition mul_hi_nonneg (a b : ival) : bigZ :=
   if 0 <=? snd b then ceil_shift (snd a * snd b) prec else ceil_shift (fst a * snd b) prec.
 Definition from_scaled (raw bits : bigZ) : ival :=
   if prec <=? bits then (floor_shift raw (bits - prec), ceil_shift raw (bits - prec))
-  else (raw * 2 ^ (prec - bits), raw * 2 ^ (prec - bits)).
+  else (raw * pow2 (prec - bits), raw * pow2 (prec - bits)).
 Definition scaled_score (raw bits : bigZ) (s : ival) : ival :=
   let a := raw * fst s in let b := raw * snd s in
   if 0 <=? raw then round_out a b bits else round_out b a bits.
@@ -33,18 +37,18 @@ Definition exp_guard : bigZ := 24.
 Fixpoint halvings_from (fuel : nat) (r m : bigZ) : bigZ :=
   match fuel with
   | O => r
-  | Datatypes.S f => if m <=? 2 ^ (prec + r - 1) then r else halvings_from f (r + 1) m
+  | Datatypes.S f => if m <=? pow2 (prec + r - 1) then r else halvings_from f (r + 1) m
   end.
 Definition halvings (m : bigZ) : bigZ := halvings_from 64 0 m.
 Definition taylor_step (W y : bigZ) (j : nat) (st : bigZ * bigZ * bigZ * bigZ) : bigZ * bigZ * bigZ * bigZ :=
   let '(t_lo, t_hi, lo, hi) := st in
-  let t_lo' := (t_lo * y) / (BigZ.of_Z (Z.of_nat j) * 2 ^ W) in
-  let t_hi' := - ((- (t_hi * y)) / (BigZ.of_Z (Z.of_nat j) * 2 ^ W)) in
+  let t_lo' := floor_shift (t_lo * y) W / BigZ.of_Z (Z.of_nat j) in
+  let t_hi' := - (floor_shift (- (t_hi * y)) W / BigZ.of_Z (Z.of_nat j)) in
   if Nat.even j then (t_lo', t_hi', lo + t_lo', hi + t_hi')
   else (t_lo', t_hi', lo - t_hi', if (j <? exp_terms - 1)%nat then hi - t_lo' else hi).
 Fixpoint taylor (W y : bigZ) (k : nat) : bigZ * bigZ * bigZ * bigZ :=
   match k with
-  | O => (2 ^ W, 2 ^ W, 2 ^ W, 2 ^ W)
+  | O => let one := pow2 W in (one, one, one, one)
   | Datatypes.S j => taylor_step W y (Datatypes.S j) (taylor W y j)
   end.
 Fixpoint square_back (W : bigZ) (r : nat) (b : bigZ * bigZ) : bigZ * bigZ :=
@@ -53,17 +57,17 @@ Fixpoint square_back (W : bigZ) (r : nat) (b : bigZ * bigZ) : bigZ * bigZ :=
   | Datatypes.S k => let '(lo, hi) := square_back W k b in (floor_shift (lo * lo) W, ceil_shift (hi * hi) W)
   end.
 Definition exp_nonpos (x : bigZ) : ival :=
-  if x <=? - ((prec + 1) * 2 ^ prec) then (0, 1)
+  if x <=? - ((prec + 1) * pow2 prec) then (0, 1)
   else
     let r := halvings (- x) in
     let W := prec + exp_guard + r in
-    let y := (- x) * 2 ^ exp_guard in
+    let y := (- x) * pow2 exp_guard in
     let '(_, _, lo, hi) := taylor W y (exp_terms - 1) in
     let '(lo', hi') := square_back W (Z.to_nat (BigZ.to_Z r)) (BigZ.max lo 0, hi) in
     round_out lo' hi' (W - prec).
-Definition exp_upper_pos (x : bigZ) : bigZ := 2 ^ (prec + 2 * (x / 2 ^ prec + 1)).
+Definition exp_upper_pos (x : bigZ) : bigZ := pow2 (prec + 2 * (floor_shift x prec + 1)).
 Definition exp_interval (a : ival) : ival :=
-  (if fst a <=? 0 then fst (exp_nonpos (fst a)) else 2 ^ prec,
+  (if fst a <=? 0 then fst (exp_nonpos (fst a)) else pow2 prec,
    if snd a <=? 0 then snd (exp_nonpos (snd a)) else exp_upper_pos (snd a)).
 
 Definition max_hi (xs : list ival) : bigZ :=
@@ -80,7 +84,7 @@ Definition entry (M : list (list bigZ)) (i j : nat) : bigZ := nth j (nth i M [])
 
 Definition difference (T : tables) (S : nat) (q m i t o : nat) : ival :=
   from_scaled (entry (EVOU T) t o - entry (EVOU T) t m + entry (PVOU T) i o - entry (PVOU T) i m
-               + (entry (EUPU T) q o - entry (EUPU T) q m) * 2 ^ (2 * BigZ.of_Z (Z.of_nat S)))
+               + (entry (EUPU T) q o - entry (EUPU T) q m) * pow2 (2 * BigZ.of_Z (Z.of_nat S)))
               (4 * BigZ.of_Z (Z.of_nat S)).
 
 Definition input_certified (T : tables) (S V n : nat) (s : ival) (x : list nat) : bool :=
@@ -115,9 +119,6 @@ Definition check_brute_big (w : weights) (s : ival) : nat :=
 
 Local Notation zi a := (BigZ.to_Z (fst a), BigZ.to_Z (snd a)).
 
-Ltac bigz := repeat rewrite ?BigZ.spec_add, ?BigZ.spec_sub, ?BigZ.spec_mul, ?BigZ.spec_div, ?BigZ.spec_pow,
-                    ?BigZ.spec_opp, ?BigZ.spec_max, ?BigZ.spec_of_Z, ?BigZ.spec_leb, ?BigZ.spec_ltb.
-
 Lemma to_Z_0 : BigZ.to_Z 0%bigZ = 0%Z. Proof. reflexivity. Qed.
 Lemma to_Z_1 : BigZ.to_Z 1%bigZ = 1%Z. Proof. reflexivity. Qed.
 Lemma to_Z_2 : BigZ.to_Z 2%bigZ = 2%Z. Proof. reflexivity. Qed.
@@ -125,17 +126,46 @@ Lemma to_Z_4 : BigZ.to_Z 4%bigZ = 4%Z. Proof. reflexivity. Qed.
 Lemma to_Z_prec : BigZ.to_Z Big.prec = prec. Proof. reflexivity. Qed.
 Lemma to_Z_guard : BigZ.to_Z Big.exp_guard = exp_guard. Proof. reflexivity. Qed.
 
-Ltac bigz_all := bigz; rewrite ?to_Z_0, ?to_Z_1, ?to_Z_2, ?to_Z_4, ?to_Z_prec, ?to_Z_guard; bigz.
-Ltac bigz_in H :=
-  repeat rewrite ?BigZ.spec_add, ?BigZ.spec_sub, ?BigZ.spec_mul, ?BigZ.spec_div, ?BigZ.spec_pow,
-                 ?BigZ.spec_opp, ?BigZ.spec_max, ?BigZ.spec_of_Z in H;
-  rewrite ?to_Z_0, ?to_Z_1, ?to_Z_2, ?to_Z_4, ?to_Z_prec, ?to_Z_guard in H.
+Lemma pow2_big (k : bigZ) : BigZ.to_Z (Big.pow2 k) = (2 ^ BigZ.to_Z k)%Z.
+Proof.
+  unfold Big.pow2. rewrite BigZ.spec_leb, to_Z_0. destruct (Z.leb_spec 0 (BigZ.to_Z k)).
+  - rewrite BigZ.spec_shiftl, Z.shiftl_mul_pow2, to_Z_1 by assumption. apply Z.mul_1_l.
+  - rewrite Z.pow_neg_r by assumption. reflexivity.
+Qed.
 
 Lemma floor_shift_big (x k : bigZ) : BigZ.to_Z (Big.floor_shift x k) = floor_shift (BigZ.to_Z x) (BigZ.to_Z k).
-Proof. unfold Big.floor_shift, floor_shift. now bigz_all. Qed.
+Proof.
+  unfold Big.floor_shift, floor_shift. rewrite BigZ.spec_leb, to_Z_0. destruct (Z.leb_spec 0 (BigZ.to_Z k)).
+  - rewrite BigZ.spec_shiftr, Z.shiftr_div_pow2 by assumption. reflexivity.
+  - rewrite Z.pow_neg_r, Zdiv_0_r by assumption. reflexivity.
+Qed.
 
 Lemma ceil_shift_big (x k : bigZ) : BigZ.to_Z (Big.ceil_shift x k) = ceil_shift (BigZ.to_Z x) (BigZ.to_Z k).
-Proof. unfold Big.ceil_shift, ceil_shift. now bigz_all. Qed.
+Proof. unfold Big.ceil_shift, ceil_shift. rewrite BigZ.spec_opp, floor_shift_big, BigZ.spec_opp. reflexivity. Qed.
+
+(** Dividing by [2^W] and then by [j] is dividing by [j 2^W]. *)
+Lemma shift_div (a W j : Z) : (0 < j)%Z -> (floor_shift a W / j = a / (j * 2 ^ W))%Z.
+Proof.
+  intros Hj. unfold floor_shift. destruct (Z.leb_spec 0 W).
+  - rewrite Z.div_div by (try lia; apply Z.pow_pos_nonneg; lia). now rewrite Z.mul_comm.
+  - rewrite Z.pow_neg_r, Z.mul_0_r, !Zdiv_0_r by assumption. apply Z.div_0_l. lia.
+Qed.
+
+Ltac bigz_step :=
+  first [ rewrite BigZ.spec_add | rewrite BigZ.spec_sub | rewrite BigZ.spec_mul | rewrite BigZ.spec_div
+        | rewrite BigZ.spec_opp | rewrite BigZ.spec_max | rewrite BigZ.spec_of_Z | rewrite BigZ.spec_leb
+        | rewrite BigZ.spec_ltb | rewrite pow2_big | rewrite floor_shift_big | rewrite to_Z_0 | rewrite to_Z_1
+        | rewrite to_Z_2 | rewrite to_Z_4 | rewrite to_Z_prec | rewrite to_Z_guard ].
+Ltac bigz_step_in H :=
+  first [ rewrite BigZ.spec_add in H | rewrite BigZ.spec_sub in H | rewrite BigZ.spec_mul in H
+        | rewrite BigZ.spec_div in H | rewrite BigZ.spec_opp in H | rewrite BigZ.spec_max in H
+        | rewrite BigZ.spec_of_Z in H | rewrite pow2_big in H | rewrite floor_shift_big in H
+        | rewrite to_Z_0 in H | rewrite to_Z_1 in H | rewrite to_Z_2 in H | rewrite to_Z_4 in H
+        | rewrite to_Z_prec in H | rewrite to_Z_guard in H ].
+(** Rewrite every [BigZ.to_Z] of an operation into the [Z] operation. *)
+Ltac bigz := repeat bigz_step.
+Ltac bigz_all := bigz.
+Ltac bigz_in H := repeat bigz_step_in H.
 
 Lemma round_out_big (lo hi k : bigZ) :
   zi (Big.round_out lo hi k) = round_out (BigZ.to_Z lo) (BigZ.to_Z hi) (BigZ.to_Z k).
@@ -182,7 +212,7 @@ Proof.
   induction k as [| j IH].
   - cbn [Big.taylor taylor fst snd]. now bigz_all.
   - cbn [Big.taylor taylor]. rewrite <- IH. destruct (Big.taylor W y j) as [[[a b] c] d].
-    unfold Big.taylor_step, taylor_step. cbn [fst snd].
+    unfold Big.taylor_step, taylor_step. cbn [fst snd]. rewrite <- !shift_div by lia.
     destruct (Nat.even (Datatypes.S j)); [| destruct (Datatypes.S j <? exp_terms - 1)%nat];
       cbn [fst snd]; now bigz_all.
 Qed.
@@ -199,7 +229,7 @@ Lemma exp_nonpos_big (x : bigZ) : zi (Big.exp_nonpos x) = exp_nonpos (BigZ.to_Z 
 Proof.
   unfold Big.exp_nonpos, exp_nonpos. bigz_all.
   destruct (BigZ.to_Z x <=? - ((prec + 1) * 2 ^ prec))%Z; [reflexivity |].
-  pose proof (taylor_big (Big.prec + Big.exp_guard + Big.halvings (- x)) (- x * 2 ^ Big.exp_guard)
+  pose proof (taylor_big (Big.prec + Big.exp_guard + Big.halvings (- x)) (- x * Big.pow2 Big.exp_guard)
                 (exp_terms - 1)) as Ht.
   destruct (Big.taylor _ _ _) as [[[a b] lo] hi]. cbn [fst snd] in Ht.
   bigz_in Ht. rewrite halvings_big in Ht. bigz_in Ht. rewrite <- Ht. cbv beta iota zeta.
@@ -217,7 +247,7 @@ Proof.
   - destruct (BigZ.to_Z (fst a) <=? 0)%Z; [| now bigz_all].
     now rewrite <- exp_nonpos_big.
   - destruct (BigZ.to_Z (snd a) <=? 0)%Z; [now rewrite <- exp_nonpos_big |].
-    unfold Big.exp_upper_pos, exp_upper_pos. now bigz_all.
+    unfold Big.exp_upper_pos, exp_upper_pos. bigz_all. reflexivity.
 Qed.
 
 Lemma max_hi_big (xs : list Big.ival) : BigZ.to_Z (Big.max_hi xs) = max_hi (map (fun a => zi a) xs).
