@@ -28,7 +28,8 @@ from pyverify.exact.weights import exact_weights
 from pyverify.export.coq import render_coq_module, to_coq
 from pyverify.train import TrainConfig, train
 from tests.lean_fixtures import tiny_model
-from tests.zoo import random_model
+from pyverify.exact.cubic_checker import certify_cubic
+from tests.zoo import make_model, random_model
 
 ROOT = Path(__file__).resolve().parents[1]
 COQ = ROOT / "coq"
@@ -39,7 +40,8 @@ THEOREMS = ("Semantics.correct_b_spec", "Semantics.all_inputs_length", "Fixed.ro
             "Fixed.scaled_score_correct", "Fixed.check_inv_sqrt_correct", "Exp.exp_alternating",
             "Exp.exp_nonpos_correct", "Exp.exp_interval_correct", "Sums.rsum_swap", "Sums.IZR_entry_matmul",
             "Soundness.score_numerator", "Soundness.logit_tables", "Soundness.logit_difference",
-            "Soundness.input_certified_correct", "Soundness.brute_sound", "BruteBig.check_brute_big_eq")
+            "Soundness.input_certified_correct", "Soundness.brute_sound", "BruteBig.check_brute_big_eq",
+            "CubicBig.check_cubic_big_eq")
 
 
 def coqc() -> str:
@@ -103,7 +105,7 @@ def test_library_builds_and_rests_only_on_the_standard_axioms(built, tmp_path):
     """Print Assumptions of a tuple of every listed theorem (one traversal covers them all), and of
     brute_sound alone, name only the allowed axioms; brute_sound does use the reals' axioms."""
     script = tmp_path / "Assumptions.v"
-    script.write_text("From PyVerify Require Import Semantics Fixed Exp Tables Sums Soundness BruteBig.\n"
+    script.write_text("From PyVerify Require Import Semantics Fixed Exp Tables Sums Soundness BruteBig CubicBig.\n"
                       f"Definition proved := ({', '.join('@PyVerify.' + name for name in THEOREMS)}).\n"
                       "Print Assumptions proved.\nPrint Assumptions PyVerify.Soundness.brute_sound.\n")
     r = subprocess.run([coqc(), "-R", str(built / "theories"), "PyVerify", str(script)],
@@ -198,6 +200,32 @@ def test_coq_brute_force_checker_equals_python(built, tmp_path):
     got = [int(v) for v in re.findall(r"= (\d+)%nat", r.stdout)]
     want = [certify_brute(w).count for w in weights]
     assert len(models) == 23 and got == want and sum(want) > 0 and 0 in want  # proofs and refusals both
+
+
+def zoo_models() -> list:
+    """Twelve small zero-bias models of the soundness zoo (tests/zoo.py): near-ties (exact and
+    2^-20 apart), max-like pushes with sharp attention, random, briefly trained (some sharpened), n = 2 to 4."""
+    picked = [make_model(i) for i in (0, 1, 3, 4, 5, 6, 8, 9, 14, 18, 19, 28)]
+    assert {z.kind for z in picked} == {"trained", "near-tie", "max-like", "random"}
+    return [z.model for z in picked]
+
+
+def test_coq_cubic_checker_equals_python(built, tmp_path):
+    """Differential test (issue 10): Coq's cubic checker (check_cubic_big, proved equal to
+    check_cubic), computed by vm_compute, returns Python's certify_cubic count on 35 models."""
+    weights = [exact_weights(m) for m in tiny_models() + zoo_models()]
+    assert all(w.d_vocab ** w.n_ctx <= 13**4 for w in weights)
+    script = tmp_path / "CubicCheck.v"
+    script.write_text(
+        "From PyVerify Require Import Semantics Fixed Brute Cubic CubicBig.\nFrom Coq Require Import List ZArith.\n"
+        "Import ListNotations.\nOpen Scope Z_scope.\n"
+        + "".join(f"Eval vm_compute in check_cubic_big {coq_weights(w)} ({inv_sqrt(w.d_head)[0]}, {inv_sqrt(w.d_head)[1]}).\n"
+                  for w in weights))
+    r = subprocess.run([coqc(), "-R", str(built / "theories"), "PyVerify", str(script)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-2000:]
+    got = [int(v) for v in re.findall(r"= (\d+)%N", r.stdout)]
+    want = [certify_cubic(w).count for w in weights]
+    assert len(weights) == 35 and got == want and sum(want) > 0 and 0 in want
 
 
 def trained(V: int, n: int, d: int, h: int, steps: int):

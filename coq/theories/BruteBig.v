@@ -24,6 +24,10 @@ Definition floor_shift (x k : bigZ) : bigZ := if 0 <=? k then BigZ.shiftr x k el
 Definition ceil_shift (x k : bigZ) : bigZ := - floor_shift (- x) k.
 Definition round_out (lo hi k : bigZ) : ival := (floor_shift lo k, ceil_shift hi k).
 Definition add (a b : ival) : ival := (fst a + fst b, snd a + snd b).
+Definition mul (a b : ival) : ival :=
+  let p1 := fst a * fst b in let p2 := fst a * snd b in
+  let p3 := snd a * fst b in let p4 := snd a * snd b in
+  round_out (BigZ.min (BigZ.min p1 p2) (BigZ.min p3 p4)) (BigZ.max (BigZ.max p1 p2) (BigZ.max p3 p4)) prec.
 Definition mul_hi_nonneg (a b : ival) : bigZ :=
   if 0 <=? snd b then ceil_shift (snd a * snd b) prec else ceil_shift (fst a * snd b) prec.
 Definition from_scaled (raw bits : bigZ) : ival :=
@@ -153,7 +157,8 @@ Qed.
 
 Ltac bigz_step :=
   first [ rewrite BigZ.spec_add | rewrite BigZ.spec_sub | rewrite BigZ.spec_mul | rewrite BigZ.spec_div
-        | rewrite BigZ.spec_opp | rewrite BigZ.spec_max | rewrite BigZ.spec_of_Z | rewrite BigZ.spec_leb
+        | rewrite BigZ.spec_opp | rewrite BigZ.spec_max | rewrite BigZ.spec_min | rewrite BigZ.spec_of_Z
+        | rewrite BigZ.spec_leb
         | rewrite BigZ.spec_ltb | rewrite pow2_big | rewrite floor_shift_big | rewrite to_Z_0 | rewrite to_Z_1
         | rewrite to_Z_2 | rewrite to_Z_4 | rewrite to_Z_prec | rewrite to_Z_guard ].
 Ltac bigz_step_in H :=
@@ -173,6 +178,9 @@ Proof. unfold Big.round_out, round_out. cbn [fst snd]. now rewrite floor_shift_b
 
 Lemma add_big (a b : Big.ival) : zi (Big.add a b) = add (zi a) (zi b).
 Proof. unfold Big.add, add. cbn [fst snd]. now bigz. Qed.
+
+Lemma mul_big (a b : Big.ival) : zi (Big.mul a b) = mul (zi a) (zi b).
+Proof. unfold Big.mul, mul. cbn [fst snd]. rewrite round_out_big. now bigz_all. Qed.
 
 Lemma mul_hi_nonneg_big (a b : Big.ival) : BigZ.to_Z (Big.mul_hi_nonneg a b) = mul_hi_nonneg (zi a) (zi b).
 Proof.
