@@ -128,10 +128,11 @@ Definition count_qm (rows : list (list bool)) (n m q : nat) : N :=
                              (length (filter (fun k => nth copies (nth k rows []) false) (seq 0 m))))
             (seq 1 (n - 1))))%N.
 
-(** The certified cubic count, or [0] if the shapes are wrong or [s] does not enclose
-    [2^prec / sqrt d_head] (Python: [certify_cubic]). *)
+(** The certified cubic count, or [0] if the shapes are wrong, [n_ctx < 2] (a case needs a
+    non-query position; Python's [ModelConfig] refuses [n_ctx < 2] too) or [s] does not
+    enclose [2^prec / sqrt d_head] (Python: [certify_cubic]). *)
 Definition check_cubic (w : weights) (s : ival) : N :=
-  if shapes_ok w && check_inv_sqrt (Z.of_nat (d_head w)) s then
+  if shapes_ok w && Nat.leb 2 (n_ctx w) && check_inv_sqrt (Z.of_nat (d_head w)) s then
     let T := exact_tables w in
     let V := d_vocab w in let n := n_ctx w in
     let pos := map (fun q => positional_of (nth q (EQKP T) []) n (S w) s) (seq 0 V) in

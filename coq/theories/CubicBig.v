@@ -85,7 +85,7 @@ End BigCubic.
 
 (** [check_cubic], with the cases checked on BigZ. *)
 Definition check_cubic_big (w : weights) (s : ival) : N :=
-  if shapes_ok w && check_inv_sqrt (Z.of_nat (d_head w)) s then
+  if shapes_ok w && Nat.leb 2 (n_ctx w) && check_inv_sqrt (Z.of_nat (d_head w)) s then
     let T := big_tables (exact_tables w) in
     let V := d_vocab w in let n := n_ctx w in let bs := big_ival s in
     let pos := map (fun q => BigCubic.positional_of (nth q (Big.EQKP T) []) n (S w) bs) (seq 0 V) in
@@ -276,7 +276,7 @@ Qed.
 (** The BigZ cubic checker returns the same count. *)
 Theorem check_cubic_big_eq (w : weights) (s : ival) : check_cubic_big w s = check_cubic w s.
 Proof.
-  unfold check_cubic_big, check_cubic. destruct (shapes_ok w && check_inv_sqrt (Z.of_nat (d_head w)) s);
+  unfold check_cubic_big, check_cubic. destruct (shapes_ok w && Nat.leb 2 (n_ctx w) && check_inv_sqrt (Z.of_nat (d_head w)) s);
     [| reflexivity].
   cbv zeta. f_equal. apply map_ext. intros m. f_equal. apply map_ext. intros q.
   rewrite <- logit_bounds_big. destruct (BigCubic.logit_bounds _ _ _ _) as [U E]. cbn [fst snd].
