@@ -11,7 +11,7 @@
       [e_i = exp(score_i - shift)], and the checker's integer sum is an upper bound for it. *)
 
 From Coq Require Import Bool List ZArith Reals Lra Lia.
-From PyVerify Require Import Semantics Fixed Exp Tables Sums Brute.
+From PyVerify Require Import Semantics Fixed Exp Tables Sums Brute Cubic Sorting Counting.
 Import ListNotations.
 Open Scope R_scope.
 
@@ -367,3 +367,213 @@ Proof.
   destruct (in_all_inputs _ _ _ Hx) as [L T]. apply correct_b_spec.
   exact (input_certified_correct w x Hshapes L T s Hs Hc).
 Qed.
+
+(** ** Facts the cubic checker's proof uses *)
+
+(** An affine function negative at both ends of an interval is negative inside it. *)
+Lemma affine_neg (a b L H v : R) : L <= v <= H -> a + b * L < 0 -> a + b * H < 0 -> a + b * v < 0.
+Proof.
+  intros [HL HH] NL NH. destruct (Rle_lt_dec 0 b) as [Hb | Hb].
+  - assert (b * v <= b * H) by (apply Rmult_le_compat_l; lra). lra.
+  - assert (b * v <= b * L) by (apply Rmult_le_compat_neg_l; lra). lra.
+Qed.
+
+Lemma max_except_ge (V m o : nat) (f : nat -> Z) :
+  (o < V)%nat -> o <> m -> (f o <= max_except V m f)%Z.
+Proof.
+  intros Ho Hne. unfold max_except.
+  assert (G : forall l acc, (acc <= fold_left (fun acc o => if Nat.eqb o m then acc else Z.max acc (f o)) l acc)%Z
+                            /\ (In o l -> f o <= fold_left (fun acc o => if Nat.eqb o m then acc else Z.max acc (f o)) l acc)%Z).
+  { induction l as [| t l IH]; intros acc; [simpl; split; [lia | intros []] |]. simpl.
+    destruct (Nat.eqb_spec t m) as [-> | NE].
+    - destruct (IH acc) as [A B]. split; [exact A |]. intros [E | I]; [congruence | now apply B].
+    - destruct (IH (Z.max acc (f t))) as [A B]. split; [lia |]. intros [<- | I]; [lia | now apply B]. }
+  apply G. apply in_seq. lia.
+Qed.
+
+Lemma fold_max_ge (l : list Z) (x a : Z) : In a (x :: l) -> (a <= fold_left Z.max l x)%Z.
+Proof.
+  revert x. induction l as [| y l IH]; intros x Ha; simpl in *.
+  - destruct Ha as [<- | []]. lia.
+  - assert (G : forall acc, (acc <= fold_left Z.max l acc)%Z).
+    { clear. induction l as [| z l IH]; intros acc; simpl; [lia |]. specialize (IH (Z.max acc z)). lia. }
+    destruct Ha as [-> | [-> | Ha]].
+    + specialize (G (Z.max a y)). lia.
+    + specialize (G (Z.max x a)). lia.
+    + apply IH. now right.
+Qed.
+
+(** The fixed-point value of a selected sum is the real sum of the selected values. *)
+Lemma fx_selected (b : list bool) (l : list Z) (k : nat) :
+  length b = k -> length l = k ->
+  fx (selected b l) = rsum k (fun i => if nth i b false then fx (nth i l 0%Z) else 0).
+Proof.
+  intros Hb Hl. rewrite <- Hl in Hb. subst k. revert b Hb. induction l as [| z l IH]; intros b Hb.
+  - destruct b; [| discriminate]. unfold fx. simpl. unfold rsum. simpl. unfold Rdiv. ring.
+  - destruct b as [| t b]; [discriminate |]. simpl in Hb. injection Hb as Hb.
+    cbn [length]. rewrite rsum_shift.
+    change (rsum (length l) (fun i => if nth (Datatypes.S i) (t :: b) false then fx (nth (Datatypes.S i) (z :: l) 0%Z) else 0))
+      with (rsum (length l) (fun i => if nth i b false then fx (nth i l 0%Z) else 0)).
+    rewrite <- (IH b Hb).
+    destruct t; simpl; unfold fx; [rewrite plus_IZR; unfold Rdiv; ring | unfold Rdiv; ring].
+Qed.
+
+(** ** One input, for the cubic checker *)
+
+Section CubicInput.
+Variable w : weights.
+Variable x : list nat.
+Variable s : ival.
+Hypothesis shapes : shapes_ok w = true.
+Hypothesis x_length : length x = n_ctx w.
+Hypothesis x_tokens : forall t, In t x -> (t < d_vocab w)%nat.
+Hypothesis scale_ok : check_inv_sqrt (Z.of_nat (d_head w)) s = true.
+
+Local Notation c := (2 ^ S w).
+Local Notation T := (exact_tables w).
+Local Notation n := (n_ctx w).
+Local Notation q := (nth (n_ctx w - 1) x 0%nat).
+Local Notation m := (list_max x).
+Local Notation bits := (4 * Z.of_nat (S w))%Z.
+Local Notation isq := (/ sqrt (INR (d_head w))).
+
+(** The token and positional parts of a score (the score is their sum). *)
+Definition token_score (t : nat) : R := IZR (entry (EQKE T) q t) / c ^ 4 * isq.
+Definition pos_score (i : nat) : R := IZR (entry (EQKP T) q i) / c ^ 4 * isq.
+
+Lemma score_split (i : nat) : (i < n)%nat -> score w x i = token_score (nth i x 0%nat) + pos_score i.
+Proof.
+  intros Hi. unfold score, token_score, pos_score. rewrite score_numerator by assumption.
+  rewrite plus_IZR. unfold Rdiv. ring.
+Qed.
+
+Lemma scale_contains : contains s isq.
+Proof.
+  destruct (shapes_spec w shapes) as (_ & Hh & _). rewrite INR_IZR_INZ.
+  apply check_inv_sqrt_correct; [lia | exact scale_ok].
+Qed.
+
+Lemma bits_pow : IZR (2 ^ bits) = c ^ 4.
+Proof. change (4 * Z.of_nat (S w))%Z with (Z.of_nat 4 * Z.of_nat (S w))%Z. apply IZR_pow2_scale. Qed.
+
+(** Token weights [e_t] and positional weights, as in [proven_qm] and [positional_of]. *)
+Definition token_scores : list ival :=
+  map (fun t => scaled_score (entry (EQKE T) q t) bits s) (seq 0 (m + 1)).
+Definition token_weights : list ival := exp_shifted (max_hi token_scores) token_scores.
+Definition pos_scores : list ival := map (fun raw => scaled_score raw bits s) (nth q (EQKP T) []).
+Definition pos_weights : list ival := exp_shifted (max_hi pos_scores) pos_scores.
+Definition eps (t : nat) : R := exp (token_score t - fx (max_hi token_scores)).
+Definition omega (i : nat) : R := exp (pos_score i - fx (max_hi pos_scores)).
+
+Lemma scaled_contains (raw : Z) : contains (scaled_score raw bits s) (IZR raw / c ^ 4 * isq).
+Proof. rewrite <- bits_pow. apply scaled_score_correct; [lia | exact scale_contains]. Qed.
+
+Lemma token_weight_contains (t : nat) : (t <= m)%nat -> contains (nth t token_weights (0, 0)%Z) (eps t).
+Proof.
+  intros Ht. unfold token_weights, exp_shifted, eps.
+  rewrite (nth_map_in _ _ (0, 0)%Z) by (unfold token_scores; rewrite map_length, seq_length; lia).
+  apply exp_interval_correct, contains_sub. unfold token_scores. rewrite nth_seq_map by lia.
+  apply scaled_contains.
+Qed.
+
+Lemma q_lt : (q < d_vocab w)%nat.
+Proof. destruct (shapes_spec w shapes) as (Hn & _). apply x_tokens, nth_In. lia. Qed.
+
+Lemma eqkp_row_length : length (nth q (EQKP T) []) = n.
+Proof.
+  apply (shape_row_length _ (d_vocab w)); [| exact q_lt]. cbn [EQKP exact_tables].
+  apply shape_matmul. unfold query_key, matmul. rewrite map_length.
+  exact (proj1 (shape_resid_query w x shapes x_length)).
+Qed.
+
+Lemma pos_weight_contains (i : nat) : (i < n)%nat -> contains (nth i pos_weights (0, 0)%Z) (omega i).
+Proof.
+  intros Hi. unfold pos_weights, exp_shifted, omega.
+  rewrite (nth_map_in _ _ (0, 0)%Z) by (unfold pos_scores; rewrite map_length, eqkp_row_length; lia).
+  apply exp_interval_correct, contains_sub. unfold pos_scores.
+  rewrite (nth_map_in _ _ 0%Z) by (rewrite eqkp_row_length; lia). apply scaled_contains.
+Qed.
+
+Lemma omega_pos (i : nat) : 0 < omega i.
+Proof. apply exp_pos. Qed.
+
+Lemma eps_pos (t : nat) : 0 < eps t.
+Proof. apply exp_pos. Qed.
+
+(** [exp(score_i - shift)] is the product of the token and positional weights. *)
+Lemma exp_score (i : nat) : (i < n)%nat ->
+  exp (score w x i - (fx (max_hi token_scores) + fx (max_hi pos_scores))) = eps (nth i x 0%nat) * omega i.
+Proof.
+  intros Hi. rewrite score_split by assumption. unfold eps, omega. rewrite <- exp_plus. f_equal. ring.
+Qed.
+
+(** The checker's upper bounds [c_t = E[t] + U[q]] on the logit differences ([proven_qm]'s [c]). *)
+Definition bounds : list Z * list Z := logit_bounds T (S w) (d_vocab w) m.
+Definition ctab : list Z := map (fun t => (nth t (snd bounds) 0 + nth q (fst bounds) 0)%Z) (seq 0 (m + 1)).
+Definition chat (t : nat) : R := fx (nth t ctab 0%Z).
+
+Lemma fx_add (a b : Z) : fx (a + b) = fx a + fx b.
+Proof. unfold fx. rewrite plus_IZR. unfold Rdiv. ring. Qed.
+
+Lemma le_max (t : nat) : In t x -> (t <= m)%nat.
+Proof. intros H. now apply in_le_list_max. Qed.
+
+Lemma q_le_m : (q <= m)%nat.
+Proof. destruct (shapes_spec w shapes) as (Hn & _). apply le_max, nth_In. lia. Qed.
+
+Lemma pvou_length : length (PVOU T) = n.
+Proof.
+  destruct (shapes_spec w shapes) as (_ & _ & _ & HP & _). cbn [PVOU exact_tables]. unfold matmul.
+  rewrite map_length. now destruct HP.
+Qed.
+
+(** Every position's term of the logit difference is at most [c] of its token. *)
+Lemma difference_le (i o : nat) : (i < n)%nat -> (o < d_vocab w)%nat -> o <> m ->
+  difference_real w x m i o <= chat (nth i x 0%nat).
+Proof.
+  intros Hi Ho Hom. set (t := nth i x 0%nat).
+  assert (Ht : (t <= m)%nat) by (apply le_max, nth_In; lia).
+  pose proof (c_nonzero w) as Hc.
+  unfold chat, ctab. rewrite nth_seq_map by lia. rewrite fx_add.
+  unfold bounds, logit_bounds. cbn [fst snd]. rewrite !nth_seq_map by (pose proof q_le_m; lia).
+  set (PW := map (fun o => match map (fun row => centred row o m) (PVOU T) with
+                           | [] => 0%Z
+                           | y :: rest => fold_left Z.max rest y
+                           end) (seq 0 (d_vocab w))).
+  set (raw_e := max_except (d_vocab w) m (fun o => (centred (nth t (EVOU T) []) o m + nth o PW 0)%Z)).
+  set (raw_u := max_except (d_vocab w) m (fun o => centred (nth q (EUPU T) []) o m)).
+  destruct (from_scaled_correct raw_e (4 * Z.of_nat (S w)) ltac:(lia)) as [_ Ue].
+  destruct (from_scaled_correct raw_u (2 * Z.of_nat (S w)) ltac:(lia)) as [_ Uu].
+  change (4 * Z.of_nat (S w))%Z with (Z.of_nat 4 * Z.of_nat (S w))%Z in Ue.
+  change (2 * Z.of_nat (S w))%Z with (Z.of_nat 2 * Z.of_nat (S w))%Z in Uu.
+  rewrite IZR_pow2_scale in Ue, Uu.
+  change (Z.of_nat 4 * Z.of_nat (S w))%Z with (4 * Z.of_nat (S w))%Z in Ue.
+  assert (Pw : (entry (PVOU T) i o - entry (PVOU T) i m <= nth o PW 0)%Z).
+  { unfold PW. rewrite nth_seq_map by exact Ho.
+    assert (In (centred (nth i (PVOU T) []) o m) (map (fun row => centred row o m) (PVOU T))).
+    { apply (in_map (fun row => centred row o m)), nth_In. rewrite pvou_length. exact Hi. }
+    destruct (map (fun row => centred row o m) (PVOU T)) as [| y rest] eqn:E; [destruct H |].
+    apply fold_max_ge in H. unfold centred, entry in *. lia. }
+  assert (Me : (entry (EVOU T) t o - entry (EVOU T) t m + nth o PW 0 <= raw_e)%Z).
+  { unfold raw_e. pose proof (max_except_ge (d_vocab w) m o
+      (fun o => (centred (nth t (EVOU T) []) o m + nth o PW 0)%Z) Ho Hom) as G. unfold centred, entry in *. lia. }
+  assert (Mu : (entry (EUPU T) q o - entry (EUPU T) q m <= raw_u)%Z).
+  { unfold raw_u. pose proof (max_except_ge (d_vocab w) m o (fun o => centred (nth q (EUPU T) []) o m) Ho Hom) as G.
+    unfold centred, entry in *. lia. }
+  unfold difference_real. fold t.
+  change (2 * Z.of_nat (S w))%Z with (Z.of_nat 2 * Z.of_nat (S w))%Z.
+  rewrite plus_IZR, mult_IZR, IZR_pow2_scale.
+  apply IZR_le in Me, Mu, Pw.
+  assert (C4 : 0 < c ^ 4) by (apply pow_lt, pow_lt; lra).
+  assert (C2 : 0 < c ^ 2) by (apply pow_lt, pow_lt; lra).
+  repeat (rewrite minus_IZR in * || rewrite plus_IZR in *).
+  set (A := IZR (entry (EVOU T) t o) - IZR (entry (EVOU T) t m)) in *.
+  set (P := IZR (entry (PVOU T) i o) - IZR (entry (PVOU T) i m)) in *.
+  set (B := IZR (entry (EUPU T) q o) - IZR (entry (EUPU T) q m)) in *.
+  apply Rle_trans with (IZR raw_e / c ^ 4 + IZR raw_u / c ^ 2); [| lra].
+  replace (A + IZR (entry (PVOU T) i o) - IZR (entry (PVOU T) i m) + B * c ^ 2) with (A + P + B * c ^ 2)
+    by (unfold P; ring).
+  replace ((A + P + B * c ^ 2) / c ^ 4) with ((A + P) / c ^ 4 + B / c ^ 2) by (field; repeat split; auto using pow_nonzero).
+  apply Rplus_le_compat; unfold Rdiv; apply Rmult_le_compat_r; try (left; apply Rinv_0_lt_compat; lra); lra.
+Qed.
+End CubicInput.
