@@ -418,6 +418,70 @@ Proof.
     destruct t; simpl; unfold fx; [rewrite plus_IZR; unfold Rdiv; ring | unfold Rdiv; ring].
 Qed.
 
+
+(** A sum of non-positive terms, one of them negative, is negative. *)
+Lemma rsum_pos_one (k : nat) (h : nat -> R) :
+  (forall i, (i < k)%nat -> 0 <= h i) -> (exists i, (i < k)%nat /\ 0 < h i) -> 0 < rsum k h.
+Proof.
+  induction k as [| k IH]; intros Hle [i [Hi Hpos]]; [lia |]. rewrite rsum_succ.
+  assert (Z : 0 <= rsum k h) by (rewrite <- (rsum_zero k); apply rsum_le; intros; apply Hle; lia).
+  destruct (Nat.eq_dec i k) as [-> | NE].
+  - lra.
+  - assert (0 < rsum k h) by (apply IH; [intros; apply Hle; lia | exists i; split; [lia | exact Hpos]]).
+    specialize (Hle k ltac:(lia)). lra.
+Qed.
+
+Lemma rsum_neg (k : nat) (h : nat -> R) :
+  (forall i, (i < k)%nat -> h i <= 0) -> (exists i, (i < k)%nat /\ h i < 0) -> rsum k h < 0.
+Proof.
+  induction k as [| k IH]; intros Hle [i [Hi Hneg]]; [lia |]. rewrite rsum_succ.
+  assert (Z : rsum k h <= 0) by (rewrite <- (rsum_zero k); apply rsum_le; intros; apply Hle; lia).
+  destruct (Nat.eq_dec i k) as [-> | NE].
+  - lra.
+  - assert (rsum k h < 0) by (apply IH; [intros; apply Hle; lia | exists i; split; [lia | exact Hneg]]).
+    specialize (Hle k ltac:(lia)). lra.
+Qed.
+
+(** The mixing step (docs/strategies.md, "Cubic", step 3): if every non-max position [i]
+    ([b i = false]) makes [G + g_i R] negative, where [R] is their total positional weight,
+    then so does their weighted mixture [G + sum_i om_i g_i]. *)
+Lemma mixture (k : nat) (b : nat -> bool) (om g : nat -> R) (G : R) :
+  (forall i, (i < k)%nat -> 0 < om i) -> (exists i, (i < k)%nat /\ b i = false) ->
+  (forall i, (i < k)%nat -> b i = false -> G + g i * rsum k (fun j => if b j then 0 else om j) < 0) ->
+  G + rsum k (fun i => if b i then 0 else om i * g i) < 0.
+Proof.
+  intros Hom [i0 [Hi0 Hb0]] Hneg. set (Rw := rsum k (fun j => if b j then 0 else om j)) in *.
+  assert (HR : 0 < Rw).
+  { unfold Rw. apply (rsum_pos_one k). - intros j Hj. destruct (b j); [lra | left; apply Hom, Hj].
+    - exists i0. split; [exact Hi0 |]. rewrite Hb0. apply Hom, Hi0. }
+  assert (S1 : rsum k (fun i => if b i then 0 else om i * (G + g i * Rw)) < 0).
+  { apply rsum_neg.
+    - intros i Hi. destruct (b i) eqn:B; [lra |]. specialize (Hneg i Hi B). specialize (Hom i Hi). nra.
+    - exists i0. split; [exact Hi0 |]. rewrite Hb0. specialize (Hneg i0 Hi0 Hb0). specialize (Hom i0 Hi0). nra. }
+  assert (E : rsum k (fun i => if b i then 0 else om i * (G + g i * Rw))
+              = Rw * (G + rsum k (fun i => if b i then 0 else om i * g i))).
+  { transitivity (rsum k (fun i => G * (if b i then 0 else om i) + Rw * (if b i then 0 else om i * g i))).
+    - apply rsum_ext. intros i _. destruct (b i); ring.
+    - rewrite rsum_plus, <- !rsum_mult_l. fold Rw. ring. }
+  rewrite E in S1. destruct (Rlt_dec (G + rsum k (fun i => if b i then 0 else om i * g i)) 0) as [L | L]; [exact L |].
+  exfalso. nra.
+Qed.
+
+Lemma nth_firstn_lt {A : Type} (i j : nat) (l : list A) (d : A) : (i < j)%nat -> nth i (firstn j l) d = nth i l d.
+Proof.
+  revert i j. induction l as [| a l IH]; intros i j H; destruct j as [| j]; try lia; [now destruct i |].
+  destruct i as [| i]; [reflexivity |]. simpl. apply IH. lia.
+Qed.
+
+Lemma fx_le (a b : Z) : (a <= b)%Z -> fx a <= fx b.
+Proof.
+  intros H. unfold fx, Rdiv. apply Rmult_le_compat_r; [left; apply Rinv_0_lt_compat, IZR_pow2_pos, prec_nonneg |].
+  now apply IZR_le.
+Qed.
+
+Lemma contains_point (z : Z) : contains (z, z) (fx z).
+Proof. unfold contains. simpl. lra. Qed.
+
 (** ** One input, for the cubic checker *)
 
 Section CubicInput.
@@ -576,4 +640,311 @@ Proof.
   replace ((A + P + B * c ^ 2) / c ^ 4) with ((A + P) / c ^ 4 + B / c ^ 2) by (field; repeat split; auto using pow_nonzero).
   apply Rplus_le_compat; unfold Rdiv; apply Rmult_le_compat_r; try (left; apply Rinv_0_lt_compat; lra); lra.
 Qed.
+
+(** ** The positional bounds of [positional_of] *)
+
+Local Notation k := (n_ctx w - 1)%nat.
+Definition pos : positional := positional_of (nth q (EQKP T) []) n (S w) s.
+Definition los : list Z := map fst (firstn k pos_weights).
+Definition his : list Z := map snd (firstn k pos_weights).
+
+Lemma pos_weights_length : length pos_weights = n.
+Proof. unfold pos_weights, exp_shifted, pos_scores. now rewrite !map_length, eqkp_row_length. Qed.
+
+Lemma k_lt : (k < n)%nat.
+Proof. destruct (shapes_spec w shapes) as (Hn & _). lia. Qed.
+
+Lemma los_length : length los = k.
+Proof. unfold los. rewrite map_length, firstn_length, pos_weights_length. pose proof k_lt. lia. Qed.
+
+Lemma his_length : length his = k.
+Proof. unfold his. rewrite map_length, firstn_length, pos_weights_length. pose proof k_lt. lia. Qed.
+
+Lemma nth_los (i : nat) : (i < k)%nat -> nth i los 0%Z = fst (nth i pos_weights (0, 0)%Z).
+Proof.
+  intros Hi. unfold los. rewrite (nth_map_in _ _ (0, 0)%Z) by (rewrite firstn_length, pos_weights_length; lia).
+  now rewrite nth_firstn_lt.
+Qed.
+
+Lemma nth_his (i : nat) : (i < k)%nat -> nth i his 0%Z = snd (nth i pos_weights (0, 0)%Z).
+Proof.
+  intros Hi. unfold his. rewrite (nth_map_in _ _ (0, 0)%Z) by (rewrite firstn_length, pos_weights_length; lia).
+  now rewrite nth_firstn_lt.
+Qed.
+
+(** For a selection [b] of the non-query positions, its positional weight lies between
+    [low[a]] and [high[a]], [a] the number selected. *)
+Lemma mask_bounds (b : list bool) : length b = k ->
+  fx (nth (count_true b) (low pos) 0%Z) <= rsum k (fun i => if nth i b false then omega i else 0)
+  <= fx (nth (count_true b) (high pos) 0%Z).
+Proof.
+  intros Hb. pose proof (count_true_le b) as Hc.
+  change (low pos) with (prefix_sums 0 (sort los)). change (high pos) with (prefix_sums 0 (rev (sort his))).
+  rewrite !nth_prefix_sums by (rewrite ?rev_length, sort_length, ?los_length, ?his_length; lia).
+  rewrite !Z.add_0_l. split.
+  - apply Rle_trans with (fx (selected b los)).
+    + apply fx_le, smallest_le_selected. now rewrite los_length.
+    + rewrite (fx_selected b los k Hb los_length). apply rsum_le. intros i Hi. destruct (nth i b false); [| lra].
+      rewrite nth_los by exact Hi. apply (pos_weight_contains i ltac:(pose proof k_lt; lia)).
+  - apply Rle_trans with (fx (selected b his)).
+    + rewrite (fx_selected b his k Hb his_length). apply rsum_le. intros i Hi. destruct (nth i b false); [| lra].
+      rewrite nth_his by exact Hi. apply (pos_weight_contains i ltac:(pose proof k_lt; lia)).
+    + apply fx_le, selected_le_largest. now rewrite his_length.
+Qed.
+
+Lemma count_true_repeat (j : nat) : count_true (repeat true j) = j.
+Proof. induction j as [| j IH]; [reflexivity |]. unfold count_true in *. simpl. now rewrite IH. Qed.
+
+(** The total positional weight of the non-query positions lies in [total]. *)
+Lemma total_contains : contains (total pos) (rsum k omega).
+Proof.
+  pose proof (mask_bounds (repeat true k) (repeat_length true k)) as [L H].
+  rewrite count_true_repeat in L, H.
+  assert (E : rsum k (fun i => if nth i (repeat true k) false then omega i else 0) = rsum k omega).
+  { apply rsum_ext. intros i Hi. rewrite (nth_indep _ false true) by (rewrite repeat_length; exact Hi).
+    now rewrite nth_repeat. }
+  rewrite E in L, H. split; [exact L |].
+  apply Rle_trans with (fx (nth k (high pos) 0%Z)); [exact H | right].
+  change (high pos) with (prefix_sums 0 (rev (sort his))).
+  rewrite nth_prefix_sums by (rewrite rev_length, sort_length, his_length; lia).
+  rewrite firstn_all2 by (rewrite rev_length, sort_length, his_length; lia). reflexivity.
+Qed.
+
+Lemma query_contains : contains (query pos) (omega k).
+Proof. apply pos_weight_contains, k_lt. Qed.
+
+(** ** From the checker's bound to a correct input *)
+
+(** [sum_i e_{x_i} w_i c_{x_i}]: an upper bound on the logit difference for every output
+    [o <> m], times a positive number. *)
+Definition num_bound : R := rsum n (fun i => eps (nth i x 0%nat) * omega i * chat (nth i x 0%nat)).
+
+Lemma m_lt : (m < d_vocab w)%nat.
+Proof.
+  destruct (shapes_spec w shapes) as (Hn & _). apply list_max_lt.
+  - intros E. rewrite E in x_length. simpl in x_length. lia.
+  - apply Forall_forall. exact x_tokens.
+Qed.
+
+Lemma correct_of_num_bound : num_bound < 0 -> correct w x.
+Proof.
+  intros Hnum. unfold correct. intros o Ho Hne. unfold answer in *.
+  set (sh := fx (max_hi token_scores) + fx (max_hi pos_scores)).
+  set (den := softmax_denominator w x).
+  assert (Hden : 0 < den).
+  { destruct (shapes_spec w shapes) as (Hn & _). apply rsum_pos; [unfold Semantics.n; lia | intros; apply exp_pos]. }
+  assert (K : 0 < exp (- sh) * den) by (apply Rmult_lt_0_compat; [apply exp_pos | exact Hden]).
+  assert (E : exp (- sh) * den * (logit w x o - logit w x m)
+              = rsum n (fun i => eps (nth i x 0%nat) * omega i * difference_real w x m i o)).
+  { rewrite (logit_difference w x shapes x_length x_tokens m o m_lt Ho), rsum_mult_l.
+    apply rsum_ext. intros i Hi. rewrite <- exp_score by assumption. unfold attention. fold den.
+    unfold Rminus. rewrite exp_plus. fold sh. field. lra. }
+  assert (Le : rsum n (fun i => eps (nth i x 0%nat) * omega i * difference_real w x m i o) <= num_bound).
+  { apply rsum_le. intros i Hi. apply Rmult_le_compat_l.
+    - left. apply Rmult_lt_0_compat; apply exp_pos.
+    - apply difference_le; assumption. }
+  assert (exp (- sh) * den * (logit w x o - logit w x m) < 0) by lra.
+  destruct (Rlt_dec (logit w x o) (logit w x m)) as [L | L]; [exact L |]. exfalso. nra.
+Qed.
+
+(** The rows of [proven_qm] for this input's query and max. *)
+Definition rows : list (list bool) := proven_qm T pos s (S w) n m q bounds.
+Definition query_term : ival :=
+  mul (mul (nth q token_weights (0, 0)%Z) (query pos)) (nth q ctab 0%Z, nth q ctab 0%Z).
+Definition max_term : ival :=
+  mul (mul (nth m token_weights (0, 0)%Z) (total pos)) (nth m ctab 0%Z, nth m ctab 0%Z).
+Definition k_term (t : nat) : ival := mul (nth t token_weights (0, 0)%Z) (nth t ctab 0%Z, nth t ctab 0%Z).
+
+Lemma rows_all_max : nth 0 (nth m rows []) false = (snd max_term + snd query_term <? 0)%Z.
+Proof.
+  unfold rows, proven_qm. rewrite (surjective_pairing bounds). cbv zeta.
+  rewrite app_nth2 by (rewrite map_length, seq_length; lia).
+  rewrite map_length, seq_length, Nat.sub_diag. reflexivity.
+Qed.
+
+Lemma rows_k (t cc : nat) : (t < m)%nat -> (cc < n)%nat ->
+  nth cc (nth t rows []) false
+  = if (Nat.eqb cc 0 || (Nat.ltb q m && Nat.eqb cc (n - 1)))%bool then false
+    else forallb (end_holds (k_term t))
+           [case_end pos (nth m token_weights (0, 0)%Z) (nth m ctab 0%Z) (snd query_term) (nth (n - 1 - cc) (low pos) 0%Z);
+            case_end pos (nth m token_weights (0, 0)%Z) (nth m ctab 0%Z) (snd query_term) (nth (n - 1 - cc) (high pos) 0%Z)].
+Proof.
+  intros Ht Hcc. unfold rows, proven_qm. rewrite (surjective_pairing bounds). cbv zeta.
+  rewrite app_nth1 by (rewrite map_length, seq_length; lia).
+  rewrite (nth_map_in _ _ 0%nat) by (rewrite seq_length; lia). rewrite seq_nth by lia.
+  rewrite (nth_map_in _ _ 0%nat) by (rewrite seq_length; lia). rewrite seq_nth by lia. simpl plus.
+  unfold k_term. rewrite (nth_map_in _ _ 0%nat) by (rewrite seq_length; lia). rewrite seq_nth by lia.
+  reflexivity.
+Qed.
+
+Lemma fx_neg (z : Z) : (z < 0)%Z -> fx z < 0.
+Proof.
+  intros H. unfold fx, Rdiv. pose proof (IZR_pow2_pos prec prec_nonneg) as P.
+  assert (IZR z < 0) by (apply IZR_lt; exact H).
+  assert (0 < / IZR (2 ^ prec)) by (apply Rinv_0_lt_compat; exact P). nra.
+Qed.
+
+Definition Qterm : R := eps q * omega k * chat q.
+
+Lemma query_term_contains : contains query_term Qterm.
+Proof.
+  unfold query_term, Qterm, chat. apply mul_correct; [apply mul_correct |].
+  - apply token_weight_contains, q_le_m.
+  - apply query_contains.
+  - apply contains_point.
+Qed.
+
+(** One end of a case: [Num(w) = e_m w c_m + e_q w_q c_q + e_t c_t (W - w)] is negative at [w = fx z]
+    when the checker's [end_holds] says so. *)
+Lemma end_real (z : Z) (t : nat) : (t <= m)%nat ->
+  end_holds (k_term t) (case_end pos (nth m token_weights (0, 0)%Z) (nth m ctab 0%Z) (snd query_term) z) = true ->
+  eps m * fx z * chat m + Qterm + eps t * chat t * (rsum k omega - fx z) < 0.
+Proof.
+  intros Ht H. unfold end_holds, case_end in H. cbn [fst snd] in H. apply Z.ltb_lt, fx_neg in H.
+  rewrite !fx_add in H.
+  assert (C1 : contains (mul (mul (nth m token_weights (0, 0)%Z) (z, z)) (nth m ctab 0%Z, nth m ctab 0%Z))
+                        (eps m * fx z * chat m)).
+  { apply mul_correct; [apply mul_correct; [apply token_weight_contains; lia | apply contains_point] |].
+    apply contains_point. }
+  assert (C3 : contains (mul (k_term t) (fst (total pos) - z, snd (total pos) - z)%Z)
+                        (eps t * chat t * (rsum k omega - fx z))).
+  { apply mul_correct.
+    - unfold k_term, chat. apply mul_correct; [apply token_weight_contains; exact Ht | apply contains_point].
+    - apply contains_sub, total_contains. }
+  destruct C1 as [_ C1]. destruct C3 as [_ C3]. destruct query_term_contains as [_ C2]. lra.
+Qed.
+
+Lemma firstn_as_map (j : nat) (l : list nat) :
+  (j <= length l)%nat -> firstn j l = map (fun i => nth i l 0%nat) (seq 0 j).
+Proof.
+  revert l. induction j as [| j IH]; intros l Hj; [reflexivity |].
+  destruct l as [| a l]; simpl in Hj; [lia |]. simpl. f_equal. rewrite IH by lia.
+  rewrite <- seq_shift, map_map. reflexivity.
+Qed.
+
+Lemma count_complement (f : nat -> bool) (l : list nat) : (count f l + count (fun i => negb (f i)) l = length l)%nat.
+Proof. induction l as [| a l IH]; [reflexivity |]. unfold count in *. simpl. destruct (f a); simpl; lia. Qed.
+
+(** A proven case gives a negative bound. *)
+Lemma num_neg : (2 <= n)%nat ->
+  (if Nat.eqb (count_neq m (firstn k x)) 0 then nth 0 (nth m rows []) false
+   else allowed m (fun t => nth (count_neq m (firstn k x)) (nth t rows []) false) (firstn k x)) = true ->
+  num_bound < 0.
+Proof.
+  intros Hn2 H. pose proof k_lt as Hk.
+  assert (Hy : firstn k x = map (fun i => nth i x 0%nat) (seq 0 k)) by (apply firstn_as_map; lia).
+  set (cc := count_neq m (firstn k x)) in H.
+  assert (Hcc : cc = count (fun i => negb (Nat.eqb (nth i x 0%nat) m)) (seq 0 k)).
+  { unfold cc, count_neq. rewrite Hy, count_map. reflexivity. }
+  assert (Split : num_bound = rsum k (fun i => eps (nth i x 0%nat) * omega i * chat (nth i x 0%nat)) + Qterm).
+  { unfold num_bound, Qterm. replace (n_ctx w) with (Datatypes.S k) at 1 by lia. now rewrite rsum_succ. }
+  rewrite Split. pose proof query_term_contains as [_ HQ].
+  destruct (Nat.eqb_spec cc 0) as [C0 | C0].
+  - (* every non-query position holds m *)
+    rewrite rows_all_max in H. apply Z.ltb_lt, fx_neg in H. rewrite fx_add in H.
+    assert (All : forall i, (i < k)%nat -> nth i x 0%nat = m).
+    { intros i Hi. rewrite Hcc in C0. pose proof (count_none _ _ C0 i ltac:(apply in_seq; lia)) as F.
+      apply negb_false_iff, Nat.eqb_eq in F. exact F. }
+    assert (E : rsum k (fun i => eps (nth i x 0%nat) * omega i * chat (nth i x 0%nat)) = eps m * rsum k omega * chat m).
+    { rewrite rsum_mult_l, rsum_mult_r. apply rsum_ext. intros i Hi. rewrite All by exact Hi. ring. }
+    rewrite E.
+    assert (C : contains max_term (eps m * rsum k omega * chat m)).
+    { unfold max_term, chat. apply mul_correct; [apply mul_correct |].
+      - apply token_weight_contains. lia.
+      - apply total_contains.
+      - apply contains_point. }
+    destruct C as [_ C]. lra.
+  - (* c >= 1 positions below m, each proven *)
+    set (bl := map (fun i => Nat.eqb (nth i x 0%nat) m) (seq 0 k)).
+    assert (Hbl : length bl = k) by (unfold bl; now rewrite map_length, seq_length).
+    assert (Nbl : forall i, (i < k)%nat -> nth i bl false = Nat.eqb (nth i x 0%nat) m).
+    { intros i Hi. unfold bl. now rewrite nth_seq_map. }
+    assert (Ca : count_true bl = (n - 1 - cc)%nat).
+    { unfold count_true, bl. change (length (filter (fun t => t) (map (fun i => Nat.eqb (nth i x 0%nat) m) (seq 0 k))))
+        with (count (fun t => t) (map (fun i => Nat.eqb (nth i x 0%nat) m) (seq 0 k))).
+      rewrite count_map. pose proof (count_complement (fun i => Nat.eqb (nth i x 0%nat) m) (seq 0 k)) as CC.
+      rewrite seq_length in CC. rewrite Hcc. lia. }
+    set (w0 := rsum k (fun i => if nth i bl false then omega i else 0)).
+    set (Rw := rsum k (fun i => if nth i bl false then 0 else omega i)).
+    assert (HW : rsum k omega = w0 + Rw).
+    { unfold w0, Rw. rewrite <- rsum_plus. apply rsum_ext. intros i _. destruct (nth i bl false); ring. }
+    pose proof (mask_bounds bl Hbl) as [Lw Hw]. fold w0 in Lw, Hw. rewrite Ca in Lw, Hw.
+    assert (E : rsum k (fun i => eps (nth i x 0%nat) * omega i * chat (nth i x 0%nat))
+                = eps m * chat m * w0 + rsum k (fun i => if nth i bl false then 0 else omega i * (eps (nth i x 0%nat) * chat (nth i x 0%nat)))).
+    { unfold w0. rewrite rsum_mult_l, <- rsum_plus. apply rsum_ext. intros i Hi. rewrite Nbl by exact Hi.
+      destruct (Nat.eqb_spec (nth i x 0%nat) m) as [-> | _]; ring. }
+    rewrite E.
+    replace (eps m * chat m * w0 + rsum k (fun i => if nth i bl false then 0 else omega i * (eps (nth i x 0%nat) * chat (nth i x 0%nat))) + Qterm)
+      with ((eps m * chat m * w0 + Qterm) + rsum k (fun i => if nth i bl false then 0 else omega i * (eps (nth i x 0%nat) * chat (nth i x 0%nat))))
+      by ring.
+    apply (mixture k (fun i => nth i bl false) omega (fun i => eps (nth i x 0%nat) * chat (nth i x 0%nat))).
+    + intros i _. apply omega_pos.
+    + destruct (existsb (fun i => negb (Nat.eqb (nth i x 0%nat) m)) (seq 0 k)) eqn:Ex.
+      * apply existsb_exists in Ex as [i [Hi Fi]]. apply in_seq in Hi. exists i. split; [lia |].
+        rewrite Nbl by lia. now apply negb_true_iff in Fi.
+      * exfalso. apply C0. rewrite Hcc. transitivity (count (fun _ : nat => false) (seq 0 k)); [| apply count_false].
+        apply count_ext. intros i Hi. destruct (negb (Nat.eqb (nth i x 0%nat) m)) eqn:F; [| reflexivity].
+        assert (existsb (fun i => negb (Nat.eqb (nth i x 0%nat) m)) (seq 0 k) = true) by (apply existsb_exists; exists i; auto).
+        congruence.
+    + intros i Hi Bi. fold Rw. rewrite Nbl in Bi by exact Hi. apply Nat.eqb_neq in Bi.
+      set (t := nth i x 0%nat) in *.
+      assert (Tin : In t (firstn k x)) by (rewrite Hy; unfold t; apply (in_map (fun j => nth j x 0%nat)), in_seq; lia).
+      assert (Tm : (t < m)%nat) by (assert (i < length x)%nat by lia; pose proof (le_max t (nth_In x 0%nat H0)); lia).
+      assert (Ccn : (cc < n)%nat).
+      { pose proof (count_le_length_alt (fun t => negb (Nat.eqb t m)) (firstn k x)). fold (count_neq m (firstn k x)) in H0.
+        fold cc in H0. rewrite firstn_length in H0. lia. }
+      apply (allowed_spec m _ _ H) in Tin as [Teq | Tg]; [contradiction |].
+      rewrite rows_k in Tg by assumption.
+      destruct (Nat.eqb cc 0 || Nat.ltb q m && Nat.eqb cc (n - 1))%bool; [discriminate |].
+      cbn [forallb] in Tg. apply andb_prop in Tg as [EL Tg]. apply andb_prop in Tg as [EH _].
+      apply end_real in EL; [| lia]. apply end_real in EH; [| lia].
+      assert (Aff : forall v, eps m * fx 0 * 0 + (Qterm + eps t * chat t * rsum k omega) + (eps m * chat m - eps t * chat t) * v
+                              = eps m * v * chat m + Qterm + eps t * chat t * (rsum k omega - v)).
+      { intros v. unfold fx. simpl. unfold Rdiv. ring. }
+      pose proof (affine_neg (Qterm + eps t * chat t * rsum k omega) (eps m * chat m - eps t * chat t)
+                    (fx (nth (n - 1 - cc) (low pos) 0%Z)) (fx (nth (n - 1 - cc) (high pos) 0%Z)) w0
+                    (conj Lw Hw)) as A.
+      assert (A1 : Qterm + eps t * chat t * rsum k omega + (eps m * chat m - eps t * chat t) * fx (nth (n - 1 - cc) (low pos) 0%Z) < 0)
+        by (revert EL; match goal with |- ?a < 0 -> ?b < 0 => replace b with a by ring; auto end).
+      assert (A2 : Qterm + eps t * chat t * rsum k omega + (eps m * chat m - eps t * chat t) * fx (nth (n - 1 - cc) (high pos) 0%Z) < 0)
+        by (revert EH; match goal with |- ?a < 0 -> ?b < 0 => replace b with a by ring; auto end).
+      specialize (A A1 A2). rewrite HW in A. lra.
+Qed.
 End CubicInput.
+
+(** ** The cubic checker is sound *)
+
+Lemma proven_qm_beyond_max (T : tables) (p : positional) (s : ival) (S n m q t c : nat) (bounds : list Z * list Z) :
+  (m <= t)%nat -> (1 <= c)%nat -> nth c (nth t (proven_qm T p s S n m q bounds) []) false = false.
+Proof.
+  intros Ht Hc. unfold proven_qm. rewrite (surjective_pairing bounds). cbv zeta.
+  rewrite app_nth2 by (rewrite map_length, seq_length; lia). rewrite map_length, seq_length.
+  destruct (Nat.eq_dec t m) as [-> | NE].
+  - rewrite Nat.sub_diag. simpl. destruct c as [| c]; [lia |]. simpl. apply nth_repeat.
+  - destruct (t - m)%nat as [| j] eqn:D; [lia |]. simpl. destruct j, c; reflexivity.
+Qed.
+
+(** For all weights and every scale interval, the cubic checker's count is at most the number
+    of inputs the real model gets right. *)
+Theorem cubic_sound (w : weights) (s : ival) : (check_cubic w s <= N.of_nat (correct_count w))%N.
+Proof.
+  unfold check_cubic.
+  destruct (shapes_ok w && Nat.leb 2 (n_ctx w) && check_inv_sqrt (Z.of_nat (d_head w)) s) eqn:G; [| apply N.le_0_l].
+  apply andb_prop in G as [G Hs]. apply andb_prop in G as [Hsh Hn2]. apply Nat.leb_le in Hn2.
+  cbv zeta.
+  set (posl := map (fun q => positional_of (nth q (EQKP (exact_tables w)) []) (n_ctx w) (S w) s) (seq 0 (d_vocab w))).
+  set (dflt := {| low := []; high := []; total := (0%Z, 0%Z); query := (0%Z, 0%Z) |}).
+  set (rowsf := fun q m => proven_qm (exact_tables w) (nth q posl dflt) s (S w) (n_ctx w) m q
+                                     (logit_bounds (exact_tables w) (S w) (d_vocab w) m)).
+  assert (HR : forall q m t c, (m <= t)%nat -> (1 <= c)%nat -> nth c (nth t (rowsf q m) []) false = false)
+    by (intros; apply proven_qm_beyond_max; assumption).
+  pose proof (count_cases (d_vocab w) (n_ctx w) rowsf Hn2 HR) as Eq. unfold rowsf in Eq. cbv beta in Eq.
+  rewrite Eq. match goal with |- (N.of_nat ?a <= N.of_nat ?b)%N => cut (a <= b)%nat; [lia |] end.
+  unfold count, correct_count.
+  apply filter_length_le. intros x Hx Hc. destruct (in_all_inputs _ _ _ Hx) as [L T]. apply correct_b_spec.
+  apply (correct_of_num_bound w x s Hsh L T), (num_neg w x s Hsh L T Hs Hn2).
+  unfold case_proven in Hc. cbv zeta in Hc.
+  assert (E : rowsf (nth (n_ctx w - 1) x 0%nat) (list_max x) = rows w x s).
+  { unfold rowsf, rows, pos, bounds. f_equal. unfold posl. rewrite nth_seq_map by (apply (q_lt w x Hsh L T)). reflexivity. }
+  unfold rowsf in E. rewrite E in Hc. exact Hc.
+Qed.
