@@ -263,7 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Lean proof method: decide +kernel (kernel) or native_decide (native); auto = kernel for tiny models")
     p.add_argument("--prover", choices=["lean", "coq", "both"], default="lean",
                    help="lean: lean/Generated/NAME.lean (the checker returns N); coq: coq/Generated/NAME.v, a theorem "
-                        "about the model itself, N <= correct_count (brute-force only so far); both (default: lean)")
+                        "about the model itself, N <= correct_count; both (default: lean)")
     p.add_argument("--coq-dir", default="coq",
                    help="the Coq project (default ./coq); created with the Coq library if missing")
     p.add_argument("--force", action="store_true", help="run a certification estimated to take long")

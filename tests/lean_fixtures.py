@@ -19,3 +19,24 @@ def tiny_model() -> MaxOfKTransformer:
         model.embed.W_E.copy_(torch.eye(4) * 2)
         model.unembed.W_U.copy_(torch.eye(4) * 2 + torch.arange(4.0)[None, :] / 8)
     return model
+
+
+def lean_module_weights(path) -> "ExactWeights":
+    """The exact weights a generated Lean module holds (its packed matrices, decoded), so that
+    other renderings (the Coq module) can be made from the very same model."""
+    import re
+    from pathlib import Path
+
+    from pyverify.exact.weights import ExactWeights
+    from pyverify.export import FIELDS
+    from pyverify.export.pack import unpack_matrix
+
+    text = Path(path).read_text()
+    dims = {k: int(re.search(rf"{k} := (\d+)", text)[1]) for k in ("dVocab", "nCtx", "dModel", "dHead", "S")}
+    matrices = {}
+    for field, attr in FIELDS:
+        m = re.search(rf"{field} := decodeMatrix (\d+) (\d+) (\d+)\s+0x([0-9a-f]+)", text)
+        matrices[attr] = unpack_matrix(int(m[1]), int(m[2]), int(m[3]), int(m[4], 16))
+    stored = re.search(r"stored as (\w+)", text)[1]
+    return ExactWeights(dims["dVocab"], dims["nCtx"], dims["dModel"], dims["dHead"], dims["S"], **matrices,
+                        stored_dtype=stored)

@@ -10,8 +10,8 @@
     evaluates it (on BigZ). Trusted: Coq's kernel and virtual machine, the standard reals'
     axioms and the primitive-integer specifications ([Print Assumptions] lists them). *)
 
-From Coq Require Import List ZArith.
-From PyVerify Require Import Semantics Fixed Brute BruteBig Soundness.
+From Coq Require Import List ZArith NArith.
+From PyVerify Require Import Semantics Fixed Brute BruteBig Cubic CubicBig Soundness.
 Import ListNotations.
 Local Open Scope Z_scope.
 

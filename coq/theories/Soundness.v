@@ -794,6 +794,11 @@ Proof.
   - apply contains_point.
 Qed.
 
+(* A kernel hint for the proofs below, which unfold none of these: when checking conversions,
+   unfold the checkers' computations last (without it the two [Qed]s below take 15 s). *)
+Local Strategy opaque [exact_tables proven_qm positional_of logit_bounds exp_interval exp_shifted max_hi
+                       scaled_score mul].
+
 (** One end of a case: [Num(w) = e_m w c_m + e_q w_q c_q + e_t c_t (W - w)] is negative at [w = fx z]
     when the checker's [end_holds] says so. *)
 Lemma end_real (z : Z) (t : nat) : (t <= m)%nat ->

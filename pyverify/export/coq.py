@@ -22,8 +22,17 @@ from pyverify.model import MaxOfKTransformer
 from pyverify.resources import create_coq_project
 
 # Per strategy with a Coq soundness proof: the checker evaluated by vm_compute, the theorem
-# equating it with the checker on Z, the soundness theorem, a title.
-COQ_STRATEGIES = {"brute-force": ("check_brute_big", "check_brute_big_eq", "brute_sound", "Brute-force")}
+# equating it with the checker on Z, the soundness theorem, a title, and the type of the count
+# (cubic counts reach V^K = 16,777,216: binary N, since a unary nat that large does not fit).
+COQ_STRATEGIES = {"brute-force": ("check_brute_big", "check_brute_big_eq", "brute_sound", "Brute-force", "nat"),
+                  "cubic": ("check_cubic_big", "check_cubic_big_eq", "cubic_sound", "Cubic", "N")}
+
+
+def statement(count: int, scope: str) -> str:
+    """The theorem's statement: at least count inputs are classified correctly."""
+    if scope == "nat":
+        return f"({count} <= correct_count weights)%nat"
+    return f"({count} <= N.of_nat (correct_count weights))%N"
 
 
 def coq_rows(rows: list[list[int]]) -> list[str]:
@@ -33,7 +42,7 @@ def coq_rows(rows: list[list[int]]) -> list[str]:
 
 def render_coq_module(w: ExactWeights, name: str, strategy: str, count: int) -> str:
     """The generated Coq module's text."""
-    checker, checker_eq, sound, title = COQ_STRATEGIES[strategy]
+    checker, checker_eq, sound, title, scope = COQ_STRATEGIES[strategy]
     scale = inv_sqrt(w.d_head)
     tensors = [{"field": attr, "rows": coq_rows(getattr(w, attr))} for _, attr in FIELDS]
     total = w.d_vocab**w.n_ctx
@@ -41,7 +50,8 @@ def render_coq_module(w: ExactWeights, name: str, strategy: str, count: int) -> 
         name=name, version=__version__, strategy=strategy, strategy_title=title, digest=weights_digest(w),
         d_vocab=w.d_vocab, n_ctx=w.n_ctx, d_model=w.d_model, d_head=w.d_head, S=w.S, tensors=tensors,
         stored_dtype=w.stored_dtype, prec=PREC, scale_lo=scale[0], scale_hi=scale[1], count=count, total=total,
-        accuracy=f"{count / total:.6f}", checker=checker, checker_eq=checker_eq, sound=sound)
+        accuracy=f"{count / total:.6f}", checker=checker, checker_eq=checker_eq, sound=sound, scope=scope,
+        statement=statement(count, scope))
 
 
 def to_coq(model: MaxOfKTransformer, name: str, strategy: str = "brute-force", coq_dir: str | Path = "coq",
