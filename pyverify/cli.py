@@ -168,7 +168,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             if prover == "lean":
                 statuses, diagnostics, _ = check_project(args.lean_dir)
             else:
-                statuses, library_seconds = check_coq_project(args.coq_dir)
+                statuses, library_seconds = check_coq_project(
+                    args.coq_dir, progress=lambda message: print(f"... {message}", file=sys.stderr, flush=True))
                 print(f"coq library built in {library_seconds:.1f} s")
                 diagnostics = []
         except NoToolchain as e:

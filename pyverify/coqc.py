@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from pyverify.errors import PyVerifyError
@@ -79,14 +80,17 @@ def _coqc(coqc: str, coq_dir: Path, file: str | Path, timeout: float | None) -> 
 
 
 def check_coq_project(coq_dir: str | Path = "coq", timeout: float | None = None,
-                      only: set[str] | None = None) -> tuple[list[TheoremStatus], float]:
+                      only: set[str] | None = None,
+                      progress: Callable[[str], None] | None = None) -> tuple[list[TheoremStatus], float]:
     """Build the library in coq_dir, then check every generated theorem (or only those in the
     files named by `only`, e.g. {"Generated/Tiny.v"}); return the statuses (with coqc seconds)
-    and the library's build time in seconds."""
+    and the library's build time in seconds. progress, if given, is told what starts."""
+    say = progress or (lambda message: None)
     coq_dir = Path(coq_dir).resolve()
     if not (coq_dir / "_CoqProject").exists():
         raise PyVerifyError(f"{coq_dir} is not the pyverify Coq project (no _CoqProject)")
     coqc, make = _tool("coqc"), _tool("make")
+    say(f"building the Coq library in {coq_dir} (make)")
     start = time.perf_counter()
     built = subprocess.run([make, "-C", str(coq_dir)], capture_output=True, text=True, timeout=timeout)
     library_seconds = time.perf_counter() - start
@@ -102,6 +106,7 @@ def check_coq_project(coq_dir: str | Path = "coq", timeout: float | None = None,
         if library_error is not None:
             statuses.append(TheoremStatus(module, theorem, relative, False, library_error))
             continue
+        say(f"coqc {relative}")
         start = time.perf_counter()
         proc = _coqc(coqc, coq_dir, relative, timeout)
         seconds = time.perf_counter() - start
