@@ -134,13 +134,16 @@ def cmd_export(args: argparse.Namespace) -> int:
     data = {"path": str(r.path), "name": r.name, "strategy": r.strategy, "count": r.count, "total": r.total,
             "bound": r.count / r.total, "method": r.method, "size_bytes": r.size_bytes,
             "certify_seconds": r.certify_seconds,
-            "modules": [{"prover": prover, "path": str(m.path), "method": m.method, "size_bytes": m.size_bytes}
-                        for prover, m in results]}
+            "modules": [{"prover": prover, "path": str(m.path), "method": m.method, "size_bytes": m.size_bytes,
+                         "check_estimate_seconds": m.check_estimate_seconds} for prover, m in results]}
     lines = [f"N_exact = {r.count} of {r.total} (bound {r.count / r.total:.6f}, {r.strategy}, "
              f"certified in {r.certify_seconds:.1f} s)"]
     for prover, m in results:
-        check = "pyverify check (needs a Lean toolchain)" if prover == "lean" else "pyverify check --prover coq"
-        lines.append(f"wrote {m.path} ({m.size_bytes / 1024:.0f} KiB, proof by {m.method}); run `{check}`")
+        if prover == "lean":
+            check = "`pyverify check` (needs a Lean toolchain)"
+        else:
+            check = f"`pyverify check --prover coq` (coqc: about {m.check_estimate_seconds:.0f} s, an estimate)"
+        lines.append(f"wrote {m.path} ({m.size_bytes / 1024:.0f} KiB, proof by {m.method}); run {check}")
     _emit(args, data, "\n".join(lines))
     return 0
 

@@ -325,3 +325,19 @@ def test_coq_export_of_an_unproved_strategy_is_refused(tmp_path):
     with pytest.raises(PyVerifyError, match="no Coq soundness proof for --strategy subcubic"):
         to_coq(tiny_model(), "Tiny", "subcubic", tmp_path / "c")
     assert not (tmp_path / "c").exists()  # nothing written
+
+
+def test_coq_export_reports_a_check_estimate(tmp_path, capsys):
+    """export --prover coq says roughly how long coqc will take; the estimate grows with the
+    vocabulary, with K for brute force, and is small for the tiny model."""
+    import json
+
+    from pyverify.export.coq import estimate_coq_seconds as estimate
+
+    path = save_checkpoint(tiny_model(), tmp_path / "tiny.safetensors")
+    assert main(["export", str(path), "--strategy", "brute-force", "--prover", "coq", "--coq-dir",
+                 str(tmp_path / "c"), "--name", "Tiny", "--json"]) == 0
+    module = json.loads(capsys.readouterr().out)["modules"][0]
+    assert module["prover"] == "coq" and 0 < module["check_estimate_seconds"] < 10
+    assert estimate(64, 4, 32, "cubic") > estimate(32, 4, 32, "cubic") > estimate(16, 4, 16, "cubic")
+    assert estimate(16, 4, 16, "brute-force") > 10 * estimate(16, 3, 16, "brute-force")

@@ -42,7 +42,8 @@ def scale : Ival := ⟨SInt.ofNat 194368031998, SInt.ofNat 194368031999⟩
 evaluated in real arithmetic (exact softmax and square root; a tie counts as wrong) classifies
 at least 16025319 of its 16777216 inputs correctly: accuracy ≥ 16025319/16777216 ≈ 0.955183.
 The theorem states that the cubic checker `checkCubic` returns 16025319; that this count
-is a sound lower bound is the argument in docs/strategies.md. Proof method: `native_decide`
+is a sound lower bound is the argument in docs/strategies.md, a Coq theorem for the checker's Coq
+twin (`PyVerify.Soundness.cubic_sound`, docs/trust.md). Proof method: `native_decide`
 (trusts the Lean compiler as well as the kernel). -/
 theorem cubic_certified : checkCubic weights scale = 16025319 := by native_decide
 

@@ -26,9 +26,10 @@ from pyverify.export.pack import pack_matrix
 from pyverify.model import MaxOfKTransformer
 from pyverify.resources import create_lean_project, templates_dir
 
-# Per certifiable strategy: the Lean checker, a title, the theorem's name.
-STRATEGIES = {"cubic": ("checkCubic", "Cubic", "cubic_certified"),
-              "brute-force": ("checkBrute", "Brute-force", "brute_force_certified")}
+# Per certifiable strategy: the Lean checker, a title, the theorem's name, and the Coq theorem
+# that proves the checker's argument (for its Coq twin).
+STRATEGIES = {"cubic": ("checkCubic", "Cubic", "cubic_certified", "cubic_sound"),
+              "brute-force": ("checkBrute", "Brute-force", "brute_force_certified", "brute_sound")}
 FIELDS = (("wE", "W_E"), ("wPos", "W_pos"), ("wQ", "W_Q"), ("wK", "W_K"), ("wV", "W_V"), ("wO", "W_O"), ("wU", "W_U"))
 # Models with at most this many inputs get `decide +kernel`; larger ones `native_decide`.
 KERNEL_MAX_INPUTS = 64
@@ -45,6 +46,7 @@ class ExportResult:
     method: str  # "decide +kernel" or "native_decide"
     size_bytes: int
     certify_seconds: float
+    check_estimate_seconds: float | None = None  # the prover's expected time, where pyverify estimates it
 
 
 def environment() -> jinja2.Environment:
@@ -75,7 +77,7 @@ def choose_method(w: ExactWeights, method: str) -> bool:
 
 def render_module(w: ExactWeights, name: str, strategy: str, count: int, kernel: bool) -> str:
     """The generated module's text."""
-    checker, title, theorem = STRATEGIES[strategy]
+    checker, title, theorem, coq_sound = STRATEGIES[strategy]
     scale = inv_sqrt(w.d_head)
     tensors = []
     for field, attr in FIELDS:
@@ -89,7 +91,7 @@ def render_module(w: ExactWeights, name: str, strategy: str, count: int, kernel:
         d_vocab=w.d_vocab, n_ctx=w.n_ctx, d_model=w.d_model, d_head=w.d_head, S=w.S, tensors=tensors,
         stored_dtype=w.stored_dtype,
         prec=PREC, scale_lo=scale[0], scale_hi=scale[1], count=count, total=total,
-        accuracy=f"{count / total:.6f}", checker=checker, theorem=theorem, kernel=kernel,
+        accuracy=f"{count / total:.6f}", checker=checker, theorem=theorem, coq_sound=coq_sound, kernel=kernel,
         tactic="decide +kernel" if kernel else "native_decide",
         trust="kernel evaluation only" if kernel else "trusts the Lean compiler as well as the kernel",
     )

@@ -35,6 +35,19 @@ def statement(count: int, scope: str) -> str:
     return f"({count} <= N.of_nat (correct_count weights))%N"
 
 
+def estimate_coq_seconds(d_vocab: int, n_ctx: int, d_model: int, strategy: str) -> float:
+    """A rough estimate of `coqc` on a generated module (2 cores, Coq 8.16, measured with
+    scripts/bench_coq.py): loading, the exact tables on Z (~2.5e-4 s per V^2 d), then the checker
+    on BigZ (brute force ~1.25 n (0.28 + 0.03 V) ms per input; cubic ~70 s at K=4, V=64,
+    growing as V^2.5 n)."""
+    tables = 2.5e-4 * d_vocab**2 * d_model
+    if strategy == "brute-force":
+        checker = d_vocab**n_ctx * 1.25e-3 * n_ctx * (0.28 + 0.03 * d_vocab)
+    else:
+        checker = 70.0 * (d_vocab / 64) ** 2.5 * (n_ctx / 4)
+    return 1.0 + tables + checker
+
+
 def coq_rows(rows: list[list[int]]) -> list[str]:
     """Each row of an integer matrix as Coq list entries (negative numbers in parentheses)."""
     return ["; ".join(f"({v})" if v < 0 else str(v) for v in row) for row in rows]
@@ -73,4 +86,5 @@ def to_coq(model: MaxOfKTransformer, name: str, strategy: str = "brute-force", c
     path = coq_dir / "Generated" / f"{name}.v"
     write_text_atomic(path, text)
     return ExportResult(path, name, strategy, certified.count, w.d_vocab**w.n_ctx, "vm_compute",
-                        len(text.encode()), certified.seconds)
+                        len(text.encode()), certified.seconds,
+                        estimate_coq_seconds(w.d_vocab, w.n_ctx, w.d_model, strategy))

@@ -43,7 +43,8 @@ set_option maxHeartbeats 0 in
 evaluated in real arithmetic (exact softmax and square root; a tie counts as wrong) classifies
 at least 10 of its 16 inputs correctly: accuracy ≥ 10/16 ≈ 0.625000.
 The theorem states that the brute-force checker `checkBrute` returns 10; that this count
-is a sound lower bound is the argument in docs/strategies.md. Proof method: `decide +kernel`
+is a sound lower bound is the argument in docs/strategies.md, a Coq theorem for the checker's Coq
+twin (`PyVerify.Soundness.brute_sound`, docs/trust.md). Proof method: `decide +kernel`
 (kernel evaluation only). -/
 theorem brute_force_certified : checkBrute weights scale = 10 := by decide +kernel
 
