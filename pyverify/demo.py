@@ -33,4 +33,7 @@ def run_demo(out: Path, progress: bool = True, steps: int = 3000) -> dict:
           f"= {exported.count / exported.total:.6f} ({exported.certify_seconds:.1f} s)")
     print(f"Lean module: {exported.path} ({exported.size_bytes / 1024:.0f} KiB, {exported.method}); "
           f"check it with `lake build` in {lean_dir} (needs a Lean toolchain) or `pyverify check --lean-dir {lean_dir}`")
+    print(f"a Coq theorem about the model itself (needs coqc, about 100 s to check): `pyverify export {path} "
+          f"--strategy cubic --prover coq --name Seed123 --coq-dir {out / 'coq'}`, then "
+          f"`pyverify check --prover coq --coq-dir {out / 'coq'}`")
     return {"checkpoint": str(path), "accuracy": acc.accuracy, "certified": exported.count}

@@ -1,8 +1,15 @@
-"""A deterministic tiny model (V=4, K=2) built from a formula, for golden Lean files."""
+"""Lean fixtures: a deterministic tiny model (V=4, K=2) built from a formula, for golden Lean files,
+and the exact weights a generated Lean module holds."""
+
+import re
+from pathlib import Path
 
 import torch
 
 from pyverify.config import ModelConfig
+from pyverify.exact.weights import ExactWeights
+from pyverify.export import FIELDS
+from pyverify.export.pack import unpack_matrix
 from pyverify.model import MaxOfKTransformer
 
 
@@ -21,16 +28,9 @@ def tiny_model() -> MaxOfKTransformer:
     return model
 
 
-def lean_module_weights(path) -> "ExactWeights":
+def lean_module_weights(path: Path) -> ExactWeights:
     """The exact weights a generated Lean module holds (its packed matrices, decoded), so that
     other renderings (the Coq module) can be made from the very same model."""
-    import re
-    from pathlib import Path
-
-    from pyverify.exact.weights import ExactWeights
-    from pyverify.export import FIELDS
-    from pyverify.export.pack import unpack_matrix
-
     text = Path(path).read_text()
     dims = {k: int(re.search(rf"{k} := (\d+)", text)[1]) for k in ("dVocab", "nCtx", "dModel", "dHead", "S")}
     matrices = {}
