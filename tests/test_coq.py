@@ -197,24 +197,28 @@ def tiny_models() -> list:
     return models
 
 
+def coq_counts(built: Path, tmp_path: Path, weights: list, checker: str) -> list[int]:
+    """Coq's `checker` evaluated by vm_compute on every model (one coqc run)."""
+    script = tmp_path / f"{checker}.v"
+    script.write_text(
+        "From PyVerify Require Import Semantics Fixed Brute BruteBig Cubic CubicBig.\n"
+        "From Coq Require Import List ZArith.\nImport ListNotations.\nOpen Scope Z_scope.\n"
+        + "".join(f"Eval vm_compute in {checker} {coq_weights(w)} ({inv_sqrt(w.d_head)[0]}, {inv_sqrt(w.d_head)[1]}).\n"
+                  for w in weights))
+    r = subprocess.run([coqc(), "-R", str(built / "theories"), "PyVerify", str(script)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-2000:]
+    return [int(v) for v in re.findall(r"= (\d+)%(?:nat|N)", r.stdout)]
+
+
 def test_coq_brute_force_checker_equals_python(built, tmp_path):
     """Differential test (issue 9): Coq's checker (check_brute_big, proved equal to check_brute),
     computed by vm_compute, returns the same count as Python's certify_brute on 23 tiny random,
     adversarial and trained models, with d_model = d_head and not."""
-    models = tiny_models()
-    weights = [exact_weights(m) for m in models]
+    weights = [exact_weights(m) for m in tiny_models()]
     assert any(w.d_model != w.d_head for w in weights) and any(w.n_ctx == 3 for w in weights)
-    script = tmp_path / "BruteCheck.v"
-    script.write_text(
-        "From PyVerify Require Import Semantics Fixed Brute BruteBig.\nFrom Coq Require Import List ZArith.\n"
-        "Import ListNotations.\nOpen Scope Z_scope.\n"
-        + "".join(f"Eval vm_compute in check_brute_big {coq_weights(w)} ({inv_sqrt(w.d_head)[0]}, {inv_sqrt(w.d_head)[1]}).\n"
-                  for w in weights))
-    r = subprocess.run([coqc(), "-R", str(built / "theories"), "PyVerify", str(script)], capture_output=True, text=True)
-    assert r.returncode == 0, r.stderr[-2000:]
-    got = [int(v) for v in re.findall(r"= (\d+)%nat", r.stdout)]
+    got = coq_counts(built, tmp_path, weights, "check_brute_big")
     want = [certify_brute(w).count for w in weights]
-    assert len(models) == 23 and got == want and sum(want) > 0 and 0 in want  # proofs and refusals both
+    assert len(weights) == 23 and got == want and sum(want) > 0 and 0 in want  # proofs and refusals both
 
 
 def zoo_models() -> list:
@@ -230,15 +234,7 @@ def test_coq_cubic_checker_equals_python(built, tmp_path):
     check_cubic), computed by vm_compute, returns Python's certify_cubic count on 35 models."""
     weights = [exact_weights(m) for m in tiny_models() + zoo_models()]
     assert all(w.d_vocab ** w.n_ctx <= 13**4 for w in weights)
-    script = tmp_path / "CubicCheck.v"
-    script.write_text(
-        "From PyVerify Require Import Semantics Fixed Brute Cubic CubicBig.\nFrom Coq Require Import List ZArith.\n"
-        "Import ListNotations.\nOpen Scope Z_scope.\n"
-        + "".join(f"Eval vm_compute in check_cubic_big {coq_weights(w)} ({inv_sqrt(w.d_head)[0]}, {inv_sqrt(w.d_head)[1]}).\n"
-                  for w in weights))
-    r = subprocess.run([coqc(), "-R", str(built / "theories"), "PyVerify", str(script)], capture_output=True, text=True)
-    assert r.returncode == 0, r.stderr[-2000:]
-    got = [int(v) for v in re.findall(r"= (\d+)%N", r.stdout)]
+    got = coq_counts(built, tmp_path, weights, "check_cubic_big")
     want = [certify_cubic(w).count for w in weights]
     assert len(weights) == 35 and got == want and sum(want) > 0 and 0 in want
 

@@ -67,16 +67,6 @@ Proof.
   - destruct (g a); simpl; lia.
 Qed.
 
-Lemma in_all_inputs (V len : nat) (x : list nat) :
-  In x (all_inputs V len) -> length x = len /\ forall t, In t x -> (t < V)%nat.
-Proof.
-  revert x. induction len as [| k IH]; intros x Hx; simpl in Hx.
-  - destruct Hx as [<- | []]. split; [reflexivity | intros t []].
-  - apply in_flat_map in Hx as [t [Ht Hx]]. apply in_map_iff in Hx as [y [<- Hy]].
-    apply in_seq in Ht. destruct (IH y Hy) as [L T]. split; [simpl; congruence |].
-    intros u [<- | Hu]; [lia | now apply T].
-Qed.
-
 (** ** One input *)
 
 Section Input.
@@ -364,7 +354,7 @@ Proof.
   unfold check_brute, correct_count. destruct (shapes_ok w && check_inv_sqrt (Z.of_nat (d_head w)) s) eqn:E;
     [| lia].
   apply andb_prop in E as [Hshapes Hs]. apply filter_length_le. intros x Hx Hc.
-  destruct (in_all_inputs _ _ _ Hx) as [L T]. apply correct_b_spec.
+  destruct (all_inputs_spec _ _ _ Hx) as [L T]. apply correct_b_spec.
   exact (input_certified_correct w x Hshapes L T s Hs Hc).
 Qed.
 
@@ -946,7 +936,7 @@ Proof.
   pose proof (count_cases (d_vocab w) (n_ctx w) rowsf Hn2 HR) as Eq. unfold rowsf in Eq. cbv beta in Eq.
   rewrite Eq. match goal with |- (N.of_nat ?a <= N.of_nat ?b)%N => cut (a <= b)%nat; [lia |] end.
   unfold count, correct_count.
-  apply filter_length_le. intros x Hx Hc. destruct (in_all_inputs _ _ _ Hx) as [L T]. apply correct_b_spec.
+  apply filter_length_le. intros x Hx Hc. destruct (all_inputs_spec _ _ _ Hx) as [L T]. apply correct_b_spec.
   apply (correct_of_num_bound w x s Hsh L T), (num_neg w x s Hsh L T Hs Hn2).
   unfold case_proven in Hc. cbv zeta in Hc.
   assert (E : rowsf (nth (n_ctx w - 1) x 0%nat) (list_max x) = rows w x s).
