@@ -162,10 +162,12 @@ def _report(statuses: list) -> bool:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    """Check each requested prover's theorems. Exit 1 if any failed, else 3 if a requested prover
+    is missing (what it would check is not claimed), else 0."""
     from pyverify.coqc import check_coq_project
     from pyverify.lake import EXIT_FAILED, EXIT_NO_TOOLCHAIN, NoToolchain, check_project
 
-    ok = True
+    ok, missing = True, False
     for prover in (("lean", "coq") if args.prover == "both" else (args.prover,)):
         try:
             if prover == "lean":
@@ -177,7 +179,8 @@ def cmd_check(args: argparse.Namespace) -> int:
                 diagnostics = []
         except NoToolchain as e:
             print(f"pyverify: {e}", file=sys.stderr)
-            return EXIT_NO_TOOLCHAIN
+            missing = True
+            continue
         if not statuses:
             print(f"{prover}: the build ran; there are no generated theorems (run pyverify export first)")
         ok = _report(statuses) and ok
@@ -185,7 +188,9 @@ def cmd_check(args: argparse.Namespace) -> int:
             d = diagnostics[0]
             print(f"FAILED    lake build: {d.path}:{d.line}: {d.message}")
             ok = False
-    return 0 if ok else EXIT_FAILED
+    if not ok:
+        return EXIT_FAILED
+    return EXIT_NO_TOOLCHAIN if missing else 0
 
 
 def cmd_compare(args: argparse.Namespace) -> int:

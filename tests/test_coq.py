@@ -337,3 +337,18 @@ def test_coq_export_reports_a_check_estimate(tmp_path, capsys):
     assert module["prover"] == "coq" and 0 < module["check_estimate_seconds"] < 10
     assert estimate(64, 4, 32, "cubic") > estimate(32, 4, 32, "cubic") > estimate(16, 4, 16, "cubic")
     assert estimate(16, 4, 16, "brute-force") > 10 * estimate(16, 3, 16, "brute-force")
+
+
+def test_check_both_checks_coq_when_lean_is_missing(built, tmp_path, monkeypatch, capsys):
+    """--prover both: a missing Lean toolchain is reported, the Coq theorems are still checked,
+    and the exit status (3) says that not everything asked for was checked."""
+    from pyverify import lake
+
+    coq_dir = tmp_path / "coq"
+    shutil.copytree(built, coq_dir)
+    (coq_dir / "Generated" / "Seed123.v").unlink()
+    real_which = shutil.which
+    monkeypatch.setattr(lake.shutil, "which", lambda name: None if name == "lake" else real_which(name))
+    assert main(["check", "--prover", "both", "--lean-dir", str(ROOT / "lean"), "--coq-dir", str(coq_dir)]) == 3
+    out, err = capsys.readouterr()
+    assert "verified  PyVerify.Generated.Tiny.accuracy_lower_bound" in out and "no Lean toolchain" in err
