@@ -92,7 +92,10 @@ def check_coq_project(coq_dir: str | Path = "coq", timeout: float | None = None,
     coqc, make = _tool("coqc"), _tool("make")
     say(f"building the Coq library in {coq_dir} (make)")
     start = time.perf_counter()
-    built = subprocess.run([make, "-C", str(coq_dir)], capture_output=True, text=True, timeout=timeout)
+    try:
+        built = subprocess.run([make, "-C", str(coq_dir)], capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise PyVerifyError(f"make -C {coq_dir} did not finish within {timeout} s") from None
     library_seconds = time.perf_counter() - start
     library_error = None
     if built.returncode != 0:
@@ -116,7 +119,7 @@ def check_coq_project(coq_dir: str | Path = "coq", timeout: float | None = None,
             statuses.append(TheoremStatus(module, theorem, relative, False, error, seconds))
         else:
             compiled.append((module, theorem, relative, seconds))
-    return statuses + _with_axioms(coqc, coq_dir, compiled, timeout), library_seconds
+    return sorted(statuses + _with_axioms(coqc, coq_dir, compiled, timeout), key=lambda s: s.file), library_seconds
 
 
 def _with_axioms(coqc: str, coq_dir: Path, compiled: list, timeout: float | None) -> list[TheoremStatus]:
