@@ -3,12 +3,13 @@ import Init.Prelude
 import Init.Coe
 import Init.Notation
 import Init.Tactics
+import PyVerify.Loops
 import PyVerify.SInt
-import PyVerify.ListOps
 import PyVerify.Fixed
 import PyVerify.Exp
 import PyVerify.Weights
 import PyVerify.Tables
+import PyVerify.Blocks
 import PyVerify.Cubic
 import PyVerify.Brute
 

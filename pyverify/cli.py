@@ -126,7 +126,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     results = []
     if args.prover in ("lean", "both"):
         results.append(("lean", to_lean(model, name=args.name, strategy=args.strategy, lean_dir=args.lean_dir,
-                                        method=args.method, force=args.force)))
+                                        force=args.force)))
     if args.prover in ("coq", "both"):
         results.append(("coq", to_coq(model, name=args.name, strategy=args.strategy, coq_dir=args.coq_dir,
                                       force=args.force)))
@@ -135,12 +135,15 @@ def cmd_export(args: argparse.Namespace) -> int:
             "bound": r.count / r.total, "method": r.method, "size_bytes": r.size_bytes,
             "certify_seconds": r.certify_seconds,
             "modules": [{"prover": prover, "path": str(m.path), "method": m.method, "size_bytes": m.size_bytes,
-                         "check_estimate_seconds": m.check_estimate_seconds} for prover, m in results]}
+                         "check_estimate_seconds": m.check_estimate_seconds, "blocks": m.blocks,
+                         "peak_gb_estimate": m.peak_gb_estimate} for prover, m in results]}
     lines = [f"N_exact = {r.count} of {r.total} (bound {r.count / r.total:.6f}, {r.strategy}, "
              f"certified in {r.certify_seconds:.1f} s)"]
     for prover, m in results:
         if prover == "lean":
-            check = "`pyverify check` (needs a Lean toolchain)"
+            check = (f"`pyverify check` (needs a Lean toolchain; {m.blocks} block theorem"
+                     f"{'s' if m.blocks != 1 else ''}, kernel only; estimated {m.check_estimate_seconds:.0f} s of CPU "
+                     f"and {m.peak_gb_estimate:.1f} GB peak for the largest block)")
         else:
             check = f"`pyverify check --prover coq` (coqc: about {m.check_estimate_seconds:.0f} s, an estimate)"
         lines.append(f"wrote {m.path} ({m.size_bytes / 1024:.0f} KiB, proof by {m.method}); run {check}")
@@ -268,8 +271,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", required=True, help="module name, UpperCamelCase (e.g. Seed123)")
     p.add_argument("--lean-dir", default="lean",
                    help="the Lean project (default ./lean); created with the core library if missing")
-    p.add_argument("--method", choices=["auto", "kernel", "native"], default="auto",
-                   help="Lean proof method: decide +kernel (kernel) or native_decide (native); auto = kernel for tiny models")
     p.add_argument("--prover", choices=["lean", "coq", "both"], default="lean",
                    help="lean: lean/Generated/NAME.lean (the checker returns N); coq: coq/Generated/NAME.v, a theorem "
                         "about the model itself, N <= correct_count; both (default: lean)")

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from pyverify.config import ModelConfig
 from pyverify.errors import PyVerifyError
+from pyverify.exact.blocks import cubic_blocks
 from pyverify.exact.brute_checker import certify_brute
 from pyverify.exact.cubic_checker import certify_cubic
 from pyverify.exact.fixed import PREC, check_inv_sqrt, exp_interval, exp_nonpos, inv_sqrt, mul, softmax
@@ -207,6 +208,10 @@ def test_certified_brute_refuses_large_models():
 
 
 def test_trained_model_exact_cubic_close_to_float(trained_k4):
-    exact = certify_cubic(trained_k4).count
+    certified = certify_cubic(trained_k4)
+    exact = certified.count
     numeric = run_cubic(trained_k4).count
     assert exact <= numeric and numeric - exact <= numeric // 1000
+    # the count is the sum over the checker's blocks of max tokens (Lean: one theorem each)
+    assert [(lo, hi) for lo, hi, _ in certified.blocks] == cubic_blocks(64, 4)
+    assert sum(c for *_, c in certified.blocks) == exact

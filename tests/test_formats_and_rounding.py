@@ -109,9 +109,10 @@ def test_every_path_agrees_with_exact_evaluation_of_stored_values(tmp_path, dtyp
     for strategy in ALL:
         r = run_strategy(strategy, model)
         assert r.count - r.uncertain <= truth, strategy
-    certified = certify_brute(model).count
+    brute = certify_brute(model)
+    certified = brute.count
     assert certified <= truth and certify_cubic(model).count <= truth
-    text = render_module(w, "Stored", "brute-force", certified, kernel=True)
+    text = render_module(w, "Stored", "brute-force", certified, brute.blocks)
     assert f"stored as {name}" in text and weights_digest(w) in text
     assert f"checkBrute weights scale = {certified}" in text
     if dtype == torch.float64:  # the digest is of the exact values: rounding would change it

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pyverify.lake import parse_diagnostics
 from pyverify.cli import main
+from pyverify.exact import certify
 from pyverify.exact.brute_checker import certify_brute
 from pyverify.exact.weights import exact_weights
 from pyverify.export import render_module, render_root, to_lean
@@ -22,14 +23,15 @@ LEAN = ROOT / "lean"
 GOLDEN = Path(__file__).parent / "golden"
 ALLOWED_SET_OPTIONS = {"maxHeartbeats"}  # documented in lean/README.md
 KEYWORDS = {"import", "namespace", "open", "def", "theorem", "end", "by", "in", "set_option", "structure",
-            "where", "match", "with", "fun", "let", "prelude", "universe", "true", "false", "Type", "Nat", "Bool",
-            "List", "decide", "native_decide", "kernel", "u", "v"}
+            "where", "fun", "let", "have", "prelude", "universe", "noncomputable", "true", "false", "Type", "Nat",
+            "Bool", "List", "Option", "decide", "kernel", "u", "v", "w", "z"}
+DEF = r"^(?:noncomputable )?(def|structure|theorem)\s+"  # a top-level declaration
 
 
 def tiny_text(strategy="brute-force") -> str:
     w = exact_weights(tiny_model())
-    return render_module(w, "Tiny", strategy, certify_brute(w).count if strategy == "brute-force" else 0,
-                         kernel=True)
+    r = certify(w, strategy)
+    return render_module(w, "Tiny", strategy, r.count, r.blocks)
 
 
 def test_golden_tiny_module():
@@ -89,10 +91,13 @@ def test_core_library_is_prelude_only_and_documented():
         assert text.startswith("prelude\n"), path
         for module in re.findall(r"^import\s+(\S+)", text, flags=re.MULTILINE):
             assert module in allowed or module.startswith("PyVerify."), (path, module)
-        # every public definition carries a docstring
-        for match in re.finditer(r"^(def|structure|theorem)\s+(\S+)", text, flags=re.MULTILINE):
+        # every public definition carries a docstring, and is noncomputable: the compiler never runs
+        # the checkers (they use recursors), only the kernel does
+        for match in re.finditer(DEF + r"(\S+)", text, flags=re.MULTILINE):
             before = text[: match.start()].rstrip()
             assert before.endswith("-/"), (path, match.group(2))
+            if match.group(1) == "def":
+                assert match.group(0).startswith("noncomputable "), (path, match.group(2))
 
 
 def defined_names() -> set[str]:
@@ -100,7 +105,8 @@ def defined_names() -> set[str]:
     for path in sorted(LEAN.glob("PyVerify/*.lean")):
         text = path.read_text()
         namespaces = re.findall(r"^namespace\s+(\S+)", text, flags=re.MULTILINE)
-        for kind, name in re.findall(r"^(def|structure)\s+([A-Za-z_][\w.]*)", text, flags=re.MULTILINE):
+        for kind, name in re.findall(r"^(?:noncomputable )?(def|structure)\s+([A-Za-z_][\w.]*)", text,
+                                     flags=re.MULTILINE):
             names.add(name)
             for ns in namespaces:
                 names.add(f"{ns}.{name}".replace("PyVerify.", ""))
@@ -122,9 +128,10 @@ def referenced_names(text: str) -> set[str]:
 def test_every_referenced_name_is_defined_or_documented():
     known = defined_names() | documented_core_api()
     for path in lean_files() + [GOLDEN / "Tiny.lean"]:
-        own = set(re.findall(r"^(?:def|theorem|structure)\s+(\S+)", path.read_text(), flags=re.MULTILINE))
+        own = set(re.findall(r"^(?:noncomputable )?(?:def|theorem|structure)\s+(\S+)", path.read_text(),
+                             flags=re.MULTILINE))
         code = strip_comments(path.read_text())
-        locals_ = set(re.findall(r"\blet\s+([a-zA-Z]\w*)", code))
+        locals_ = set(re.findall(r"\b(?:let|have)\s+([a-zA-Z]\w*)", code))
         for binders in re.findall(r"(?:\bfun\b|\|)([^=|]*?)=>", code):  # fun a b =>, | List.cons x xs, _ =>
             locals_ |= set(re.findall(r"[A-Za-z_]\w*", binders))
         params = set()
@@ -242,12 +249,11 @@ def doc_comment_misplacements(text: str) -> list[str]:
 def test_doc_comments_directly_precede_declarations():
     for path in lean_files() + [GOLDEN / "Tiny.lean"]:
         assert doc_comment_misplacements(path.read_text()) == [], path
-    w = exact_weights(tiny_model())
     for strategy in ("brute-force", "cubic"):
-        for kernel in (True, False):
-            text = render_module(w, "Tiny", strategy, 3, kernel=kernel)
-            assert doc_comment_misplacements(text) == [], (strategy, kernel)
-            assert ("set_option maxHeartbeats 0 in" in text) == kernel
+        text = tiny_text(strategy)
+        assert doc_comment_misplacements(text) == [], strategy
+        theorems = len(re.findall(r"^theorem ", text, flags=re.MULTILINE))
+        assert text.count("set_option maxHeartbeats 0 in\n/--") == theorems
 
 
 def test_misplaced_doc_comment_is_detected():
@@ -273,6 +279,8 @@ def python_name_exists(name: str, ours: set[str]) -> bool:
     module, _, attr = name.rpartition(".")
     if module in ("operator", "math", "itertools", "functools", "bisect"):
         return hasattr(importlib.import_module(module), attr)
+    if module and hasattr(builtins, module):  # a method of a builtin type, e.g. int.bit_length
+        return hasattr(getattr(builtins, module), attr)
     return not module and hasattr(builtins, name)
 
 
@@ -283,7 +291,7 @@ def test_every_lean_definition_names_an_existing_python_twin():
     seen = 0
     for path in sorted(LEAN.glob("PyVerify/*.lean")):
         text = path.read_text()
-        for m in re.finditer(r"/--((?:(?!-/).)*)-/\s*\n(?:set_option[^\n]*\n)?(?:def|structure) (\w+)", text, re.S):
+        for m in re.finditer(r"/--((?:(?!-/).)*)-/\s*\n(?:noncomputable )?(?:def|structure) (\w+)", text, re.S):
             doc, name = m.groups()
             ref = re.search(r"\(Python: (.*)\)\.\s*$", doc, flags=re.S)
             assert ref, f"{path.name}: {name} does not name its Python twin"

@@ -3,8 +3,8 @@ import Init.Prelude
 import Init.Coe
 import Init.Notation
 import Init.Tactics
+import PyVerify.Loops
 import PyVerify.SInt
-import PyVerify.ListOps
 
 /-!
 # Exact weights
@@ -19,23 +19,24 @@ Python twin: `pyverify/exact/weights.py` and `pyverify/export/pack.py`.
 namespace PyVerify
 
 /-- Decode one entry code: the low bit is the sign (Python: `decode`). -/
-def decodeCode (c : Nat) : SInt := ⟨Nat.beq (Nat.mod c 2) 1, Nat.div c 2⟩
+noncomputable def decodeCode (c : Nat) : SInt := ⟨Nat.beq (Nat.mod c 2) 1, Nat.div c 2⟩
 
 /-- The first `count` entries of a packed tensor (Python: `unpack_matrix`). -/
-def decodeEntries (width : Nat) : Nat → Nat → List SInt
-  | 0, _ => List.nil
-  | Nat.succ k, packed =>
-    List.cons (decodeCode (Nat.mod packed (Nat.pow 2 width)))
-      (decodeEntries width k (Nat.div packed (Nat.pow 2 width)))
+noncomputable def decodeEntries (width count packed : Nat) : List SInt :=
+  let base := Nat.pow 2 width
+  @Nat.rec (fun (_ : Nat) => Nat → List SInt) (fun (_ : Nat) => List.nil)
+    (fun (_ : Nat) (ih : Nat → List SInt) (rest : Nat) =>
+      List.cons (decodeCode (Nat.mod rest base)) (ih (Nat.div rest base))) count packed
 
 /-- Cut a row-major list into `rows` rows of `cols` entries (Python: `unpack_matrix`). -/
-def chunkRows (cols : Nat) : Nat → List SInt → List (List SInt)
-  | 0, _ => List.nil
-  | Nat.succ r, xs => List.cons (takeL cols xs) (chunkRows cols r (dropL cols xs))
+noncomputable def chunkRows (cols rows : Nat) (xs : List SInt) : List (List SInt) :=
+  @Nat.rec (fun (_ : Nat) => List SInt → List (List SInt)) (fun (_ : List SInt) => List.nil)
+    (fun (_ : Nat) (ih : List SInt → List (List SInt)) (ys : List SInt) =>
+      List.cons (takeL cols ys) (ih (dropL cols ys))) rows xs
 
 /-- A `rows × cols` matrix from its packed form (Python: `unpack_matrix`). -/
-def decodeMatrix (rows cols width packed : Nat) : List (List SInt) :=
-  chunkRows cols rows (decodeEntries width (rows * cols) packed)
+noncomputable def decodeMatrix (rows cols width packed : Nat) : List (List SInt) :=
+  chunkRows cols rows (decodeEntries width (Nat.mul rows cols) packed)
 
 /-- A max-of-K model's weights (zero biases), as integer matrices over `2^S`.
 Shapes: `wE [V][d]`, `wPos [n][d]`, `wQ wK wV [d][h]`, `wO [h][d]`, `wU [d][V]`

@@ -10,9 +10,10 @@ where e_t = exp(score[q, t] - shift) (shift = the largest score upper bound amon
 <= m, so every exp argument is <= 0), w ranges over the two extreme positional sums, W is
 the total positional weight, w_q the query position's weight, and c_t = E[t] + U[q] is
 an exact upper bound (E and U are maxima of exact table differences, rounded up once).
-A case is proven when the upper end of Num is < 0 for both orderings. Lean twin:
-lean/PyVerify/Cubic.lean (checkCubic), same loop order: for each m, `logit_bounds`, then for
-each q <= m, `proven_qm` and `count_qm` (fused in Lean's `countQM`).
+A case is proven when the upper end of Num is < 0 for both orderings (decided per token by
+two comparisons against `end_thresholds`). Lean twin: lean/PyVerify/Cubic.lean (checkCubic),
+same blocks and loop order: for each block of max tokens (`cubic_blocks`), for each m,
+`logit_bounds`, then for each q <= m, `proven_qm` and `count_qm` (fused in Lean's `countQM`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from pyverify.exact.fixed import Interval, exp_shifted, from_scaled, inv_sqrt, max_hi, mul, scaled_score
+from pyverify.exact.blocks import cubic_blocks
+from pyverify.exact.fixed import PREC, Interval, exp_shifted, from_scaled, inv_sqrt, max_hi, mul, scaled_score
 from pyverify.exact.result import CertifiedResult
 from pyverify.exact.weights import ExactTables, ExactWeights, exact_tables, exact_weights
 from pyverify.limits import require_memory, require_time
@@ -76,9 +78,44 @@ def case_end(p: Positional, e_m: Interval, c_m: int, query_hi: int, w: int) -> t
 
 
 def end_holds(k_term: Interval, end: tuple[int, Interval]) -> bool:
-    """Whether Num < 0 at this end for a non-max token with term k_term (Lean: `endHolds`)."""
+    """Whether Num < 0 at this end for a non-max token with term k_term: the definition that
+    `end_thresholds` decides with two comparisons per token."""
     fixed_hi, rest = end
     return fixed_hi + mul(k_term, rest)[1] < 0
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """What a non-max token's term [a, b] must satisfy for every end of a case to hold:
+    feasible, b <= up (unless None) and a >= low (unless None) (Lean: `Thresholds`)."""
+
+    feasible: bool
+    up: int | None
+    low: int | None
+
+
+def end_thresholds(ends: list[tuple[int, Interval]]) -> Thresholds:
+    """Thresholds equivalent to `end_holds` at every end, for terms with a <= b (every `mul`
+    result). An end (F, [r0, r1]) holds iff ceil(max(a r, b r : r = r0, r1) / 2^PREC) < -F, iff
+    every product a r, b r is <= L = (-F - 1) 2^PREC. For r > 0 that is b <= floor(L / r), for
+    r < 0 it is a >= ceil(L / r), for r = 0 it is 0 <= L (Lean: `endThresholds`)."""
+    feasible, up, low = True, None, None
+    for fixed_hi, rest in ends:
+        L = (-fixed_hi - 1) << PREC
+        for r in rest:
+            if r > 0:
+                up = L // r if up is None else min(up, L // r)
+            elif r < 0:
+                bound = -(L // -r)
+                low = bound if low is None else max(low, bound)
+            else:
+                feasible = feasible and L >= 0
+    return Thresholds(feasible, up, low)
+
+
+def token_proven(t: Thresholds, k_term: Interval) -> bool:
+    """Whether every end holds for a non-max token with term k_term (Lean: `tokenProven`)."""
+    return t.feasible and (t.up is None or k_term[1] <= t.up) and (t.low is None or k_term[0] >= t.low)
 
 
 def proven_qm(tables: ExactTables, p: Positional, s: Interval, n: int, m: int, q: int,
@@ -98,9 +135,9 @@ def proven_qm(tables: ExactTables, p: Positional, s: Interval, n: int, m: int, q
         if q < m and copies == n - 1:
             continue
         a = n - 1 - copies
-        ends = [case_end(p, e[m], c[m], query_term[1], w) for w in (p.low[a], p.high[a])]
+        t = end_thresholds([case_end(p, e[m], c[m], query_term[1], w) for w in (p.low[a], p.high[a])])
         for k in range(m):
-            rows[k][copies] = all(end_holds(k_terms[k], end) for end in ends)
+            rows[k][copies] = token_proven(t, k_terms[k])
     return rows
 
 
@@ -125,9 +162,21 @@ def estimate_bytes(d_vocab: int, n_ctx: int) -> int:
     return 8 * d_vocab**3 * n_ctx // 2 + 500 * d_vocab**2 + (1 << 26)
 
 
+def cubic_block(tables: ExactTables, pos: list[Positional], s: Interval, n: int, lo: int, hi: int) -> tuple[int, list]:
+    """The inputs certified with max token in [lo, hi), and proven[m - lo][q] for those m
+    (Lean: `cubicBlock`, which first checks s and builds the tables itself)."""
+    count, proven = 0, []
+    for m in range(lo, hi):
+        bounds = logit_bounds(tables, m)
+        proven.append([proven_qm(tables, pos[q], s, n, m, q, bounds) for q in range(m + 1)])
+        count += sum(count_qm(rows, n, m, q) for q, rows in enumerate(proven[-1]))
+    return count, proven
+
+
 def certify_cubic(model: MaxOfKTransformer | ExactWeights, force: bool = False) -> CertifiedResult:
-    """Certified cubic count for a model (zero biases, default attention scale). Refuses work
-    over the memory limit, and over the time limit unless force."""
+    """Certified cubic count for a model (zero biases, default attention scale): the sum of the
+    block counts over `cubic_blocks` (Lean: `checkCubic`). Refuses work over the memory limit,
+    and over the time limit unless force."""
     start = time.perf_counter()
     w = model if isinstance(model, ExactWeights) else exact_weights(model)
     V, n = w.d_vocab, w.n_ctx
@@ -136,9 +185,9 @@ def certify_cubic(model: MaxOfKTransformer | ExactWeights, force: bool = False) 
     tables = exact_tables(w)
     s = inv_sqrt(w.d_head)
     pos = [positional(tables.EQKP[q], n, tables.S, s) for q in range(V)]
-    count, proven = 0, []  # proven[m][q] = proven_qm(...) (the case-by-case detail)
-    for m in range(V):
-        bounds = logit_bounds(tables, m)
-        proven.append([proven_qm(tables, pos[q], s, n, m, q, bounds) for q in range(m + 1)])
-        count += sum(count_qm(rows, n, m, q) for q, rows in enumerate(proven[m]))
-    return CertifiedResult(count, V**n, time.perf_counter() - start, proven)
+    blocks, proven = [], []  # proven[m][q] = proven_qm(...) (the case-by-case detail)
+    for lo, hi in cubic_blocks(V, n):
+        count, detail = cubic_block(tables, pos, s, n, lo, hi)
+        blocks.append((lo, hi, count))
+        proven += detail
+    return CertifiedResult(sum(b[2] for b in blocks), V**n, time.perf_counter() - start, proven, blocks)

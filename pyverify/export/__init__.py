@@ -20,19 +20,19 @@ from pyverify import __version__
 from pyverify.atomic import write_text_atomic
 from pyverify.errors import PyVerifyError
 from pyverify.exact import certify
+from pyverify.exact.blocks import kernel_estimate
 from pyverify.exact.fixed import PREC, inv_sqrt
 from pyverify.exact.weights import ExactWeights, exact_weights
 from pyverify.export.pack import pack_matrix
 from pyverify.model import MaxOfKTransformer
 from pyverify.resources import create_lean_project, templates_dir
 
-# Per certifiable strategy: the Lean checker, a title, the theorem's name, and the Coq theorem
-# that proves the checker's argument (for its Coq twin).
-STRATEGIES = {"cubic": ("checkCubic", "Cubic", "cubic_certified", "cubic_sound"),
-              "brute-force": ("checkBrute", "Brute-force", "brute_force_certified", "brute_sound")}
+# Per certifiable strategy: the Lean checker, a title, the theorem's name, the Coq theorem that
+# proves the checker's argument (for its Coq twin), and the Lean block count with its theorems' prefix.
+STRATEGIES = {"cubic": ("checkCubic", "Cubic", "cubic_certified", "cubic_sound", "cubicBlock", "cubic_block"),
+              "brute-force": ("checkBrute", "Brute-force", "brute_force_certified", "brute_sound", "bruteBlock",
+                              "brute_force_block")}
 FIELDS = (("wE", "W_E"), ("wPos", "W_pos"), ("wQ", "W_Q"), ("wK", "W_K"), ("wV", "W_V"), ("wO", "W_O"), ("wU", "W_U"))
-# Models with at most this many inputs get `decide +kernel`; larger ones `native_decide`.
-KERNEL_MAX_INPUTS = 64
 NAME_PATTERN = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 
 
@@ -43,10 +43,12 @@ class ExportResult:
     strategy: str
     count: int
     total: int
-    method: str  # "decide +kernel" or "native_decide"
+    method: str  # the proof method: "decide +kernel" (Lean), "vm_compute" (Coq)
     size_bytes: int
     certify_seconds: float
     check_estimate_seconds: float | None = None  # the prover's expected time, where pyverify estimates it
+    blocks: int = 1  # Lean: block theorems in the module
+    peak_gb_estimate: float | None = None  # Lean: the kernel's expected peak memory, largest block
 
 
 def environment() -> jinja2.Environment:
@@ -64,20 +66,28 @@ def weights_digest(w: ExactWeights) -> str:
     return h.hexdigest()
 
 
-def choose_method(w: ExactWeights, method: str) -> bool:
-    """True for `decide +kernel`. "auto" picks it for models with at most KERNEL_MAX_INPUTS inputs."""
-    if method == "kernel":
-        return True
-    if method == "native":
-        return False
-    if method != "auto":
-        raise PyVerifyError(f"unknown proof method {method!r}; use auto, kernel or native")
-    return w.d_vocab**w.n_ctx <= KERNEL_MAX_INPUTS
+def block_sum(block_fn: str, block_theorem: str, blocks: list[tuple[int, int, int]]) -> tuple[str, str, str]:
+    """The final theorem's pieces: `addCount (B₀) (addCount (B₁) ... 0)` over the blocks, the
+    same sum of the certified block counts, and its proof by congruence from the block theorems.
+    The first is exactly what `blockSum` unfolds to, so the kernel matches it without evaluating."""
+    lhs, rhs, proof = "0", "0", "rfl"
+    for j in reversed(range(len(blocks))):
+        lo, hi, count = blocks[j]
+        last = j == len(blocks) - 1
+        wrap = (lambda x: f" {x}") if last else (lambda x: f"\n      ({x})")
+        lhs = f"addCount ({block_fn} weights scale {lo} {hi})" + wrap(lhs)
+        rhs = f"addCount {count} " + (rhs if last else f"({rhs})")
+        proof = f"congr (congrArg addCount {block_theorem}_{j})" + wrap(proof)
+    return lhs, rhs, proof
 
 
-def render_module(w: ExactWeights, name: str, strategy: str, count: int, kernel: bool) -> str:
-    """The generated module's text."""
-    checker, title, theorem, coq_sound = STRATEGIES[strategy]
+def render_module(w: ExactWeights, name: str, strategy: str, count: int, blocks: list[tuple[int, int, int]]) -> str:
+    """The generated module's text: one `decide +kernel` theorem per block of max tokens
+    ((lo, hi, count) each, covering 0..V-1 as the checker's own partition does) and the final
+    theorem, their sum by congruence."""
+    checker, title, theorem, coq_sound, block_fn, block_theorem = STRATEGIES[strategy]
+    if sum(b[2] for b in blocks) != count:
+        raise PyVerifyError(f"block counts {[b[2] for b in blocks]} do not add up to {count}")
     scale = inv_sqrt(w.d_head)
     tensors = []
     for field, attr in FIELDS:
@@ -86,14 +96,15 @@ def render_module(w: ExactWeights, name: str, strategy: str, count: int, kernel:
         tensors.append({"field": field, "rows": len(rows), "cols": len(rows[0]), "width": width,
                         "packed": "0x" + format(packed, "x")})  # hex: Lean Nat literal syntax, no size limit
     total = w.d_vocab**w.n_ctx
+    lhs, rhs, proof = block_sum(block_fn, block_theorem, blocks)
     return environment().get_template("model_module.lean.j2").render(
         name=name, version=__version__, strategy=strategy, strategy_title=title, digest=weights_digest(w),
         d_vocab=w.d_vocab, n_ctx=w.n_ctx, d_model=w.d_model, d_head=w.d_head, S=w.S, tensors=tensors,
         stored_dtype=w.stored_dtype,
         prec=PREC, scale_lo=scale[0], scale_hi=scale[1], count=count, total=total,
-        accuracy=f"{count / total:.6f}", checker=checker, theorem=theorem, coq_sound=coq_sound, kernel=kernel,
-        tactic="decide +kernel" if kernel else "native_decide",
-        trust="kernel evaluation only" if kernel else "trusts the Lean compiler as well as the kernel",
+        accuracy=f"{count / total:.6f}", checker=checker, theorem=theorem, coq_sound=coq_sound,
+        blocks=[{"lo": lo, "hi": hi, "count": c} for lo, hi, c in blocks], block_fn=block_fn,
+        block_theorem=block_theorem, sum_lhs=lhs, sum_rhs=rhs, sum_proof=proof,
     )
 
 
@@ -107,22 +118,23 @@ def generated_modules(lean_dir: Path) -> list[str]:
 
 
 def to_lean(model: MaxOfKTransformer, name: str, strategy: str = "cubic", lean_dir: str | Path = "lean",
-            method: str = "auto", force: bool = False) -> ExportResult:
+            force: bool = False) -> ExportResult:
     """Certify the model with the exact checker, write lean/Generated/NAME.lean and update the
     root module lean/Generated.lean, both atomically. A missing (or empty) lean_dir becomes a
-    complete Lake project first. force: run a certification estimated to take long."""
+    complete Lake project first. force: run a certification estimated to take long. The result
+    carries the kernel's estimated cost (`kernel_estimate`)."""
     if not NAME_PATTERN.match(name):
         raise PyVerifyError(f"--name {name!r} must be an UpperCamelCase Lean identifier (letters and digits)")
     lean_dir = Path(lean_dir)
     w = exact_weights(model)
-    kernel = choose_method(w, method)
     certified = certify(w, strategy, force)
     count, seconds = certified.count, certified.seconds
     if not (lean_dir / "lakefile.toml").exists():
         create_lean_project(lean_dir)  # a complete Lake project, created only once the certificate exists
-    text = render_module(w, name, strategy, count, kernel)
+    text = render_module(w, name, strategy, count, certified.blocks)
     path = lean_dir / "Generated" / f"{name}.lean"
     write_text_atomic(path, text)
     write_text_atomic(lean_dir / "Generated.lean", render_root(generated_modules(lean_dir)))
-    return ExportResult(path, name, strategy, count, w.d_vocab**w.n_ctx,
-                        "decide +kernel" if kernel else "native_decide", len(text.encode()), seconds)
+    kernel_seconds, peak_gb, blocks = kernel_estimate(strategy, w.d_vocab, w.n_ctx, w.d_model)
+    return ExportResult(path, name, strategy, count, w.d_vocab**w.n_ctx, "decide +kernel", len(text.encode()),
+                        seconds, kernel_seconds, blocks, peak_gb)
