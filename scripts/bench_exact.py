@@ -16,6 +16,7 @@ import statistics
 import time
 
 from pyverify.config import ModelConfig
+from pyverify.exact.blocks import kernel_estimate
 from pyverify.exact.brute_checker import certify_brute
 from pyverify.exact.cubic_checker import certify_cubic
 from pyverify.exact.weights import exact_weights
@@ -39,8 +40,10 @@ def main() -> None:
     print(f"certified cubic median {t_exact:.2f} s over {args.runs} runs; float64 cubic {t_float:.3f} s "
           f"(exact / float = {t_exact / t_float:.0f}x)")
     w = exact_weights(model)
-    text = render_module(w, "Seed123", "cubic", n_exact, kernel=False)
-    print(f"generated module: {len(text.encode()) / 1024:.0f} KiB (S = {w.S} bits per weight)")
+    text = render_module(w, "Seed123", "cubic", n_exact, exact_runs[0].blocks)
+    seconds, peak_gb, blocks = kernel_estimate("cubic", w.d_vocab, w.n_ctx, w.d_model)
+    print(f"generated module: {len(text.encode()) / 1024:.0f} KiB (S = {w.S} bits per weight), {blocks} block "
+          f"theorems; Lean kernel estimate {seconds:.0f} s of CPU, {peak_gb:.1f} GB peak (not measured here)")
 
     small, _ = train(ModelConfig(d_vocab=10, n_ctx=5, d_model=16, d_head=16), TrainConfig(seed=1, steps=1500))
     t = time.perf_counter()
