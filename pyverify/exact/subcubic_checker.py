@@ -1,0 +1,401 @@
+"""The subcubic strategy in exact arithmetic: a certified count (issue 11).
+
+Same cases, gaps and bound as pyverify/strategies/subcubic.py (docs/strategies.md,
+"Subcubic"): a case (q, m, c) at gap g is proven when
+
+    spread[q, m] + max(J1[m], p_low J1[m] + (1 - p_low) (J0[m] + H[m - g, m])) < 0.
+
+Here every logit summary (spread, J1, J0, H) is an exact integer over a common denominator,
+every attention quantity is an exact split EQKE = Main + Err with a rigorous bound R[q] on the
+row spread of Err, and p_low is a fixed-point lower bound (outward-rounded exp and division).
+Nothing computed in float64 is trusted: the float search supplies the gaps and the integer
+directions of the rank-one splits (`SubcubicHints`), and the checker evaluates each case at its
+hinted gap from the weights alone. Where the float64 handling bounds Err from SVD outputs (which
+are not themselves bounds), the exact one uses a rigorous bound from exact factors:
+
+  SVD-family splits (svd, max_diff, mean+max_diff, max_diff_exact): Main = A x zᵀ B / (zᵀx)
+  for the hint vectors x, z (≈ the float SVD's top term), so Err = P B with
+  P = A - (A x) zᵀ / (zᵀx) exactly;
+  max_diff / mean+max_diff: the row-range rule through B (as the subproduct handlings);
+  svd: √2 σ_max(Err) with σ_max(Err)² ≤ tr((PᵀP BBᵀ)^8)^(1/8), exact integers;
+  max_diff_exact: the exact row range of EQKE - Main.
+
+Denominators: A = W_EP W_Q and B = W_Kᵀ W_Eᵀ are integers over 2^(2S), EQKE = A B over 2^(4S);
+the logit summaries are integers over V 2^(4S) (the mean query row has denominator V 2^S).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from fractions import Fraction
+
+import torch
+
+from pyverify.counting import case_count, cases
+from pyverify.errors import PyVerifyError
+from pyverify.exact.cubic_checker import Positional, positional
+from pyverify.exact.fixed import PREC, Interval, exp_nonpos, exp_upper_pos, inv_sqrt
+from pyverify.exact.result import CertifiedResult
+from pyverify.exact.weights import ExactWeights, exact_tables, exact_weights, matmul, transpose
+from pyverify.model import MaxOfKTransformer
+from pyverify.strategies.subcubic import SubcubicConfig, search_gaps, summaries
+from pyverify.flops import FlopCounter
+from pyverify.tables import float64_weights
+
+ONE = 1 << PREC
+HINT_BITS = 40  # hint vectors are rounded to integers with this many bits
+TRACE_POWER = 8  # svd: σ_max(Err)² <= tr((ErrᵀErr)^8)^(1/8)
+SVD_SPLITS = ("svd", "max_diff", "mean+max_diff", "max_diff_exact")
+
+
+@dataclass(frozen=True)
+class SubcubicHints:
+    """The float64 search's contribution, checked and never trusted: the gap of each case of
+    `counting.cases` (0: no proof claimed); integer direction vectors x, z (length d_head) of
+    the rank-one split Main = A x zᵀ B / (zᵀx) ([] when the handling has none); and for the SVD
+    family a factorisation B ≈ (Y / 2^ty)(Z / 2^tz) of B = W_Kᵀ W_Eᵀ through the SVD's row basis
+    Z ≈ Vh (Y [h][r], Z [r][V]; [] otherwise), whose exact error B - YZ is bounded separately."""
+
+    gaps: list[int]
+    x: list[int]
+    z: list[int]
+    Y: list[list[int]] = ()
+    Z: list[list[int]] = ()
+    ty: int = 0
+    tz: int = 0
+    sigma_sq: int = 0  # svd: a claimed bound σ_max(Err)² <= sigma_sq / 2^sigma_bits, checked exactly
+    sigma_bits: int = 0
+
+
+def _integers(v: torch.Tensor) -> list[int]:
+    """A float vector as integers, scaled so the largest entry has HINT_BITS bits (all 0 if v is
+    0 or not finite)."""
+    top = float(v.abs().max()) if v.numel() else 0.0
+    if not math.isfinite(top) or top == 0.0:
+        return [0] * v.numel()
+    return [round(float(x) * 2**HINT_BITS / top) for x in v]
+
+
+def search_hints(model: MaxOfKTransformer, config: SubcubicConfig) -> SubcubicHints:
+    """Run the float64 proof search (pyverify.strategies.subcubic) and keep what the exact
+    checker can use: the gaps, and the split's direction (the SVD's top term, or the unit
+    vector u of the subproduct handlings)."""
+    gaps = search_gaps(model, config, summaries(model, config, FlopCounter()))
+    W = float64_weights(model)
+    W_EP = W["W_E"] + W["W_pos"][-1]
+    A, B = W_EP @ W["W_Q"], W["W_K"].T @ W["W_E"].T
+    handling = config.attention_error
+    if handling in SVD_SPLITS:
+        QA, RA = torch.linalg.qr(A)
+        U_s, _, Vh = torch.linalg.svd(RA @ B, full_matrices=False)
+        x = torch.linalg.pinv(RA) @ U_s[:, 0]  # RA x = U0 (RA has full row rank): Main = A x zᵀ B, zᵀx = 1
+        z = RA.T @ U_s[:, 0]
+        Y = B @ Vh.T  # B = Y Vh when Vh spans B's row space
+        top = float(Y.abs().max())
+        ty = max(0, HINT_BITS - math.frexp(top)[1]) if math.isfinite(top) and top > 0 else 0
+        S = torch.linalg.svdvals(RA @ B)
+        # σ_max of the exact residual: the float one, with room for the hints' rounding
+        sigma = (float(S[1]) if S.numel() > 1 else 0.0) + 2.0**-30 * float(S[0])
+        sigma_sq = (sigma * (1 + 2.0**-20)) ** 2
+        sigma_bits = max(0, 60 - math.frexp(sigma_sq)[1]) if math.isfinite(sigma_sq) and sigma_sq > 0 else 0
+        return SubcubicHints([int(g) for g in gaps], _integers(x), _integers(z),
+                             [[round(float(v) * 2**ty) for v in row] for row in Y],
+                             [[round(float(v) * 2**HINT_BITS) for v in row] for row in Vh], ty, HINT_BITS,
+                             math.ceil(sigma_sq * 2**sigma_bits) if math.isfinite(sigma_sq) else 0, sigma_bits)
+    if handling.endswith("_recursive"):
+        u = W_EP.mean(dim=0) @ W["W_Q"]  # the mean query's direction (the scale does not matter)
+        return SubcubicHints([int(g) for g in gaps], _integers(u), _integers(u))
+    if handling.endswith("subproduct"):
+        u = A.mean(dim=0)
+        return SubcubicHints([int(g) for g in gaps], _integers(u), _integers(u))
+    return SubcubicHints([int(g) for g in gaps], [], [])  # exact_EQKE+max_diff_exact
+
+
+def _row_range(row: list) -> int | Fraction:
+    return max(row) - min(row)
+
+
+def _iroot_ceil(x: int, k: int) -> int:
+    """The least r >= 0 with r^k >= x."""
+    if x <= 0:
+        return 0
+    r = 1 << ((x.bit_length() + k - 1) // k)  # r^k >= x
+    lo, hi = 0, r
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if mid**k >= x:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+@dataclass(frozen=True)
+class AttentionSplit:
+    """EQKE = Main + Err: Main[q][k] and R[q] (R >= the row spread of Err) as integers over den."""
+
+    main: list[list[int]]
+    R: list[int]
+    den: int
+
+
+def attention_split(w: ExactWeights, EQKE: list[list[int]], handling: str, hints: SubcubicHints) -> AttentionSplit:
+    """The exact attention error handling named `handling` (docs/strategies.md)."""
+    S, V = w.S, w.d_vocab
+    W_EP = [[e + p for e, p in zip(row, w.W_pos[-1])] for row in w.W_E]  # over 2^S
+    if handling == "exact_EQKE+max_diff_exact":
+        return AttentionSplit(EQKE, [0] * V, 1 << (4 * S))
+    x, z = hints.x, hints.z
+    c = sum(a * b for a, b in zip(x, z))
+    if len(x) != w.d_head or len(z) != w.d_head:
+        raise PyVerifyError(f"subcubic hint vectors must have d_head = {w.d_head} entries")
+    if c < 0:
+        z, c = [-v for v in z], -c
+    if c == 0:  # no usable direction: Main = 0
+        x, z, c = [0] * w.d_head, [0] * w.d_head, 1
+    if handling.endswith("_recursive"):
+        return _recursive_split(w, W_EP, x, c, handling.startswith("mean+"))
+    A = matmul(W_EP, w.W_Q)  # [V, h] over 2^(2S)
+    Bt = matmul(w.W_E, w.W_K)  # Bᵀ: [V, h] over 2^(2S); B = W_Kᵀ W_Eᵀ
+    Ax = [sum(a * b for a, b in zip(row, x)) for row in A]
+    zB = [sum(a * b for a, b in zip(col, z)) for col in Bt]
+    main = [[a * b for b in zB] for a in Ax]  # over den = c 2^(4S)
+    den = c << (4 * S)
+    P = [[c * a - ax * zl for a, zl in zip(row, z)] for row, ax in zip(A, Ax)]  # Err = P B / den
+    B_range = [_row_range(col) for col in zip(*Bt)]  # row ranges of B, over 2^(2S)
+    if handling == "max_diff_exact":
+        R = [_row_range([e * c - mk for e, mk in zip(eq, mrow)]) for eq, mrow in zip(EQKE, main)]
+    elif handling in ("max_diff", "mean+max_diff"):
+        R = _through_basis(w, P, Bt, hints, handling.startswith("mean+"))
+    elif handling == "max_diff_subproduct":
+        R = [sum(abs(p) * r for p, r in zip(row, B_range)) for row in P]
+    elif handling == "mean+max_diff_subproduct":
+        P_mean = [Fraction(sum(col), V) for col in zip(*P)]
+        mean_row = [sum(pm * b for pm, b in zip(P_mean, brow)) for brow in Bt]  # P̄ B, over den
+        deviations = [sum(abs(p - pm) * r for p, pm, r in zip(row, P_mean, B_range)) for row in P]
+        R = [math.ceil(_row_range(mean_row) + d) for d in deviations]
+    elif handling == "svd":
+        R = [_sigma_bound(w, P, Bt, c, hints)] * V
+    else:
+        raise PyVerifyError(f"attention error handling {handling!r} has no exact version")
+    return AttentionSplit(main, R, den)
+
+
+def _positive_definite(X: list[list[int]], keep_bits: int = 200) -> bool:
+    """A sufficient test that a symmetric integer matrix X is positive definite. X = 2^k X' + E
+    with X' = floor(X / 2^k) and 0 <= E < 2^k entrywise, so ‖E‖ < 2^k h; hence X ≻ 0 if
+    X' - h I ≻ 0, which holds iff every leading principal minor is > 0 (Sylvester), the minors
+    being the pivots of fraction-free (Bareiss) elimination. k keeps X' to about keep_bits bits."""
+    h = len(X)
+    k = max(0, max(abs(v).bit_length() for row in X for v in row) - keep_bits)
+    M = [[(v >> k) - (h if i == j else 0) for j, v in enumerate(row)] for i, row in enumerate(X)]
+    prev = 1
+    for p in range(h):
+        if M[p][p] <= 0:
+            return False
+        for i in range(p + 1, h):
+            for j in range(i, h):  # symmetric: the upper triangle, mirrored
+                M[i][j] = (M[p][p] * M[i][j] - M[i][p] * M[p][j]) // prev
+                M[j][i] = M[i][j]
+        prev = M[p][p]
+    return True
+
+
+def _sigma_bound(w: ExactWeights, P: list[list[int]], Bt: list[list[int]], c: int, hints: SubcubicHints) -> int:
+    """√2 σ_max(Err) times den = c 2^(4S), rounded up, for Err = P B: the `svd` handling's R.
+    With G = PᵀP and K = BBᵀ, σ_max(Err)² = λ_max(GK). The hint t = sigma_sq / 2^sigma_bits is
+    accepted when tK - KGK is positive definite (then K ≻ 0 and K^(1/2) G K^(1/2) ⪯ t I);
+    otherwise λ_max(GK) <= tr((GK)^8)^(1/8) (the eigenvalues of GK are >= 0)."""
+    S, t_num, t_bits = w.S, hints.sigma_sq, hints.sigma_bits
+    den = c << (4 * S)
+    G = [[sum(a * b for a, b in zip(ci, cj)) for cj in zip(*P)] for ci in zip(*P)]  # over c^2 2^(4S)
+    K = [[sum(a * b for a, b in zip(ci, cj)) for cj in zip(*Bt)] for ci in zip(*Bt)]  # over 2^(4S)
+    if t_num > 0:
+        KGK = matmul(matmul(K, G), K)
+        X = [[((t_num * c * c * k) << (8 * S)) - (v << t_bits) for k, v in zip(krow, vrow)]
+             for krow, vrow in zip(K, KGK)]  # (t K - KGK) times 2^t_bits c^2 2^(12S)
+        if _positive_definite(X):
+            return _iroot_ceil(-((-2 * t_num * den * den) >> t_bits), 2)
+    M = matmul(G, K)  # over den^2
+    for _ in range(int(math.log2(TRACE_POWER))):
+        M = matmul(M, M)
+    trace = sum(M[i][i] for i in range(len(M)))  # >= λ_max(GK)^8 den^16
+    return _iroot_ceil(trace << TRACE_POWER, 2 * TRACE_POWER)
+
+
+def _through_basis(w: ExactWeights, P: list[list[int]], Bt: list[list[int]], hints: SubcubicHints,
+                   mean: bool) -> list[int]:
+    """R for Err = P B (P over c 2^(2S), B over 2^(2S)) through the hinted basis: B = YZ + E
+    with E = B - YZ exact, so Err = (PY) Z + P E and each part obeys the row-range rule (with
+    mean, the mean row of PY Z exactly plus the deviations). Over c 2^(4S), rounded up."""
+    Y, Z, t = hints.Y, hints.Z, hints.ty + hints.tz
+    h, V = w.d_head, w.d_vocab
+    if len(Y) != h or any(len(r) != len(Z) for r in Y) or any(len(r) != V for r in Z):
+        raise PyVerifyError(f"subcubic basis hints must be {h} x r and r x {V}")
+    YZ = matmul(Y, Z)
+    E_range = [_row_range([(b << t) - (yz << (2 * w.S)) for b, yz in zip(col, yz_row)])
+               for col, yz_row in zip(zip(*Bt), YZ)]  # B - YZ, over 2^(2S + t)
+    Z_range = [_row_range(row) for row in Z]
+    PY = matmul(P, Y)
+    through_E = [sum(abs(p) * r for p, r in zip(row, E_range)) for row in P]
+    if mean:
+        PY_mean = [Fraction(sum(col), V) for col in zip(*PY)]
+        mean_row = [sum(m * z for m, z in zip(PY_mean, col)) for col in zip(*Z)]
+        through_Z = [_row_range(mean_row) + sum(abs(v - m) * r for v, m, r in zip(row, PY_mean, Z_range))
+                     for row in PY]
+    else:
+        through_Z = [sum(abs(v) * r for v, r in zip(row, Z_range)) for row in PY]
+    return [math.ceil(Fraction(zpart * (1 << (2 * w.S)) + epart, 1 << t)) for zpart, epart in zip(through_Z, through_E)]
+
+
+def _recursive_split(w: ExactWeights, W_EP: list[list[int]], u: list[int], c: int, mean: bool) -> AttentionSplit:
+    """max_diff_subproduct_recursive and its mean+ variant: Main along u (an h-vector) as
+    W_EP (W_Q u) times W_E (W_K u), and R through each factor, exactly (over c 2^(4S) V)."""
+    S, V = w.S, w.d_vocab
+    Wq_u = [sum(a * b for a, b in zip(row, u)) for row in w.W_Q]  # [d] over 2^S
+    main_q = [sum(a * b for a, b in zip(row, Wq_u)) for row in W_EP]  # over 2^(2S)
+    Wk_u = [sum(a * b for a, b in zip(row, u)) for row in w.W_K]
+    main_k = [sum(a * b for a, b in zip(row, Wk_u)) for row in w.W_E]
+    den = (c * V) << (4 * S)
+    main = [[a * b * V for b in main_k] for a in main_q]
+    Q_perp = [[c * a - wu * ul for a, ul in zip(row, u)] for row, wu in zip(w.W_Q, Wq_u)]  # over c 2^S
+    E_range = [_row_range(col) for col in zip(*w.W_E)]  # over 2^S
+    B_range = [sum(abs(k) * r for k, r in zip(col, E_range)) for col in zip(*w.W_K)]  # [h] over 2^(2S)
+    QB_range = [sum(abs(q) * r for q, r in zip(row, B_range)) for row in Q_perp]  # [d] over c 2^(3S)
+    if not mean:
+        return AttentionSplit(main, [V * sum(abs(e) * r for e, r in zip(row, QB_range)) for row in W_EP], den)
+    mu = [sum(col) for col in zip(*W_EP)]  # V times the mean query row, over 2^S
+    mu_Q = [sum(m * q for m, q in zip(mu, col)) for col in zip(*Q_perp)]  # [h]
+    mu_QK = [sum(m * k for m, k in zip(mu_Q, row)) for row in w.W_K]  # [d]
+    mean_err = [sum(m * e for m, e in zip(mu_QK, row)) for row in w.W_E]  # [V] over c V 2^(4S)
+    deviations = [sum(abs(V * e - m) * r for e, m, r in zip(row, mu, QB_range)) for row in W_EP]
+    return AttentionSplit(main, [_row_range(mean_err) + d for d in deviations], den)
+
+
+@dataclass(frozen=True)
+class LogitSummaries:
+    """spread[q][m], J1[m], J0[m], H[j][m] as integers over V 2^(4S) (docs/strategies.md)."""
+
+    spread: list[list[int]]
+    J1: list[int]
+    J0: list[int]
+    H: list[list[int]]
+
+
+def logit_summaries(w: ExactWeights, tables, handling: str) -> LogitSummaries:
+    """The EUPU handling named `handling`, and J1, J0, H, exactly."""
+    S, V = w.S, w.d_vocab
+    up = V << (2 * S)  # EUPU and M over 2^(2S) -> over V 2^(4S)
+    if handling in ("max_diff_exact", "global_max_diff_exact"):
+        M = [0] * V
+        exact = [[max(row[o] - row[m] for o in range(V) if o != m) * up for m in range(V)] for row in tables.EUPU]
+        if handling == "max_diff_exact":
+            spread = exact
+        else:
+            widest = max(_row_range(row) for row in tables.EUPU) * up
+            spread = [[widest] * V for _ in range(V)]
+    elif handling in ("mean_query+max_diff", "max_diff"):
+        W_EP = [[e + p for e, p in zip(row, w.W_pos[-1])] for row in w.W_E]
+        mu = [sum(col) for col in zip(*W_EP)] if handling == "mean_query+max_diff" else [0] * w.d_model  # V mu
+        M = [sum(m * u for m, u in zip(mu, col)) << (2 * S) for col in zip(*w.W_U)]  # over V 2^(4S)
+        U_range = [_row_range(row) for row in w.W_U]
+        spread = [[sum(abs(V * e - m) * r for e, m, r in zip(row, mu, U_range)) << (2 * S)] * V for row in W_EP]
+    else:
+        raise PyVerifyError(f"EUPU handling {handling!r} has no exact version")
+    PW = [[max(row[o] - row[m] for row in tables.PVOU) * V for m in range(V)] for o in range(V)]  # [o][m]
+    EVOU = [[v * V for v in row] for row in tables.EVOU]
+    J1 = [max(M[o] - M[m] + PW[o][m] + EVOU[m][o] - EVOU[m][m] for o in range(V) if o != m) for m in range(V)]
+    J0 = [max(M[o] - M[m] + PW[o][m] for o in range(V) if o != m) for m in range(V)]
+    h_km = [[max(EVOU[k][o] - EVOU[k][m] for o in range(V) if o != m) for m in range(V)] for k in range(V)]
+    H = [h_km[0]]
+    for k in range(1, V):
+        H.append([max(a, b) for a, b in zip(H[-1], h_km[k])])
+    return LogitSummaries(spread, J1, J0, H)
+
+
+def scaled_lower(num: int, den: int, s: Interval) -> int:
+    """A fixed-point lower bound of (num / den) times the scale (s > 0), for den > 0."""
+    return (num * (s[0] if num >= 0 else s[1])) // den
+
+
+def exp_neg_upper(d_lo: int) -> int:
+    """A fixed-point upper bound of e^(-d) for d >= d_lo (fixed point): for d_lo < 0 as
+    1 / e^(d_lo), from a lower bound of e^(d_lo), rounded up."""
+    if d_lo >= 0:
+        return exp_nonpos(-d_lo)[1]
+    low = exp_nonpos(d_lo)[0]
+    return -((-ONE * ONE) // low) if low > 0 else exp_upper_pos(-d_lo)
+
+
+def case_proven(L: LogitSummaries, split: AttentionSplit, prefix_max: list[list[int]], pos: Positional,
+                s: Interval, drop_query: bool, n: int, q: int, m: int, c: int, g: int) -> bool:
+    """Whether case (q, m, c) is proven at gap g (g = 0: the case with no non-max token)."""
+    a = n - 1 - c
+    if q == m and c == 0:
+        p_low = ONE  # every position holds m
+    else:
+        main, R, den = split.main[q], split.R[q], split.den
+        e_nonmax = exp_neg_upper(scaled_lower(main[m] - prefix_max[q][m - g] - R, den, s))
+        e_query = e_nonmax if drop_query else exp_neg_upper(scaled_lower(main[m] - main[q] - R, den, s))
+        w_q = pos.query
+        rest = -((-e_nonmax * pos.high[c]) >> PREC)  # e^(-δ) times the c largest weights, rounded up
+        if q == m:
+            num, other = pos.low[a] + w_q[0], rest
+        else:
+            num, other = pos.low[a], rest - ((-e_query * w_q[1]) >> PREC)
+        p_low = (num << PREC) // (num + other) if num > 0 else 0
+        p_low = min(max(p_low, 0), ONE)
+    J1, J0H = L.J1[m], L.J0[m] + L.H[m - g][m]
+    worst = J1 << PREC if J1 >= J0H else (J0H << PREC) + p_low * (J1 - J0H)
+    return (L.spread[q][m] << PREC) + worst < 0
+
+
+def _gap_is_legal(q: int, m: int, c: int, g: int) -> bool:
+    return (q == m and c == 0) or 1 <= g <= (m if q == m else m - q)
+
+
+def estimate_seconds(d_vocab: int, n_ctx: int, d_model: int) -> float:
+    """A conservative estimate: the float search, the exact tables and summaries, two exps per case."""
+    return 5e-7 * d_vocab**3 * n_ctx + 4e-5 * d_vocab**2 * d_model + 1e-4 * d_vocab**2 * n_ctx
+
+
+def certify_subcubic(model: MaxOfKTransformer, config: SubcubicConfig | str = "default",
+                     hints: SubcubicHints | None = None) -> CertifiedResult:
+    """Certified subcubic count for a model (zero biases, default attention scale): the float
+    search's hints (or `hints`), then every case evaluated exactly at its hinted gap."""
+    start = time.perf_counter()
+    if isinstance(config, str):
+        config = SubcubicConfig.parse(config)
+    if not config.implemented:
+        raise PyVerifyError(f"subcubic configuration {config.name} is named but not implemented yet")
+    w = exact_weights(model)
+    V, n = w.d_vocab, w.n_ctx
+    if hints is None:
+        hints = search_hints(model, config)
+    all_cases = cases(V, n)
+    if len(hints.gaps) != len(all_cases):
+        raise PyVerifyError(f"the gap hints have {len(hints.gaps)} entries; this model has {len(all_cases)} cases")
+    tables = exact_tables(w)
+    s = inv_sqrt(w.d_head)
+    L = logit_summaries(w, tables, config.eupu)
+    split = attention_split(w, tables.EQKE, config.attention_error, hints)
+    prefix_max = []
+    for row in split.main:
+        best, out = row[0], []
+        for v in row:
+            best = max(best, v)
+            out.append(best)
+        prefix_max.append(out)
+    pos = [positional(tables.EQKP[q], n, tables.S, s) for q in range(V)]
+    drop_query = config.attention == "drop_average_query_per_output_logit_reasoning"
+    count, proven = 0, []
+    for (q, m, c), g in zip(all_cases, hints.gaps):
+        legal = g >= 1 and _gap_is_legal(q, m, c, g)
+        ok = legal and case_proven(L, split, prefix_max, pos[q], s, drop_query, n, q, m, c,
+                                   0 if (q == m and c == 0) else g)
+        proven.append(ok)
+        if ok:
+            count += 1 if c == 0 else case_count(n, q == m, c, m - g + 1)
+    return CertifiedResult(count, V**n, time.perf_counter() - start, proven, [(0, V, count)])
