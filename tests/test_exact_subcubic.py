@@ -68,7 +68,7 @@ def test_hints_are_checked_never_trusted(zoo):
     rise above the truth; a wrongly shaped hint is refused."""
     rng = random.Random(0)
     for z in sample(zoo, 40):
-        V, n, h = z.model.cfg.d_vocab, z.model.cfg.n_ctx, z.model.cfg.d_head
+        V, h = z.model.cfg.d_vocab, z.model.cfg.d_head
         bf = z.brute_force
         for name in PRESETS:
             honest = search_hints(z.model, PRESETS[name])

@@ -38,7 +38,8 @@ from pyverify.errors import PyVerifyError
 from pyverify.exact.cubic_checker import Positional, positional
 from pyverify.exact.fixed import PREC, Interval, exp_nonpos, exp_upper_pos, inv_sqrt
 from pyverify.exact.result import CertifiedResult
-from pyverify.exact.weights import ExactWeights, exact_tables, exact_weights, matmul, transpose
+from pyverify.exact.weights import ExactWeights, exact_tables, exact_weights, matmul
+from pyverify.limits import require_time
 from pyverify.model import MaxOfKTransformer
 from pyverify.strategies.subcubic import SubcubicConfig, search_gaps, summaries
 from pyverify.flops import FlopCounter
@@ -362,9 +363,11 @@ def estimate_seconds(d_vocab: int, n_ctx: int, d_model: int) -> float:
 
 
 def certify_subcubic(model: MaxOfKTransformer, config: SubcubicConfig | str = "default",
-                     hints: SubcubicHints | None = None) -> CertifiedResult:
+                     hints: SubcubicHints | None = None, force: bool = False) -> CertifiedResult:
     """Certified subcubic count for a model (zero biases, default attention scale): the float
-    search's hints (or `hints`), then every case evaluated exactly at its hinted gap."""
+    search's hints (or `hints`), then every case evaluated exactly at its hinted gap. Refuses
+    work over the time limit unless force. `proven` lists, per case of `counting.cases`, whether
+    it is proven."""
     start = time.perf_counter()
     if isinstance(config, str):
         config = SubcubicConfig.parse(config)
@@ -372,6 +375,7 @@ def certify_subcubic(model: MaxOfKTransformer, config: SubcubicConfig | str = "d
         raise PyVerifyError(f"subcubic configuration {config.name} is named but not implemented yet")
     w = exact_weights(model)
     V, n = w.d_vocab, w.n_ctx
+    require_time(f"the certified subcubic checker for V={V}, n={n}", estimate_seconds(V, n, w.d_model), force)
     if hints is None:
         hints = search_hints(model, config)
     all_cases = cases(V, n)
