@@ -9,10 +9,12 @@ from pyverify.coqc import check_coq_project
 from pyverify.export.coq import COQ_STRATEGIES
 from pyverify.lake import NoToolchain, check_project
 from pyverify.exact import certifiable, certify
+from pyverify.exact.subcubic_checker import certify_subcubic
 from pyverify.exact.weights import exact_weights
 from pyverify.export import STRATEGIES, weights_digest
 from pyverify.model import MaxOfKTransformer
 from pyverify.strategies import run_strategy
+from pyverify.strategies.subcubic import PRESETS
 
 
 @dataclass(frozen=True)
@@ -83,8 +85,9 @@ def coq_status(coq_dir: Path, digest: str, strategy: str, statuses: list | None,
 
 def compare(model: MaxOfKTransformer, lean_dir: str | Path = "lean", coq_dir: str | Path = "coq",
             run_lake: bool = True, run_coq: bool = True, force: bool = False) -> list[ComparisonRow]:
-    """Numeric vs exact vs Lean and Coq for cubic (and brute force on small models). Runs
-    `lake build` and the Coq check once each, if asked and the prover is installed."""
+    """Numeric vs exact vs Lean and Coq for cubic (and brute force on small models), and numeric
+    vs exact for the subcubic presets. Runs `lake build` and the Coq check once each, if asked
+    and the prover is installed."""
     lean_dir, coq_dir = Path(lean_dir), Path(coq_dir)
     w = exact_weights(model)
     digest = weights_digest(w)
@@ -108,4 +111,10 @@ def compare(model: MaxOfKTransformer, lean_dir: str | Path = "lean", coq_dir: st
         rows.append(ComparisonRow(strategy, numeric.count, numeric.uncertain, certify(w, strategy, force).count,
                                   total, lean_status(lean_dir, digest, strategy, statuses, note),
                                   coq_status(coq_dir, digest, strategy, coq_statuses, coq_note)))
+    for preset in PRESETS:  # certified in Python; no Lean checker or Coq proof yet (issue 11)
+        strategy = f"subcubic:{preset}"
+        numeric = run_strategy(strategy, model, force=force)
+        rows.append(ComparisonRow(strategy, numeric.count, numeric.uncertain,
+                                  certify_subcubic(model, preset, force=force).count, total,
+                                  "no Lean checker for subcubic yet", coq_status(coq_dir, digest, strategy, None, "")))
     return rows

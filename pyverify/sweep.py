@@ -16,12 +16,32 @@ from pyverify.atomic import write_bytes_atomic, write_text_atomic
 from pyverify.checkpoint import load_model, save_checkpoint
 from pyverify.config import ModelConfig
 from pyverify.errors import PyVerifyError
+from pyverify.exact.brute_checker import MAX_INPUTS, certify_brute
+from pyverify.exact.cubic_checker import certify_cubic
+from pyverify.exact.subcubic_checker import certify_subcubic, has_exact_version
 from pyverify.model import MaxOfKTransformer
 from pyverify.strategies import expand, run_strategy
+from pyverify.strategies.subcubic import SubcubicConfig
 from pyverify.train import TrainConfig, train
 
 COLUMNS = ("seed", "strategy", "family", "count", "total", "bound", "accuracy", "normalised_bound", "flops",
-           "complexity", "unexplained_dim", "seconds", "search_seconds")
+           "complexity", "unexplained_dim", "seconds", "search_seconds", "certified_count",
+           "certified_normalised_bound")
+
+
+def certified_count(name: str, model: MaxOfKTransformer) -> int | None:
+    """The certified (exact arithmetic) count of a strategy, or None where there is no certified
+    checker: brute force on more than MAX_INPUTS inputs, subcubic configurations without an
+    exact version, and models with non-zero biases."""
+    cfg = model.cfg
+    if any(bool((v != 0).any()) for k, v in model.state_dict().items() if ".b_" in k):
+        return None  # the exact path models zero biases only
+    if name == "cubic":
+        return certify_cubic(model).count
+    if name == "brute-force":
+        return certify_brute(model).count if cfg.d_vocab**cfg.n_ctx <= MAX_INPUTS else None
+    config = SubcubicConfig.parse(name.partition(":")[2])
+    return certify_subcubic(model, config).count if has_exact_version(config) else None
 
 
 def model_for_seed(out: Path, cfg: ModelConfig, tcfg: TrainConfig) -> MaxOfKTransformer:
@@ -38,7 +58,8 @@ def model_for_seed(out: Path, cfg: ModelConfig, tcfg: TrainConfig) -> MaxOfKTran
 
 
 def summarise(rows: list[dict]) -> list[dict]:
-    """Mean and standard deviation per strategy of bound, normalised bound, FLOPs and time."""
+    """Mean and standard deviation per strategy of bound, normalised bound, FLOPs and time, and
+    the mean certified normalised bound (None where no seed has one)."""
     out = []
     for name in dict.fromkeys(r["strategy"] for r in rows):
         mine = [r for r in rows if r["strategy"] == name]
@@ -47,23 +68,30 @@ def summarise(rows: list[dict]) -> list[dict]:
             xs = [float(r[key]) for r in mine]
             return statistics.fmean(xs), statistics.stdev(xs) if len(xs) > 1 else 0.0
 
+        certified = [float(r["certified_normalised_bound"]) for r in mine
+                     if r.get("certified_normalised_bound", "") != ""]
         out.append({"strategy": name, "family": mine[0]["family"], "seeds": len(mine),
                     "bound": stats("bound"), "normalised_bound": stats("normalised_bound"),
-                    "flops": stats("flops"), "seconds": stats("seconds")})
+                    "flops": stats("flops"), "seconds": stats("seconds"),
+                    "certified_normalised_bound": statistics.fmean(certified) if certified else None})
     return out
 
 
 def summary_markdown(summary: list[dict]) -> str:
-    lines = ["| strategy | seeds | bound | bound / accuracy | FLOPs | check time (s) |", "|---|---|---|---|---|---|"]
+    lines = ["| strategy | seeds | bound | bound / accuracy | certified / accuracy | FLOPs | check time (s) |",
+             "|---|---|---|---|---|---|---|"]
     for s in summary:
+        certified = s.get("certified_normalised_bound")
         lines.append(f"| {s['strategy']} | {s['seeds']} | {s['bound'][0]:.4f} ± {s['bound'][1]:.4f} | "
                      f"{s['normalised_bound'][0]:.4f} ± {s['normalised_bound'][1]:.4f} | "
+                     f"{'–' if certified is None else f'{certified:.4f}'} | "
                      f"{s['flops'][0]:.3g} | {s['seconds'][0]:.4f} |")
     return "\n".join(lines) + "\n"
 
 
 def plot(rows: list[dict], path: Path) -> None:
-    """Normalised bound against FLOPs (log scale), one marker style per strategy family."""
+    """Normalised bound against FLOPs (log scale), one marker style per strategy family: hollow
+    for the float64 bound, filled for the certified one (same FLOPs: the checker's)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -72,10 +100,15 @@ def plot(rows: list[dict], path: Path) -> None:
     styles = {"brute-force": ("s", "tab:red"), "cubic": ("^", "tab:blue"), "subcubic": ("o", "tab:green")}
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for family, (marker, color) in styles.items():
-        xs = [float(r["flops"]) for r in rows if r["family"] == family]
-        ys = [float(r["normalised_bound"]) for r in rows if r["family"] == family]
-        if xs:
-            ax.scatter(xs, ys, marker=marker, color=color, alpha=0.5, s=14, label=family)
+        mine = [r for r in rows if r["family"] == family]
+        if mine:
+            ax.scatter([float(r["flops"]) for r in mine], [float(r["normalised_bound"]) for r in mine], marker=marker,
+                       facecolors="none", edgecolors=color, alpha=0.6, s=18, label=f"{family} (float64)")
+        certified = [r for r in mine if r.get("certified_normalised_bound", "") != ""]
+        if certified:
+            ax.scatter([float(r["flops"]) for r in certified],
+                       [float(r["certified_normalised_bound"]) for r in certified], marker=marker, color=color,
+                       alpha=0.6, s=10, label=f"{family} (certified)")
     ax.set_xscale("log")
     ax.set_xlabel("FLOPs to check the proof")
     ax.set_ylabel("accuracy bound / true accuracy")
@@ -99,10 +132,11 @@ def _csv_text(rows: list[dict]) -> str:
 
 
 def run_sweep(out: Path, cfg: ModelConfig, seeds: list[int], strategies: str = "subcubic-all",
-              recipe: TrainConfig = TrainConfig(), progress: bool = True) -> list[dict]:
-    """Train (with ``recipe``, one seed each) or reuse one model per seed, run the strategies,
-    write results.csv, summary.md, summary.json and bound_vs_flops.png into ``out`` (each file
-    written atomically, the CSV after every seed so an interrupted sweep keeps what it finished)."""
+              recipe: TrainConfig = TrainConfig(), progress: bool = True, certify: bool = True) -> list[dict]:
+    """Train (with ``recipe``, one seed each) or reuse one model per seed, run the strategies
+    (and, with certify, their certified checkers), write results.csv, summary.md, summary.json
+    and bound_vs_flops.png into ``out`` (each file written atomically, the CSV after every seed
+    so an interrupted sweep keeps what it finished)."""
     names = ["brute-force", "cubic"] + expand("subcubic:*") if strategies == "subcubic-all" else expand(strategies)
     rows: list[dict] = []
     for seed in tqdm(seeds, desc="sweep", unit="seed", disable=not progress):
@@ -111,10 +145,14 @@ def run_sweep(out: Path, cfg: ModelConfig, seeds: list[int], strategies: str = "
         accuracy = next((r.bound for r in results if r.family == "brute-force"), None)
         if accuracy is None:
             accuracy = run_strategy("brute-force", model).bound
-        for r in results:
+        for name, r in zip(names, results):
             d = r.to_dict()
+            certified = certified_count(name, model) if certify else None
             rows.append({"seed": seed, **{k: d[k] for k in COLUMNS if k in d}, "accuracy": accuracy,
-                         "normalised_bound": r.bound / accuracy if accuracy > 0 else 0.0})
+                         "normalised_bound": r.bound / accuracy if accuracy > 0 else 0.0,
+                         "certified_count": "" if certified is None else certified,
+                         "certified_normalised_bound": "" if certified is None or accuracy <= 0 else
+                         certified / r.total / accuracy})
         write_text_atomic(out / "results.csv", _csv_text(rows))
     summary = summarise(rows)
     write_text_atomic(out / "summary.md", summary_markdown(summary))

@@ -49,6 +49,13 @@ ONE = 1 << PREC
 HINT_BITS = 40  # hint vectors are rounded to integers with this many bits
 TRACE_POWER = 8  # svd: σ_max(Err)² <= tr((ErrᵀErr)^8)^(1/8)
 SVD_SPLITS = ("svd", "max_diff", "mean+max_diff", "max_diff_exact")
+EXACT_EUPU = ("mean_query+max_diff", "max_diff", "max_diff_exact", "global_max_diff_exact")  # not svd_query yet
+
+
+def has_exact_version(config: SubcubicConfig) -> bool:
+    """Whether the certified checker covers this configuration (every implemented one except
+    the svd_query+max_diff EUPU handling)."""
+    return config.implemented and config.eupu in EXACT_EUPU
 
 
 @dataclass(frozen=True)
