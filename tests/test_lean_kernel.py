@@ -2,7 +2,7 @@
 
 No Lean toolchain runs here, so the Lean library's new arithmetic and restructurings are
 mirrored line by line in Python (`lean_*` below, one per Lean definition) and compared with the
-plain Python twin on random and zoo data: packed dot products, sign-magnitude division, the
+plain Python twin on random data and random models: packed dot products, sign-magnitude division, the
 thresholds that replace `end_holds`, the lockstep `logitBounds`, the brute-force position terms
 and the block partition. The generated modules' block structure is read from their text.
 """
@@ -26,6 +26,7 @@ from pyverify.exact.fixed import PREC, ceil_shift, from_scaled, mul, mul_hi_nonn
 from pyverify.exact.weights import exact_tables, exact_weights, matmul, transpose
 from pyverify.export import STRATEGIES, render_module
 from tests.lean_fixtures import lean_module_weights, tiny_model
+from tests.zoo import random_model
 
 ROOT = Path(__file__).resolve().parents[1]
 GENERATED = [ROOT / "lean" / "Generated" / "Tiny.lean", ROOT / "lean" / "Generated" / "Seed123.lean",
@@ -141,28 +142,26 @@ def lean_logit_bounds(T, m: int) -> tuple[list[int], list[int]]:
     return U, E
 
 
-def test_lockstep_logit_bounds_equal_logit_bounds(zoo):
-    checked = 0
-    for z in zoo:
-        if not z.zero_biases or z.model.cfg.d_vocab > 10 or checked >= 40:
-            continue
-        T = exact_tables(exact_weights(z.model))
-        for m in range(z.model.cfg.d_vocab):
-            assert lean_logit_bounds(T, m) == logit_bounds(T, m), (z.index, m)
-        checked += 1
-    assert checked == 40
+def small_models(count: int, max_vocab: int) -> list:
+    """Random zero-bias models of the zoo's kinds of shapes and scales (tests/zoo.py)."""
+    return [random_model(4 + i % (max_vocab - 3), 2 + i % 3, seed=i, d=6, h=4 + i % 3, attn_gain=(1.0, 5.0, 25.0)[i % 3],
+                         weight_std=(1.0, 0.3, 3.0)[i // 3 % 3]) for i in range(count)]
+
+
+def test_lockstep_logit_bounds_equal_logit_bounds():
+    for i, model in enumerate(small_models(30, 10)):
+        T = exact_tables(exact_weights(model))
+        for m in range(model.cfg.d_vocab):
+            assert lean_logit_bounds(T, m) == logit_bounds(T, m), (i, m)
 
 
 # --- Brute.lean: each position's terms in lockstep over the outputs ---------------------------
 
-def test_lockstep_position_terms_equal_difference_table(zoo):
-    checked = 0
-    for z in zoo:
-        if not z.zero_biases or z.model.cfg.d_vocab > 8 or checked >= 20:
-            continue
-        T = exact_tables(exact_weights(z.model))
-        V, n, bits = z.model.cfg.d_vocab, z.model.cfg.n_ctx, 4 * T.S
-        rng = random.Random(z.index)
+def test_lockstep_position_terms_equal_difference_table():
+    for index, model in enumerate(small_models(15, 8)):
+        T = exact_tables(exact_weights(model))
+        V, n, bits = model.cfg.d_vocab, model.cfg.n_ctx, 4 * T.S
+        rng = random.Random(index)
         for _ in range(20):
             x = [rng.randrange(V) for _ in range(n)]
             q, m = x[-1], max(x)
@@ -174,8 +173,6 @@ def test_lockstep_position_terms_equal_difference_table(zoo):
                 terms = [mul_hi_nonneg(ei, from_scaled(ev - evou[m] + pv - pvou[m] + dr, bits))
                          for ev, pv, dr in zip(evou, pvou, direct)]
                 assert terms == [mul_hi_nonneg(ei, D[i][t][o]) for o in range(V)]
-        checked += 1
-    assert checked == 20
 
 
 # --- Blocks.lean: the partition --------------------------------------------------------------
@@ -194,13 +191,11 @@ def test_block_partitions_cover_every_max_token_once():
     assert len(cubic_blocks(64, 4)) == math.ceil(64**3 * 4 / BLOCK_WORK)
 
 
-def test_brute_force_counts_by_blocks(zoo):
+def test_brute_force_counts_by_blocks():
     """(The cubic checker's blocks: test_exact.py, on the trained model.)"""
-    chosen = [z for z in zoo if z.zero_biases and 1000 <= z.model.cfg.d_vocab**z.model.cfg.n_ctx <= 4096][:4]
-    assert all(len(brute_blocks(z.model.cfg.d_vocab, z.model.cfg.n_ctx)) > 1 for z in chosen)
-    for z in chosen:
-        V, n = z.model.cfg.d_vocab, z.model.cfg.n_ctx
-        result = certify(exact_weights(z.model), "brute-force")
+    for V, n in ((16, 3), (10, 3), (7, 4)):
+        assert len(brute_blocks(V, n)) > 1
+        result = certify(exact_weights(random_model(V, n, seed=V, d=6, h=6, attn_gain=5.0)), "brute-force")
         assert [(lo, hi) for lo, hi, _ in result.blocks] == brute_blocks(V, n)
         assert sum(c for *_, c in result.blocks) == result.count
 
