@@ -26,8 +26,8 @@ from pyverify.exact.subcubic_checker import (SubcubicHints, _positive_definite, 
                                              search_hints)
 from pyverify.exact.weights import exact_tables, exact_weights
 from pyverify.strategies.cubic import cubic_margins, run_cubic
-from pyverify.strategies.subcubic import (PRESETS, SubcubicConfig, _all_cases, _index_gap, case_bounds, run_subcubic,
-                                          summaries)
+from pyverify.strategies.subcubic import (EUPU_HANDLINGS, PRESETS, SubcubicConfig, _all_cases, _index_gap,
+                                          case_bounds, run_subcubic, summaries)
 from pyverify.flops import FlopCounter
 from pyverify.tables import path_tables
 from tests.exact_reference import exact_correct_count
@@ -258,12 +258,13 @@ def test_presets_sound_and_equal_to_float_on_the_zoo(zoo):
 
 
 def test_every_exact_handling_on_trained_and_random_models(zoo):
-    """Each attention error handling and EUPU handling with an exact version, and both
-    attention handlings, on a trained and a near-tie model."""
+    """Every EUPU and attention error handling (each has an exact version) and both attention
+    handlings, on a trained and a near-tie model."""
     chosen = [z for z in zoo if z.zero_biases and z.kind in ("trained", "near-tie")][:2]
-    configs = [SubcubicConfig(eupu, "mean_query+diff", err) for eupu, err in zip(
-        ["mean_query+max_diff", "max_diff", "max_diff_exact", "global_max_diff_exact"] * 3, EXACT_ERROR_HANDLINGS)]
-    configs.append(SubcubicConfig("max_diff", "drop_average_query_per_output_logit_reasoning", "max_diff"))
+    configs = [SubcubicConfig(eupu, "mean_query+diff", err)
+               for eupu, err in zip(EUPU_HANDLINGS * 2, EXACT_ERROR_HANDLINGS)]
+    configs.append(SubcubicConfig("svd_query+max_diff", "drop_average_query_per_output_logit_reasoning", "max_diff"))
+    assert {c.eupu for c in configs} == set(EUPU_HANDLINGS)
     for z in chosen:
         for config in configs:
             assert_agrees_with_float(z, config)
@@ -290,6 +291,10 @@ def test_hints_are_checked_never_trusted(zoo):
                 if not honest.x:
                     lying = dataclasses.replace(lying, x=[], z=[])
                 assert certify_subcubic(z.model, name, lying).count <= bf.correct + bf.uncertain, (z.index, name)
+        svd_query = SubcubicConfig("svd_query+max_diff", "mean_query+diff", "max_diff")
+        honest = search_hints(z.model, svd_query)
+        lying = dataclasses.replace(honest, mu=[rng.randint(-2**60, 2**60) for _ in honest.mu])
+        assert certify_subcubic(z.model, svd_query, lying).count <= bf.correct + bf.uncertain, z.index
     z = exact_domain(zoo)[::40][0]
     with pytest.raises(PyVerifyError, match="cases"):
         certify_subcubic(z.model, "default", dataclasses.replace(search_hints(z.model, PRESETS["default"]), gaps=[1]))

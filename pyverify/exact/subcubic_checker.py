@@ -26,6 +26,7 @@ the logit summaries are integers over V 2^(4S) (the mean query row has denominat
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from dataclasses import dataclass
@@ -49,13 +50,11 @@ ONE = 1 << PREC
 HINT_BITS = 40  # hint vectors are rounded to integers with this many bits
 TRACE_POWER = 8  # svd: σ_max(Err)² <= tr((ErrᵀErr)^8)^(1/8)
 SVD_SPLITS = ("svd", "max_diff", "mean+max_diff", "max_diff_exact")
-EXACT_EUPU = ("mean_query+max_diff", "max_diff", "max_diff_exact", "global_max_diff_exact")  # not svd_query yet
 
 
 def has_exact_version(config: SubcubicConfig) -> bool:
-    """Whether the certified checker covers this configuration (every implemented one except
-    the svd_query+max_diff EUPU handling)."""
-    return config.implemented and config.eupu in EXACT_EUPU
+    """Whether the certified checker covers this configuration: every implemented one."""
+    return config.implemented
 
 
 @dataclass(frozen=True)
@@ -75,6 +74,7 @@ class SubcubicHints:
     tz: int = 0
     sigma_sq: int = 0  # svd: a claimed bound σ_max(Err)² <= sigma_sq / 2^sigma_bits, checked exactly
     sigma_bits: int = 0
+    mu: list[int] = ()  # svd_query+max_diff: the EUPU split's query row, over V 2^S (any row is sound)
 
 
 def _integers(v: torch.Tensor) -> list[int]:
@@ -90,7 +90,19 @@ def search_hints(model: MaxOfKTransformer, config: SubcubicConfig) -> SubcubicHi
     """Run the float64 proof search (pyverify.strategies.subcubic) and keep what the exact
     checker can use: the gaps, and the split's direction (the SVD's top term, or the unit
     vector u of the subproduct handlings)."""
-    gaps = search_gaps(model, config, summaries(model, config, FlopCounter()))
+    hints = _attention_hints(model, config, search_gaps(model, config, summaries(model, config, FlopCounter())))
+    if config.eupu != "svd_query+max_diff":
+        return hints
+    W = float64_weights(model)
+    W_EP = W["W_E"] + W["W_pos"][-1]
+    top = torch.linalg.svd(W_EP, full_matrices=False)[2][0]
+    mu = top * (top @ W_EP.mean(dim=0))  # the float handling's row: the mean query on the top direction
+    S = exact_weights(model).S
+    return dataclasses.replace(hints, mu=[round(float(v) * W_EP.shape[0] * 2**S) for v in mu])
+
+
+def _attention_hints(model: MaxOfKTransformer, config: SubcubicConfig, gaps: torch.Tensor) -> SubcubicHints:
+    """The gaps, and the attention error split's hints (see search_hints)."""
     W = float64_weights(model)
     W_EP = W["W_E"] + W["W_pos"][-1]
     A, B = W_EP @ W["W_Q"], W["W_K"].T @ W["W_E"].T
@@ -292,8 +304,9 @@ class LogitSummaries:
     H: list[list[int]]
 
 
-def logit_summaries(w: ExactWeights, tables, handling: str) -> LogitSummaries:
-    """The EUPU handling named `handling`, and J1, J0, H, exactly."""
+def logit_summaries(w: ExactWeights, tables, handling: str, hints: SubcubicHints) -> LogitSummaries:
+    """The EUPU handling named `handling` (svd_query+max_diff: around the hinted row hints.mu),
+    and J1, J0, H, exactly."""
     S, V = w.S, w.d_vocab
     up = V << (2 * S)  # EUPU and M over 2^(2S) -> over V 2^(4S)
     if handling in ("max_diff_exact", "global_max_diff_exact"):
@@ -304,9 +317,12 @@ def logit_summaries(w: ExactWeights, tables, handling: str) -> LogitSummaries:
         else:
             widest = max(_row_range(row) for row in tables.EUPU) * up
             spread = [[widest] * V for _ in range(V)]
-    elif handling in ("mean_query+max_diff", "max_diff"):
+    elif handling in ("mean_query+max_diff", "max_diff", "svd_query+max_diff"):
         W_EP = [[e + p for e, p in zip(row, w.W_pos[-1])] for row in w.W_E]
-        mu = [sum(col) for col in zip(*W_EP)] if handling == "mean_query+max_diff" else [0] * w.d_model  # V mu
+        mu = {"mean_query+max_diff": [sum(col) for col in zip(*W_EP)], "max_diff": [0] * w.d_model,
+              "svd_query+max_diff": list(hints.mu)}[handling]  # V mu, over V 2^S
+        if len(mu) != w.d_model:
+            raise PyVerifyError(f"the EUPU hint row must have d_model = {w.d_model} entries")
         M = [sum(m * u for m, u in zip(mu, col)) << (2 * S) for col in zip(*w.W_U)]  # over V 2^(4S)
         U_range = [_row_range(row) for row in w.W_U]
         spread = [[sum(abs(V * e - m) * r for e, m, r in zip(row, mu, U_range)) << (2 * S)] * V for row in W_EP]
@@ -390,7 +406,7 @@ def certify_subcubic(model: MaxOfKTransformer, config: SubcubicConfig | str = "d
         raise PyVerifyError(f"the gap hints have {len(hints.gaps)} entries; this model has {len(all_cases)} cases")
     tables = exact_tables(w)
     s = inv_sqrt(w.d_head)
-    L = logit_summaries(w, tables, config.eupu)
+    L = logit_summaries(w, tables, config.eupu, hints)
     split = attention_split(w, tables.EQKE, config.attention_error, hints)
     prefix_max = []
     for row in split.main:
