@@ -39,7 +39,7 @@ from pyverify.errors import PyVerifyError
 from pyverify.exact.cubic_checker import Positional, positional
 from pyverify.exact.fixed import PREC, Interval, exp_nonpos, exp_upper_pos, inv_sqrt
 from pyverify.exact.result import CertifiedResult
-from pyverify.exact.weights import ExactWeights, exact_tables, exact_weights, matmul
+from pyverify.exact.weights import ExactWeights, exact_tables, exact_weights, matmul, resid_query
 from pyverify.limits import require_time
 from pyverify.model import MaxOfKTransformer
 from pyverify.strategies.subcubic import SubcubicConfig, search_gaps, summaries
@@ -107,6 +107,7 @@ def _attention_hints(model: MaxOfKTransformer, config: SubcubicConfig, gaps: tor
     W_EP = W["W_E"] + W["W_pos"][-1]
     A, B = W_EP @ W["W_Q"], W["W_K"].T @ W["W_E"].T
     handling = config.attention_error
+    gaps = [int(g) for g in gaps]
     if handling in SVD_SPLITS:
         QA, RA = torch.linalg.qr(A)
         U_s, _, Vh = torch.linalg.svd(RA @ B, full_matrices=False)
@@ -120,17 +121,17 @@ def _attention_hints(model: MaxOfKTransformer, config: SubcubicConfig, gaps: tor
         sigma = (float(S[1]) if S.numel() > 1 else 0.0) + 2.0**-30 * float(S[0])
         sigma_sq = (sigma * (1 + 2.0**-20)) ** 2
         sigma_bits = max(0, 60 - math.frexp(sigma_sq)[1]) if math.isfinite(sigma_sq) and sigma_sq > 0 else 0
-        return SubcubicHints([int(g) for g in gaps], _integers(x), _integers(z),
+        return SubcubicHints(gaps, _integers(x), _integers(z),
                              [[round(float(v) * 2**ty) for v in row] for row in Y],
                              [[round(float(v) * 2**HINT_BITS) for v in row] for row in Vh], ty, HINT_BITS,
                              math.ceil(sigma_sq * 2**sigma_bits) if math.isfinite(sigma_sq) else 0, sigma_bits)
     if handling.endswith("_recursive"):
         u = W_EP.mean(dim=0) @ W["W_Q"]  # the mean query's direction (the scale does not matter)
-        return SubcubicHints([int(g) for g in gaps], _integers(u), _integers(u))
+        return SubcubicHints(gaps, _integers(u), _integers(u))
     if handling.endswith("subproduct"):
         u = A.mean(dim=0)
-        return SubcubicHints([int(g) for g in gaps], _integers(u), _integers(u))
-    return SubcubicHints([int(g) for g in gaps], [], [])  # exact_EQKE+max_diff_exact
+        return SubcubicHints(gaps, _integers(u), _integers(u))
+    return SubcubicHints(gaps, [], [])  # exact_EQKE+max_diff_exact
 
 
 def _row_range(row: list) -> int | Fraction:
@@ -164,7 +165,7 @@ class AttentionSplit:
 def attention_split(w: ExactWeights, EQKE: list[list[int]], handling: str, hints: SubcubicHints) -> AttentionSplit:
     """The exact attention error handling named `handling` (docs/strategies.md)."""
     S, V = w.S, w.d_vocab
-    W_EP = [[e + p for e, p in zip(row, w.W_pos[-1])] for row in w.W_E]  # over 2^S
+    W_EP = resid_query(w)  # over 2^S
     if handling == "exact_EQKE+max_diff_exact":
         return AttentionSplit(EQKE, [0] * V, 1 << (4 * S))
     x, z = hints.x, hints.z
@@ -318,7 +319,7 @@ def logit_summaries(w: ExactWeights, tables, handling: str, hints: SubcubicHints
             widest = max(_row_range(row) for row in tables.EUPU) * up
             spread = [[widest] * V for _ in range(V)]
     elif handling in ("mean_query+max_diff", "max_diff", "svd_query+max_diff"):
-        W_EP = [[e + p for e, p in zip(row, w.W_pos[-1])] for row in w.W_E]
+        W_EP = resid_query(w)
         mu = {"mean_query+max_diff": [sum(col) for col in zip(*W_EP)], "max_diff": [0] * w.d_model,
               "svd_query+max_diff": list(hints.mu)}[handling]  # V mu, over V 2^S
         if len(mu) != w.d_model:

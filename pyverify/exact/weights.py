@@ -86,15 +86,20 @@ class ExactTables:
     PVOU: Matrix  # [n, V_out]
 
 
+def resid_query(w: ExactWeights) -> Matrix:
+    """W_E + W_pos[n-1]: the residual stream at the query position, per token [V, d], over 2^S."""
+    return [[e + p for e, p in zip(row, w.W_pos[-1])] for row in w.W_E]
+
+
 def exact_tables(w: ExactWeights) -> ExactTables:
-    resid_query = [[e + p for e, p in zip(row, w.W_pos[-1])] for row in w.W_E]  # over 2^S
+    resid_query_rows = resid_query(w)
     QK = matmul(w.W_Q, transpose(w.W_K))  # [d, d] over 2^(2S)
-    query_key = matmul(resid_query, QK)  # over 2^(3S)
+    query_key = matmul(resid_query_rows, QK)  # over 2^(3S)
     OV = matmul(w.W_V, w.W_O)  # [d, d] over 2^(2S)
     OVU = matmul(OV, w.W_U)  # [d, V] over 2^(3S)
     return ExactTables(
         S=w.S,
-        EUPU=matmul(resid_query, w.W_U),
+        EUPU=matmul(resid_query_rows, w.W_U),
         EQKE=matmul(query_key, transpose(w.W_E)),
         EQKP=matmul(query_key, transpose(w.W_pos)),
         EVOU=matmul(w.W_E, OVU),
