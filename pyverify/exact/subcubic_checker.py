@@ -36,8 +36,7 @@ import torch
 
 from pyverify.counting import case_count, cases
 from pyverify.errors import PyVerifyError
-from pyverify.exact.cubic_checker import Positional, positional
-from pyverify.exact.fixed import PREC, Interval, exp_nonpos, exp_upper_pos, inv_sqrt
+from pyverify.exact.fixed import PREC, Interval, exp_nonpos, inv_sqrt, scaled_score
 from pyverify.exact.result import CertifiedResult
 from pyverify.exact.weights import ExactWeights, exact_tables, exact_weights, matmul, resid_query
 from pyverify.limits import require_time
@@ -345,33 +344,43 @@ def scaled_lower(num: int, den: int, s: Interval) -> int:
     return (num * (s[0] if num >= 0 else s[1])) // den
 
 
-def exp_neg_upper(d_lo: int) -> int:
-    """A fixed-point upper bound of e^(-d) for d >= d_lo (fixed point): for d_lo < 0 as
-    1 / e^(d_lo), from a lower bound of e^(d_lo), rounded up."""
-    if d_lo >= 0:
-        return exp_nonpos(-d_lo)[1]
-    low = exp_nonpos(d_lo)[0]
-    return -((-ONE * ONE) // low) if low > 0 else exp_upper_pos(-d_lo)
+@dataclass(frozen=True)
+class QueryScores:
+    """One query's positional scores EQKP[q, i] / sqrt(h) (fixed point): the non-query lower ends
+    ascending, the non-query upper ends descending, and the query position's interval."""
+
+    lows: list[int]
+    highs: list[int]
+    query: Interval
 
 
-def case_proven(L: LogitSummaries, split: AttentionSplit, prefix_max: list[list[int]], pos: Positional,
+def query_scores(eqkp_row: list[int], n: int, S: int, s: Interval) -> QueryScores:
+    scores = [scaled_score(raw, 4 * S, s) for raw in eqkp_row]
+    return QueryScores(sorted(lo for lo, _ in scores[: n - 1]), sorted((hi for _, hi in scores[: n - 1]), reverse=True),
+                       scores[n - 1])
+
+
+def case_proven(L: LogitSummaries, split: AttentionSplit, prefix_max: list[list[int]], pos: QueryScores,
                 s: Interval, drop_query: bool, n: int, q: int, m: int, c: int, g: int) -> bool:
-    """Whether case (q, m, c) is proven at gap g (g = 0: the case with no non-max token)."""
+    """Whether case (q, m, c) is proven at gap g (g = 0: the case with no non-max token).
+
+    p_low = S_M / (S_M + e^-δ S_N [+ e^-δq w_q]) with the a = n-1-c copies of m on the smallest
+    positional weights and the c others on the largest. e^-δ enters each term's exponent, and
+    every exponent is taken relative to the largest of them (as a log-sum-exp), so each exp has
+    an argument <= 0 and the terms that matter do not underflow."""
     a = n - 1 - c
     if q == m and c == 0:
         p_low = ONE  # every position holds m
     else:
         main, R, den = split.main[q], split.R[q], split.den
-        e_nonmax = exp_neg_upper(scaled_lower(main[m] - prefix_max[q][m - g] - R, den, s))
-        e_query = e_nonmax if drop_query else exp_neg_upper(scaled_lower(main[m] - main[q] - R, den, s))
-        w_q = pos.query
-        rest = -((-e_nonmax * pos.high[c]) >> PREC)  # e^(-δ) times the c largest weights, rounded up
-        if q == m:
-            num, other = pos.low[a] + w_q[0], rest
-        else:
-            num, other = pos.low[a], rest - ((-e_query * w_q[1]) >> PREC)
-        p_low = (num << PREC) // (num + other) if num > 0 else 0
-        p_low = min(max(p_low, 0), ONE)
+        d = scaled_lower(main[m] - prefix_max[q][m - g] - R, den, s)
+        d_query = d if drop_query else scaled_lower(main[m] - main[q] - R, den, s)
+        num_exps = pos.lows[:a] + ([pos.query[0]] if q == m else [])  # lower ends: S_M (and w_q if q = m)
+        other_exps = [hi - d for hi in pos.highs[:c]] + ([] if q == m else [pos.query[1] - d_query])
+        base = max(num_exps + other_exps)
+        num = sum(exp_nonpos(x - base)[0] for x in num_exps)
+        other = sum(exp_nonpos(x - base)[1] for x in other_exps)
+        p_low = min((num << PREC) // (num + other), ONE) if num > 0 else 0
     J1, J0H = L.J1[m], L.J0[m] + L.H[m - g][m]
     worst = J1 << PREC if J1 >= J0H else (J0H << PREC) + p_low * (J1 - J0H)
     return (L.spread[q][m] << PREC) + worst < 0
@@ -382,7 +391,7 @@ def _gap_is_legal(q: int, m: int, c: int, g: int) -> bool:
 
 
 def estimate_seconds(d_vocab: int, n_ctx: int, d_model: int) -> float:
-    """A conservative estimate: the float search, the exact tables and summaries, two exps per case."""
+    """A conservative estimate: the float search, the exact tables and summaries, n exps per case."""
     return 5e-7 * d_vocab**3 * n_ctx + 4e-5 * d_vocab**2 * d_model + 1e-4 * d_vocab**2 * n_ctx
 
 
@@ -416,7 +425,7 @@ def certify_subcubic(model: MaxOfKTransformer, config: SubcubicConfig | str = "d
             best = max(best, v)
             out.append(best)
         prefix_max.append(out)
-    pos = [positional(tables.EQKP[q], n, tables.S, s) for q in range(V)]
+    pos = [query_scores(tables.EQKP[q], n, tables.S, s) for q in range(V)]
     drop_query = config.attention == "drop_average_query_per_output_logit_reasoning"
     count, proven = 0, []
     for (q, m, c), g in zip(all_cases, hints.gaps):

@@ -28,7 +28,7 @@ from pyverify.model import MaxOfKTransformer
 from pyverify.resources import create_lean_project, templates_dir
 
 # Per certifiable strategy: the Lean checker, a title, the theorem's name, the Coq theorem that
-# proves the checker's argument (for its Coq twin), and the Lean block count with its theorems' prefix.
+# proves the checker's argument (for its Coq twin), and the Lean per-block count with its theorems' prefix.
 STRATEGIES = {"cubic": ("checkCubic", "Cubic", "cubic_certified", "cubic_sound", "cubicBlock", "cubic_block"),
               "brute-force": ("checkBrute", "Brute-force", "brute_force_certified", "brute_sound", "bruteBlock",
                               "brute_force_block")}
