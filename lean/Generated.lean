@@ -1,4 +1,9 @@
 import Generated.Seed123
+import Generated.Seed123Subcubic
+import Generated.SmallDefault
+import Generated.SmallExactEqke
+import Generated.SmallQuadratic
+import Generated.SmallSvd
 import Generated.Tiny
 
 /-!

@@ -119,6 +119,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     from pyverify.export import to_lean
     from pyverify.export.coq import COQ_STRATEGIES, to_coq
 
+    if args.strategy not in ("cubic", "brute-force") and args.strategy.partition(":")[0] != "subcubic":
+        raise PyVerifyError(f"--strategy must be cubic, brute-force, subcubic:PRESET or subcubic:EUPU/attention/error, "
+                            f"not {args.strategy!r}")
     if args.prover in ("coq", "both") and args.strategy not in COQ_STRATEGIES:
         raise PyVerifyError(f"no Coq soundness proof for --strategy {args.strategy} yet (Coq proves: "
                             f"{', '.join(COQ_STRATEGIES)}); use --prover lean, or --strategy brute-force")
@@ -269,8 +272,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="certify with exact arithmetic and write a Lean and/or Coq module")
     p.add_argument("model", help="checkpoint (.safetensors) or TransformerLens state dict (.pt/.pth)")
-    p.add_argument("--strategy", choices=["cubic", "brute-force"], default="cubic",
-                   help="the certified strategy (brute-force: models with at most 200,000 inputs)")
+    p.add_argument("--strategy", default="cubic",
+                   help="the certified strategy: cubic (default), brute-force (models with at most 200,000 inputs), "
+                        "or subcubic:PRESET (default, exact-eqke, svd, quadratic) or subcubic:EUPU/attention/error "
+                        "(Lean only)")
     p.add_argument("--name", required=True, help="module name, UpperCamelCase (e.g. Seed123)")
     p.add_argument("--lean-dir", default="lean",
                    help="the Lean project (default ./lean); created with the core library if missing")

@@ -31,13 +31,14 @@ class ComparisonRow:
 def lean_status(lean_dir: Path, digest: str, strategy: str, statuses: list | None, note: str) -> str:
     """Find a generated module for these weights and strategy and say what is known about it.
     statuses: the result of check_project, or None when lake was not run (note says why)."""
-    theorem = STRATEGIES[strategy][2]
+    theorem = STRATEGIES[strategy.partition(":")[0]][2]
+    marker = f"`pyverify export --strategy {strategy}`"
     folder = lean_dir / "Generated"
     modules = []
     if folder.is_dir():
         for p in sorted(folder.glob("*.lean")):
             text = p.read_text()
-            if digest in text and f"theorem {theorem}" in text:
+            if digest in text and marker in text and f"theorem {theorem}" in text:
                 modules.append(p)
     if not modules:
         return "not exported"
@@ -86,7 +87,7 @@ def coq_status(coq_dir: Path, digest: str, strategy: str, statuses: list | None,
 def compare(model: MaxOfKTransformer, lean_dir: str | Path = "lean", coq_dir: str | Path = "coq",
             run_lake: bool = True, run_coq: bool = True, force: bool = False) -> list[ComparisonRow]:
     """Numeric vs exact vs Lean and Coq for cubic (and brute force on small models), and numeric
-    vs exact for the subcubic presets. Runs `lake build` and the Coq check once each, if asked
+    vs exact vs Lean for the subcubic presets. Runs `lake build` and the Coq check once each, if asked
     and the prover is installed."""
     lean_dir, coq_dir = Path(lean_dir), Path(coq_dir)
     w = exact_weights(model)
@@ -111,10 +112,11 @@ def compare(model: MaxOfKTransformer, lean_dir: str | Path = "lean", coq_dir: st
         rows.append(ComparisonRow(strategy, numeric.count, numeric.uncertain, certify(w, strategy, force).count,
                                   total, lean_status(lean_dir, digest, strategy, statuses, note),
                                   coq_status(coq_dir, digest, strategy, coq_statuses, coq_note)))
-    for preset in PRESETS:  # certified in Python; no Lean checker or Coq proof yet (issue 11)
+    for preset in PRESETS:  # a Lean checker, no Coq proof yet
         strategy = f"subcubic:{preset}"
         numeric = run_strategy(strategy, model, force=force)
         rows.append(ComparisonRow(strategy, numeric.count, numeric.uncertain,
                                   certify_subcubic(model, preset, force=force).count, total,
-                                  "no Lean checker for subcubic yet", coq_status(coq_dir, digest, strategy, None, "")))
+                                  lean_status(lean_dir, digest, strategy, statuses, note),
+                                  coq_status(coq_dir, digest, strategy, None, "")))
     return rows

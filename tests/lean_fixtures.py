@@ -7,6 +7,7 @@ from pathlib import Path
 import torch
 
 from pyverify.config import ModelConfig
+from pyverify.exact.subcubic_checker import LeanHints
 from pyverify.exact.weights import ExactWeights
 from pyverify.export import FIELDS
 from pyverify.export.pack import unpack_matrix
@@ -40,3 +41,46 @@ def lean_module_weights(path: Path) -> ExactWeights:
     stored = re.search(r"stored as (\w+)", text)[1]
     return ExactWeights(dims["dVocab"], dims["nCtx"], dims["dModel"], dims["dHead"], dims["S"], **matrices,
                         stored_dtype=stored)
+
+
+def exact_model(w: ExactWeights) -> MaxOfKTransformer:
+    """A model holding exactly the weights w (zero biases), in float64 so every entry is exact."""
+    cfg = ModelConfig(d_vocab=w.d_vocab, n_ctx=w.n_ctx, d_model=w.d_model, d_head=w.d_head)
+    model = MaxOfKTransformer(cfg).double()
+    state = model.state_dict()
+    with torch.no_grad():
+        for key, p in state.items():
+            p.zero_()
+        for _, attr in FIELDS:
+            key = next(k for k in state if k.endswith(attr) and ".b_" not in k)
+            values = torch.tensor(getattr(w, attr), dtype=torch.float64) / 2**w.S
+            state[key].copy_(values.reshape(state[key].shape))
+    return model
+
+
+def lean_module_hints(path: Path) -> tuple[str, list[tuple[int, int, int]], LeanHints]:
+    """A generated subcubic module's strategy, block theorems (lo, hi, count) and hints, decoded."""
+    text = Path(path).read_text()
+    strategy = re.search(r"`pyverify export --strategy (\S+)`", text)[1]
+    blocks = [(int(a), int(b), int(c)) for a, b, c in
+              re.findall(r"subcubicBlock weights scale hints (\d+) (\d+) = (\d+) := by decide \+kernel", text)]
+    body = text[text.index("noncomputable def hints"):]
+    body = body[:body.index("\n\n")]
+
+    def number(field: str) -> int:
+        return int(re.search(rf"\b{field} := (\d+)", body)[1])
+
+    def matrix(field: str) -> list[list[int]]:
+        m = re.search(rf"\b{field} := decodeMatrix (\d+) (\d+) (\d+) 0x([0-9a-f]+)", body)
+        return unpack_matrix(int(m[1]), int(m[2]), int(m[3]), int(m[4], 16)) if m else []
+
+    def vector(field: str) -> list[int]:
+        m = re.search(rf"\b{field} := headD \(decodeMatrix 1 (\d+) (\d+) 0x([0-9a-f]+)\) List.nil", body)
+        return unpack_matrix(1, int(m[1]), int(m[2]), int(m[3], 16))[0] if m else []
+
+    gaps_text = body[body.index("gaps := "):body.index("\n    x := ")]
+    hints = LeanHints(number("eupu"), number("attention"), "dropQuery := true" in body, number("gapBits"),
+                      [int(g, 16) for g in re.findall(r"List.cons 0x([0-9a-f]+)", gaps_text)], vector("x"),
+                      vector("z"), matrix("Y"), matrix("Z"), number("ty"), number("tz"), number("sigmaSq"),
+                      number("sigmaBits"), vector("mu"))
+    return strategy, blocks, hints

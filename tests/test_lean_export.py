@@ -225,8 +225,21 @@ def test_export_cli_and_bad_names(tmp_path, capsys):
     assert "import Generated.Tiny" in (lean / "Generated.lean").read_text()
     r = run_cli(capsys, "export", str(model_path), "--name", "not-valid", "--lean-dir", str(lean))
     assert r.returncode == 2 and "UpperCamelCase" in r.stderr
+    r = run_cli(capsys, "export", str(model_path), "--strategy", "subcubic:exact-eqke", "--name", "TinySubcubic",
+                "--lean-dir", str(lean))
+    assert r.returncode == 0, r.stderr
+    text = (lean / "Generated" / "TinySubcubic.lean").read_text()
+    assert "checkSubcubic weights scale hints = " in text and "import Generated.TinySubcubic" in \
+        (lean / "Generated.lean").read_text()
+    for strategy, message in (("subcubic:mean_query+max_diff/mean_query+diff/mean+max_diff", "no Lean checker"),
+                              ("subcubic:nonsense", "subcubic config"), ("quartic", "--strategy must be")):
+        r = run_cli(capsys, "export", str(model_path), "--strategy", strategy, "--name", "Bad", "--lean-dir", str(lean))
+        assert r.returncode == 2 and message in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+        assert not (lean / "Generated" / "Bad.lean").exists()
     r = run_cli(capsys, "compare", str(model_path), "--lean-dir", str(lean), "--no-lake", "--no-coq")
     assert r.returncode == 0 and "Generated/Tiny.lean" in r.stdout
+    assert re.search(r"subcubic:exact-eqke [^\n]*\n\s*Lean: Generated/TinySubcubic.lean: not checked", r.stdout)
+    assert re.search(r"subcubic:default [^\n]*\n\s*Lean: not exported", r.stdout)
 
 
 DECLARATION = re.compile(r"(@\[|(private |protected |noncomputable |partial |unsafe )*(def|theorem|lemma|abbrev|"

@@ -16,6 +16,7 @@ from __future__ import annotations
 # V^3 n units, a brute-force block this many (input, output) pairs. See `kernel_estimate`.
 BLOCK_WORK = 80_000
 BRUTE_BLOCK_WORK = 20_000
+SUBCUBIC_BLOCK_WORK = 4_096  # subcubic: V^2 n^2 units (cases times exps per case)
 
 
 def cut_from(k: int, p: int, target: int, fuel: int, c: int) -> int:
@@ -50,6 +51,11 @@ def brute_blocks(V: int, n: int) -> list[tuple[int, int]]:
     return max_blocks(V, block_count(V**n * n * V, BRUTE_BLOCK_WORK, V), n)
 
 
+def subcubic_blocks(V: int, n: int) -> list[tuple[int, int]]:
+    """The subcubic checker's blocks: its work below max token c grows as c^2 (Lean: `subcubicBlocks`)."""
+    return max_blocks(V, block_count(V**2 * n * n, SUBCUBIC_BLOCK_WORK, V), 2)
+
+
 def kernel_estimate(strategy: str, V: int, n: int, d_model: int) -> tuple[float, float, int]:
     """(CPU seconds in all, peak GB of the largest block, blocks) for `lake build` of one module.
 
@@ -57,10 +63,14 @@ def kernel_estimate(strategy: str, V: int, n: int, d_model: int) -> tuple[float,
     one theorem took 1.8 / 5.5 / 31 / 105 s and 0.4 / 0.8 / 3.2 / 9.2 GB at V = 8 / 16 / 32 / 48,
     about 1 ms and 0.09 MB per V^3 (0.13 MB allowing for uneven blocks); 8 blocks at V = 64 took 290 s and 4.4 GB. Each block
     rebuilds the tables it reads (about 5 s at V = 64, d = 32). Brute force is scaled by its
-    (input, output) pairs at the same cost per pair as a cubic case; not measured."""
+    (input, output) pairs at the same cost per pair as a cubic case; not measured. Subcubic is
+    not measured either: its (q, m, c) cases, about n exps each, at ten cubic units per exp."""
     if strategy == "brute-force":
         blocks = brute_blocks(V, n)
         units = V**n * n * V / 8
+    elif strategy.startswith("subcubic"):
+        blocks = subcubic_blocks(V, n)
+        units = 5 * V**2 * n**2
     else:
         blocks = cubic_blocks(V, n)
         units = V**3 * n / 4

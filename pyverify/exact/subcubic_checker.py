@@ -36,6 +36,7 @@ import torch
 
 from pyverify.counting import case_count, cases
 from pyverify.errors import PyVerifyError
+from pyverify.exact.blocks import subcubic_blocks
 from pyverify.exact.fixed import PREC, Interval, exp_nonpos, inv_sqrt, scaled_score
 from pyverify.exact.result import CertifiedResult
 from pyverify.exact.weights import ExactWeights, exact_tables, exact_weights, matmul, resid_query
@@ -74,6 +75,60 @@ class SubcubicHints:
     sigma_sq: int = 0  # svd: a claimed bound σ_max(Err)² <= sigma_sq / 2^sigma_bits, checked exactly
     sigma_bits: int = 0
     mu: list[int] = ()  # svd_query+max_diff: the EUPU split's query row, over V 2^S (any row is sound)
+
+
+# The Lean checker's handling codes (lean/PyVerify/Hints.lean). Every EUPU handling is covered
+# (the first three as the row-range rule around their row `eupu_row`); the attention error
+# handlings listed here have a Lean checker, the two mean+ ones through B do not yet.
+EUPU_CODES = {"mean_query+max_diff": 0, "max_diff": 0, "svd_query+max_diff": 0, "max_diff_exact": 1,
+              "global_max_diff_exact": 2}
+ATTENTION_CODES = {"exact_EQKE+max_diff_exact": 0, "max_diff_exact": 1, "max_diff": 2, "svd": 3,
+                   "max_diff_subproduct": 4, "max_diff_subproduct_recursive": 5,
+                   "mean+max_diff_subproduct_recursive": 6}
+
+
+def has_lean_checker(config: SubcubicConfig) -> bool:
+    """Whether `checkSubcubic` (lean/PyVerify/Subcubic.lean) covers this configuration."""
+    return config.eupu in EUPU_CODES and config.attention_error in ATTENTION_CODES
+
+
+@dataclass(frozen=True)
+class LeanHints:
+    """SubcubicHints as the Lean checker reads them (lean/PyVerify/Hints.lean, same field names):
+    handling codes, and the gaps packed per max token, digit q n + c of row m in base 2^gap_bits."""
+
+    eupu: int
+    attention: int
+    drop_query: bool
+    gap_bits: int
+    gaps: list[int]
+    x: list[int]
+    z: list[int]
+    Y: list[list[int]]
+    Z: list[list[int]]
+    ty: int
+    tz: int
+    sigma_sq: int
+    sigma_bits: int
+    mu: list[int]
+
+
+def lean_hints(w: ExactWeights, config: SubcubicConfig, hints: SubcubicHints) -> LeanHints:
+    """The Lean form of a configuration and its hints (for `pyverify export --strategy subcubic`)."""
+    if not has_lean_checker(config):
+        raise PyVerifyError(f"subcubic configuration {config.name} has no Lean checker yet (Lean covers the "
+                            f"attention error handlings {', '.join(ATTENTION_CODES)})")
+    V, n = w.d_vocab, w.n_ctx
+    gap_bits = V.bit_length()
+    if any(not 0 <= g < 1 << gap_bits for g in hints.gaps):
+        raise PyVerifyError(f"subcubic gap hints must lie in [0, {V}]")
+    packed = [sum(g << (gap_bits * i) for i, g in enumerate(row)) for row in gap_rows(hints.gaps, V, n)]
+    eupu = EUPU_CODES[config.eupu]
+    return LeanHints(eupu, ATTENTION_CODES[config.attention_error],
+                     config.attention == "drop_average_query_per_output_logit_reasoning", gap_bits, packed,
+                     list(hints.x), list(hints.z), [list(r) for r in hints.Y], [list(r) for r in hints.Z],
+                     hints.ty, hints.tz, hints.sigma_sq, hints.sigma_bits,
+                     eupu_row(w, config.eupu, hints) if eupu == 0 else [])
 
 
 def _integers(v: torch.Tensor) -> list[int]:
@@ -304,6 +359,17 @@ class LogitSummaries:
     H: list[list[int]]
 
 
+def eupu_row(w: ExactWeights, handling: str, hints: SubcubicHints) -> list[int]:
+    """V times the row the direct path is split around (over V 2^S; any row is sound): the mean
+    query row, 0, or the hinted row (Lean: `SubcubicHints.mu`)."""
+    W_EP = resid_query(w)
+    mu = {"mean_query+max_diff": [sum(col) for col in zip(*W_EP)], "max_diff": [0] * w.d_model,
+          "svd_query+max_diff": list(hints.mu)}[handling]
+    if len(mu) != w.d_model:
+        raise PyVerifyError(f"the EUPU hint row must have d_model = {w.d_model} entries")
+    return mu
+
+
 def logit_summaries(w: ExactWeights, tables, handling: str, hints: SubcubicHints) -> LogitSummaries:
     """The EUPU handling named `handling` (svd_query+max_diff: around the hinted row hints.mu),
     and J1, J0, H, exactly."""
@@ -319,10 +385,7 @@ def logit_summaries(w: ExactWeights, tables, handling: str, hints: SubcubicHints
             spread = [[widest] * V for _ in range(V)]
     elif handling in ("mean_query+max_diff", "max_diff", "svd_query+max_diff"):
         W_EP = resid_query(w)
-        mu = {"mean_query+max_diff": [sum(col) for col in zip(*W_EP)], "max_diff": [0] * w.d_model,
-              "svd_query+max_diff": list(hints.mu)}[handling]  # V mu, over V 2^S
-        if len(mu) != w.d_model:
-            raise PyVerifyError(f"the EUPU hint row must have d_model = {w.d_model} entries")
+        mu = eupu_row(w, handling, hints)
         M = [sum(m * u for m, u in zip(mu, col)) << (2 * S) for col in zip(*w.W_U)]  # over V 2^(4S)
         U_range = [_row_range(row) for row in w.W_U]
         spread = [[sum(abs(V * e - m) * r for e, m, r in zip(row, mu, U_range)) << (2 * S)] * V for row in W_EP]
@@ -387,7 +450,23 @@ def case_proven(L: LogitSummaries, split: AttentionSplit, prefix_max: list[list[
 
 
 def _gap_is_legal(q: int, m: int, c: int, g: int) -> bool:
-    return (q == m and c == 0) or 1 <= g <= (m if q == m else m - q)
+    """g >= 1, and g <= m (q = m) or g <= m - q (q < m), unless q = m and c = 0 (Lean: `gapLegal`)."""
+    return g >= 1 and ((q == m and c == 0) or g <= (m if q == m else m - q))
+
+
+def _has_inputs(n: int, q: int, m: int, c: int) -> bool:
+    """Whether (q, m, c) is one of `counting.cases`."""
+    return case_count(n, q == m, c, 1) > 0 and (c == 0 or m >= 1)
+
+
+def gap_rows(gaps: list[int], V: int, n: int) -> list[list[int]]:
+    """The gaps of `counting.cases` by max token: row m holds case (q, m, c) at index q n + c for
+    every q <= m and c < n (0 where the case has no inputs) (Lean: the digits of
+    `SubcubicHints.gaps`)."""
+    rows = [[0] * ((m + 1) * n) for m in range(V)]
+    for (q, m, c), g in zip(cases(V, n), gaps):
+        rows[m][q * n + c] = g
+    return rows
 
 
 def estimate_seconds(d_vocab: int, n_ctx: int, d_model: int) -> float:
@@ -427,12 +506,30 @@ def certify_subcubic(model: MaxOfKTransformer, config: SubcubicConfig | str = "d
         prefix_max.append(out)
     pos = [query_scores(tables.EQKP[q], n, tables.S, s) for q in range(V)]
     drop_query = config.attention == "drop_average_query_per_output_logit_reasoning"
-    count, proven = 0, []
-    for (q, m, c), g in zip(all_cases, hints.gaps):
-        legal = g >= 1 and _gap_is_legal(q, m, c, g)
-        ok = legal and case_proven(L, split, prefix_max, pos[q], s, drop_query, n, q, m, c,
-                                   0 if (q == m and c == 0) else g)
-        proven.append(ok)
-        if ok:
-            count += 1 if c == 0 else case_count(n, q == m, c, m - g + 1)
-    return CertifiedResult(count, V**n, time.perf_counter() - start, proven, [(0, V, count)])
+    rows = gap_rows(hints.gaps, V, n)
+    proven, blocks = [], []
+    for lo, hi in subcubic_blocks(V, n):  # Lean: one `subcubicBlock` theorem per block
+        count = subcubic_block(L, split, prefix_max, pos, s, drop_query, n, rows, lo, hi, proven)
+        blocks.append((lo, hi, count))
+    return CertifiedResult(sum(b[2] for b in blocks), V**n, time.perf_counter() - start, proven, blocks)
+
+
+def subcubic_block(L: LogitSummaries, split: AttentionSplit, prefix_max: list[list[int]], pos: list[QueryScores],
+                   s: Interval, drop_query: bool, n: int, rows: list[list[int]], lo: int, hi: int,
+                   proven: list[bool]) -> int:
+    """The inputs certified with max token in [lo, hi): every (q, m, c), q <= m, c < n, at its
+    hinted gap rows[m][q n + c]; appends to `proven` whether each case of `counting.cases` is
+    proven (Lean: `subcubicBlock`)."""
+    count = 0
+    for m in range(lo, hi):
+        for q in range(m + 1):
+            for c in range(n):
+                g = rows[m][q * n + c]
+                g_case = 0 if (q == m and c == 0) else g
+                ok = _gap_is_legal(q, m, c, g) and case_proven(L, split, prefix_max, pos[q], s, drop_query, n, q, m,
+                                                                c, g_case)
+                if _has_inputs(n, q, m, c):
+                    proven.append(ok)
+                if ok:
+                    count += case_count(n, q == m, c, m + 1 - g_case)
+    return count

@@ -22,16 +22,29 @@ from pyverify.errors import PyVerifyError
 from pyverify.exact import certify
 from pyverify.exact.blocks import kernel_estimate
 from pyverify.exact.fixed import PREC, inv_sqrt
+from pyverify.exact.subcubic_checker import (ATTENTION_CODES, LeanHints, certify_subcubic, estimate_seconds,
+                                             has_lean_checker, lean_hints, search_hints)
 from pyverify.exact.weights import ExactWeights, exact_weights
 from pyverify.export.pack import pack_matrix
+from pyverify.limits import require_time
 from pyverify.model import MaxOfKTransformer
+from pyverify.strategies.subcubic import PRESETS, SubcubicConfig
 from pyverify.resources import create_lean_project, templates_dir
 
 # Per certifiable strategy: the Lean checker, a title, the theorem's name, the Coq theorem that
 # proves the checker's argument (for its Coq twin), and the Lean per-block count with its theorems' prefix.
+# "subcubic" stands for every `subcubic:CONFIG` (one Lean checker, its configuration in the hints).
 STRATEGIES = {"cubic": ("checkCubic", "Cubic", "cubic_certified", "cubic_sound", "cubicBlock", "cubic_block"),
               "brute-force": ("checkBrute", "Brute-force", "brute_force_certified", "brute_sound", "bruteBlock",
-                              "brute_force_block")}
+                              "brute_force_block"),
+              "subcubic": ("checkSubcubic", "Subcubic", "subcubic_certified", None, "subcubicBlock", "subcubic_block")}
+EXPORT_STRATEGIES = ("cubic", "brute-force") + tuple(f"subcubic:{p}" for p in PRESETS)
+
+# The proof length of a subcubic configuration (docs/strategies.md): the case checks, plus what
+# its EUPU and attention error handlings compute.
+EUPU_COST = {"max_diff_exact": "V^2 d (EUPU in full)", "global_max_diff_exact": "V^2 d (EUPU in full)"}
+ERROR_COST = {"exact_EQKE+max_diff_exact": "V^2 d (EQKE in full)", "max_diff_exact": "V^2 d (EQKE in full)",
+              "max_diff": "V d h + V h^2 (through the SVD basis)", "svd": "V d h + h^3 (a checked sigma bound)"}
 FIELDS = (("wE", "W_E"), ("wPos", "W_pos"), ("wQ", "W_Q"), ("wK", "W_K"), ("wV", "W_V"), ("wO", "W_O"), ("wU", "W_U"))
 NAME_PATTERN = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 
@@ -66,7 +79,8 @@ def weights_digest(w: ExactWeights) -> str:
     return h.hexdigest()
 
 
-def block_sum(block_fn: str, block_theorem: str, blocks: list[tuple[int, int, int]]) -> tuple[str, str, str]:
+def block_sum(block_fn: str, block_theorem: str, blocks: list[tuple[int, int, int]],
+              args: str = "weights scale") -> tuple[str, str, str]:
     """The final theorem's pieces: `addCount (B₀) (addCount (B₁) ... 0)` over the blocks, the
     same sum of the certified block counts, and its proof by congruence from the block theorems.
     The first is exactly what `blockSum` unfolds to, so the kernel matches it without evaluating."""
@@ -75,19 +89,61 @@ def block_sum(block_fn: str, block_theorem: str, blocks: list[tuple[int, int, in
         lo, hi, count = blocks[j]
         last = j == len(blocks) - 1
         wrap = (lambda x: f" {x}") if last else (lambda x: f"\n      ({x})")
-        lhs = f"addCount ({block_fn} weights scale {lo} {hi})" + wrap(lhs)
+        lhs = f"addCount ({block_fn} {args} {lo} {hi})" + wrap(lhs)
         rhs = f"addCount {count} " + (rhs if last else f"({rhs})")
         proof = f"congr (congrArg addCount {block_theorem}_{j})" + wrap(proof)
     return lhs, rhs, proof
 
 
-def render_module(w: ExactWeights, name: str, strategy: str, count: int, blocks: list[tuple[int, int, int]]) -> str:
+def lean_matrix(rows: list[list[int]]) -> str:
+    """A Lean term for an integer matrix: `decodeMatrix rows cols width 0x…`, or `List.nil`."""
+    if not rows or not rows[0]:
+        return "List.nil"
+    width, packed = pack_matrix(rows)  # hex: Lean Nat literal syntax, no size limit
+    return f"decodeMatrix {len(rows)} {len(rows[0])} {width} 0x{packed:x}"
+
+
+def lean_vector(v: list[int]) -> str:
+    """A Lean term for an integer vector: the one row of `lean_matrix`, or `List.nil`."""
+    return f"headD ({lean_matrix([v])}) List.nil" if v else "List.nil"
+
+
+def lean_nat_list(values: list[int]) -> str:
+    """A Lean term for a list of naturals, `List.cons 0x… (List.cons … List.nil)`, one per line
+    (the library writes lists out, with no list literal)."""
+    if not values:
+        return "List.nil"
+    heads = [f"List.cons 0x{v:x}" for v in values]
+    return heads[0] + "".join(f"\n      ({h}" for h in heads[1:]) + " List.nil" + ")" * (len(values) - 1)
+
+
+def subcubic_class(config: SubcubicConfig) -> str:
+    """The proof length of a subcubic configuration, in words."""
+    parts = ["V^2 n cases of O(n) each", EUPU_COST.get(config.eupu, "V d (EUPU around one row)"),
+             ERROR_COST.get(config.attention_error, "V d h (the split through its factors)")]
+    return " + ".join(parts) + " (cubic: V^3 n)"
+
+
+def render_hints(h: LeanHints) -> dict:
+    """The hints' fields as Lean terms, for the template."""
+    return {"eupu": h.eupu, "attention": h.attention, "drop_query": "true" if h.drop_query else "false",
+            "gap_bits": h.gap_bits, "gaps": lean_nat_list(h.gaps), "x": lean_vector(h.x),
+            "z": lean_vector(h.z), "Y": lean_matrix(h.Y), "Z": lean_matrix(h.Z), "ty": h.ty, "tz": h.tz,
+            "sigma_sq": h.sigma_sq, "sigma_bits": h.sigma_bits, "mu": lean_vector(h.mu)}
+
+
+def render_module(w: ExactWeights, name: str, strategy: str, count: int, blocks: list[tuple[int, int, int]],
+                  hints: LeanHints | None = None) -> str:
     """The generated module's text: one `decide +kernel` theorem per block of max tokens
     ((lo, hi, count) each, covering 0..V-1 as the checker's own partition does) and the final
-    theorem, their sum by congruence."""
-    checker, title, theorem, coq_sound, block_fn, block_theorem = STRATEGIES[strategy]
+    theorem, their sum by congruence. A `subcubic:CONFIG` strategy needs its hints."""
+    family, _, config_text = strategy.partition(":")
+    checker, title, theorem, coq_sound, block_fn, block_theorem = STRATEGIES[family]
     if sum(b[2] for b in blocks) != count:
         raise PyVerifyError(f"block counts {[b[2] for b in blocks]} do not add up to {count}")
+    if (family == "subcubic") != (hints is not None):
+        raise PyVerifyError("a subcubic module needs its hints, and only a subcubic one")
+    config = SubcubicConfig.parse(config_text) if family == "subcubic" else None
     scale = inv_sqrt(w.d_head)
     tensors = []
     for field, attr in FIELDS:
@@ -96,7 +152,8 @@ def render_module(w: ExactWeights, name: str, strategy: str, count: int, blocks:
         tensors.append({"field": field, "rows": len(rows), "cols": len(rows[0]), "width": width,
                         "packed": "0x" + format(packed, "x")})  # hex: Lean Nat literal syntax, no size limit
     total = w.d_vocab**w.n_ctx
-    lhs, rhs, proof = block_sum(block_fn, block_theorem, blocks)
+    args = "weights scale" if hints is None else "weights scale hints"
+    lhs, rhs, proof = block_sum(block_fn, block_theorem, blocks, args)
     return environment().get_template("model_module.lean.j2").render(
         name=name, version=__version__, strategy=strategy, strategy_title=title, digest=weights_digest(w),
         d_vocab=w.d_vocab, n_ctx=w.n_ctx, d_model=w.d_model, d_head=w.d_head, S=w.S, tensors=tensors,
@@ -104,7 +161,9 @@ def render_module(w: ExactWeights, name: str, strategy: str, count: int, blocks:
         prec=PREC, scale_lo=scale[0], scale_hi=scale[1], count=count, total=total,
         accuracy=f"{count / total:.6f}", checker=checker, theorem=theorem, coq_sound=coq_sound,
         blocks=[{"lo": lo, "hi": hi, "count": c} for lo, hi, c in blocks], block_fn=block_fn,
-        block_theorem=block_theorem, sum_lhs=lhs, sum_rhs=rhs, sum_proof=proof,
+        block_theorem=block_theorem, sum_lhs=lhs, sum_rhs=rhs, sum_proof=proof, args=args,
+        hints=render_hints(hints) if hints else None, config=config.name if config else "",
+        proof_class=subcubic_class(config) if config else "",
     )
 
 
@@ -127,11 +186,24 @@ def to_lean(model: MaxOfKTransformer, name: str, strategy: str = "cubic", lean_d
         raise PyVerifyError(f"--name {name!r} must be an UpperCamelCase Lean identifier (letters and digits)")
     lean_dir = Path(lean_dir)
     w = exact_weights(model)
-    certified = certify(w, strategy, force)
+    hints = None
+    if strategy == "subcubic" or strategy.startswith("subcubic:"):
+        config = SubcubicConfig.parse(strategy.partition(":")[2])
+        if not has_lean_checker(config):
+            raise PyVerifyError(f"subcubic configuration {config.name} has no Lean checker yet; the Lean checker "
+                                f"covers every preset ({', '.join(PRESETS)}) and the attention error handlings "
+                                f"{', '.join(ATTENTION_CODES)}")
+        require_time(f"the certified subcubic checker for V={w.d_vocab}, n={w.n_ctx}",
+                     estimate_seconds(w.d_vocab, w.n_ctx, w.d_model), force)
+        search = search_hints(model, config)
+        hints = lean_hints(w, config, search)  # refuses a configuration without a Lean checker, before the work
+        certified = certify_subcubic(model, config, hints=search, force=force)
+    else:
+        certified = certify(w, strategy, force)
     count, seconds = certified.count, certified.seconds
     if not (lean_dir / "lakefile.toml").exists():
         create_lean_project(lean_dir)  # a complete Lake project, created only once the certificate exists
-    text = render_module(w, name, strategy, count, certified.blocks)
+    text = render_module(w, name, strategy, count, certified.blocks, hints)
     path = lean_dir / "Generated" / f"{name}.lean"
     write_text_atomic(path, text)
     write_text_atomic(lean_dir / "Generated.lean", render_root(generated_modules(lean_dir)))
