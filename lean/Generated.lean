@@ -2,6 +2,8 @@ import Generated.Seed123
 import Generated.Seed123Subcubic
 import Generated.SmallDefault
 import Generated.SmallExactEqke
+import Generated.SmallMeanBasis
+import Generated.SmallMeanSubproduct
 import Generated.SmallQuadratic
 import Generated.SmallSvd
 import Generated.Tiny

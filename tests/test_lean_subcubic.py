@@ -105,6 +105,11 @@ def dot(xs: list[int], ys: list[int]) -> int:
     return sum(x * y for x, y in zip(xs, ys))
 
 
+def lean_ceil_div(a: int, d: int) -> int:
+    """SInt.ceilDiv: pick a.neg ⟨true, |a| / d⟩ ⟨false, (|a| + d - 1) / d⟩."""
+    return -(abs(a) // d) if a < 0 else (a + d - 1) // d
+
+
 def lean_direction(h: int, x: list[int], z: list[int]) -> tuple[list[int], list[int], int]:
     c = dot(x, z)
     if c == 0:
@@ -138,7 +143,7 @@ def lean_attention_split(w, T, lh) -> tuple[list[list[int]], list[int], int]:
         return T.EQKE, [0] * V, 2 ** (4 * S)
     x, z, c = lean_direction(h, lh.x, lh.z)
     WEP = resid_query(w)
-    if lh.attention >= 5:
+    if lh.attention in (5, 6):
         u = x
         WqU = [dot(row, u) for row in w.W_Q]
         mainQ = [dot(row, WqU) for row in WEP]
@@ -166,18 +171,32 @@ def lean_attention_split(w, T, lh) -> tuple[list[list[int]], list[int], int]:
     P = [[c * a - ax * zl for a, zl in zip(row, z)] for row, ax in zip(A, Ax)]
     if lh.attention == 1:
         R = [row_range([e * c - mk for e, mk in zip(er, mr)]) for er, mr in zip(T.EQKE, main)]
-    elif lh.attention == 2:
+    elif lh.attention in (2, 7):
+        mean = lh.attention == 7
         t = lh.ty + lh.tz
         YZ = matmul(lh.Y, lh.Z)
         ERange = [row_range([(b << t) - (yz << (2 * S)) for b, yz in zip(br, yzr)]) for br, yzr in zip(B, YZ)]
         ZRange = [row_range(row) for row in lh.Z]
         PY = matmul(P, lh.Y)
-        R = [-((-((abs_dot(pyr, ZRange) << (2 * S)) + abs_dot(pr, ERange))) >> t) for pr, pyr in zip(P, PY)]
+        PYsum = [sum(col) for col in transpose(PY)]
+        mean_spread = row_range([dot(PYsum, col) for col in transpose(lh.Z)])
+        scale = V if mean else 1
+        R = []
+        for pr, pyr in zip(P, PY):
+            z_part = (mean_spread + abs_dot([V * v - m for v, m in zip(pyr, PYsum)], ZRange) if mean
+                      else abs_dot(pyr, ZRange))
+            R.append(lean_ceil_div((z_part << (2 * S)) + scale * abs_dot(pr, ERange), scale * 2**t))
     elif lh.attention == 3:
         R = [lean_sigma_bound(S, P, B, c, lh)] * V
     else:
         BRange = [row_range(row) for row in B]
-        R = [abs_dot(row, BRange) for row in P]
+        if lh.attention == 8:
+            Psum = [sum(col) for col in transpose(P)]
+            mean_spread = row_range([dot(Psum, brow) for brow in Bt])
+            R = [lean_ceil_div(mean_spread + abs_dot([V * p - ps for p, ps in zip(row, Psum)], BRange), V)
+                 for row in P]
+        else:
+            R = [abs_dot(row, BRange) for row in P]
     return main, R, c * 2 ** (4 * S)
 
 
@@ -318,18 +337,22 @@ LEAN_CONFIGS = [SubcubicConfig(e, a, r) for e in EUPU_CODES for a in ("mean_quer
 
 def test_the_lean_checker_covers_the_presets():
     assert all(has_lean_checker(c) for c in PRESETS.values())
-    assert len(LEAN_CONFIGS) == 70
+    assert len(LEAN_CONFIGS) == 90
+    implemented = [c for c in SubcubicConfig.all() if c.implemented]
+    assert sorted(c.name for c in LEAN_CONFIGS) == sorted(c.name for c in implemented)
 
 
 def test_mirrored_lean_blocks_equal_the_python_twin_on_the_zoo(zoo):
-    """Every Lean-covered configuration on a spread of zoo models (random, adversarial, trained):
-    the same count in every block."""
+    """Every attention error handling, under drawn EUPU and attention handlings, on a spread of zoo
+    models (random, adversarial, trained): the same count in every block."""
     rng = random.Random(11)
     models = [z for z in zoo if z.zero_biases and z.model.cfg.d_vocab >= 3][::9][:10]
     assert len(models) == 10
     proven = 0
-    for z in models:
-        for config in rng.sample(LEAN_CONFIGS, 7):
+    for z in models:  # every attention error handling on every model, EUPU and attention handlings drawn
+        for error in ATTENTION_CODES:
+            config = SubcubicConfig(rng.choice(list(EUPU_CODES)), rng.choice(
+                ["mean_query+diff", "drop_average_query_per_output_logit_reasoning"]), error)
             ours, twin = mirrored_blocks(z.model, config)
             assert ours == twin, (z.index, z.kind, config.name)
             proven += sum(b[2] for b in twin)
@@ -376,10 +399,10 @@ def test_generated_subcubic_module_holds_the_hints(trained_k4):
 
 def test_configurations_without_a_lean_checker_are_refused(trained_k4):
     from pyverify.errors import PyVerifyError
-    config = SubcubicConfig("mean_query+max_diff", "mean_query+diff", "mean+max_diff")
+    config = SubcubicConfig("mean_query+max_diff", "mean_query+diff", "mean_recursive+max_diff_subproduct_recursive")
     assert not has_lean_checker(config)
     with pytest.raises(PyVerifyError, match="no Lean checker"):
-        lean_hints(exact_weights(trained_k4), config, search_hints(trained_k4, config))
+        lean_hints(exact_weights(trained_k4), config, SubcubicHints([], [], []))
 
 
 def test_golden_tiny_subcubic_module():

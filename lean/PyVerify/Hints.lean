@@ -26,7 +26,7 @@ structure SubcubicHints where
   eupu : Nat
   /-- Attention error handling: 0 `exact_EQKE+max_diff_exact`, 1 `max_diff_exact`, 2 `max_diff`,
   3 `svd`, 4 `max_diff_subproduct`, 5 `max_diff_subproduct_recursive`,
-  6 `mean+max_diff_subproduct_recursive`. -/
+  6 `mean+max_diff_subproduct_recursive`, 7 `mean+max_diff`, 8 `mean+max_diff_subproduct`. -/
   attention : Nat
   /-- Whether the query's own attention term uses the same gap as the others
   (`drop_average_query_per_output_logit_reasoning`). -/
@@ -40,9 +40,9 @@ structure SubcubicHints where
   x : List SInt
   /-- The split's direction `z` (length `dHead`). -/
   z : List SInt
-  /-- `max_diff`: the basis factor `Y` (`dHead × r`), over `2^ty`. -/
+  /-- `max_diff` and `mean+max_diff`: the basis factor `Y` (`dHead × r`), over `2^ty`. -/
   Y : List (List SInt)
-  /-- `max_diff`: the basis `Z` (`r × dVocab`), over `2^tz`. -/
+  /-- `max_diff` and `mean+max_diff`: the basis `Z` (`r × dVocab`), over `2^tz`. -/
   Z : List (List SInt)
   /-- The exponent of `Y`. -/
   ty : Nat
@@ -61,14 +61,14 @@ noncomputable def rectangular (rows cols : Nat) (M : List (List SInt)) : Bool :=
   pick (Nat.beq (lengthL M) rows) (allL (fun (row : List SInt) => Nat.beq (lengthL row) cols) M) false
 
 /-- Whether the hints have the shapes their handlings read: directions of length `dHead`, a
-`dHead × r` and `r × dVocab` basis for `max_diff`, a row of length `dModel` for EUPU handling 0
+`dHead × r` and `r × dVocab` basis for handlings 2 and 7, a row of length `dModel` for EUPU handling 0
 (Python: the shape checks of `attention_split`, `_through_basis` and `logit_summaries`). -/
 noncomputable def hintsFit (w : Weights) (hs : SubcubicHints) : Bool :=
   let r := lengthL hs.Z
   let directions := pick (Nat.beq (lengthL hs.x) w.dHead) (Nat.beq (lengthL hs.z) w.dHead) false
   let basis := pick (rectangular w.dHead r hs.Y) (rectangular r w.dVocab hs.Z) false
-  let attention := pick (Nat.beq hs.attention 0) true
-    (pick (Nat.beq hs.attention 2) (pick directions basis false) directions)
+  let throughBasis := pick (Nat.beq hs.attention 2) true (Nat.beq hs.attention 7)
+  let attention := pick (Nat.beq hs.attention 0) true (pick throughBasis (pick directions basis false) directions)
   let eupu := pick (Nat.beq hs.eupu 0) (Nat.beq (lengthL hs.mu) w.dModel) true
   pick attention eupu false
 

@@ -16,11 +16,11 @@ import PyVerify.Hints
 `EQKE = Main + Err` exactly, with `R[q]` at least the spread of row `q` of `Err`, all integers
 over a common denominator `den`. Main is `EQKE` itself (handling 0), or a rank-one product
 `A x zᵀ B / (zᵀx)` along the hinted directions (`A = W_EP W_Q`, `B = W_Kᵀ W_Eᵀ`, handlings 1-4,
-where `Err = P B / den` for `P = c A - (A x) zᵀ`), or the same along one direction `u` through
-each factor (handlings 5 and 6). R comes from the exact rows (1), the row-range rule through the
-hinted basis `B ≈ Y Z` (2), a checked bound on `σ_max(Err)` (3), or the row-range rule through
-the factors (4-6). Python twin: `attention_split` and the functions it calls in
-`pyverify/exact/subcubic_checker.py`.
+7 and 8, where `Err = P B / den` for `P = c A - (A x) zᵀ`), or the same along one direction `u`
+through each factor (handlings 5 and 6). R comes from the exact rows (1), the row-range rule
+through the hinted basis `B ≈ Y Z` (2; 7 around the mean row), a checked bound on `σ_max(Err)`
+(3), or the row-range rule through the factors (4-6; 8 around the mean row). Python twin:
+`attention_split` and the functions it calls in `pyverify/exact/subcubic_checker.py`.
 -/
 
 namespace PyVerify
@@ -84,16 +84,29 @@ noncomputable def maxDiffExactR (EQKE main : List (List SInt)) (c : SInt) : List
       rowRange (zipWithL (fun (e mk : SInt) => SInt.sub (SInt.mul e c) mk) eqRow mainRow))
     EQKE main
 
-/-- `max_diff_subproduct`: `R[q] = Σₗ |P[q][l]| range(B[l])` (Python: the max_diff_subproduct
-branch of `attention_split`). -/
-noncomputable def subproductR (P B : List (List SInt)) : List SInt :=
+/-- `max_diff_subproduct`: `R[q] = Σₗ |P[q][l]| range(B[l])`; with `mean`
+(`mean+max_diff_subproduct`), around the mean row `P̄ = Psum / V` of `P`: the exact spread of
+`P̄ B` plus `Σₗ |P[q][l] - P̄[l]| range(B[l])`, computed times `V` and divided back, rounded up
+(Python: the max_diff_subproduct and mean+max_diff_subproduct branches of `attention_split`). -/
+noncomputable def subproductR (V : Nat) (P B Bt : List (List SInt)) (mean : Bool) : List SInt :=
   let BRange := mapL rowRange B
-  mapL (fun (row : List SInt) => absDot row BRange) P
+  pick mean
+    (let VS := SInt.ofNat V
+     let Psum := mapL sumS (transpose (lengthL B) P)
+     let meanSpread := rowRange (mapL (fun (bRow : List SInt) => dotS Psum bRow) Bt)
+     mapL (fun (row : List SInt) =>
+         SInt.ceilDiv (SInt.add meanSpread
+           (absDot (zipWithL (fun (p ps : SInt) => SInt.sub (SInt.mul VS p) ps) row Psum) BRange)) V)
+       P)
+    (mapL (fun (row : List SInt) => absDot row BRange) P)
 
 /-- `max_diff`: `Err = P B = (P Y) Z + P E` with `E = B - Y Z` exact, each part by the row-range
-rule; over `c 2^(4S)`, rounded up (`B` over `2^(2S)`, `Y Z` over `2^(ty + tz)`)
-(Python: `_through_basis`, without mean). -/
-noncomputable def throughBasis (S V : Nat) (P B : List (List SInt)) (hs : SubcubicHints) : List SInt :=
+rule; over `c 2^(4S)`, rounded up (`B` over `2^(2S)`, `Y Z` over `2^(ty + tz)`). With `mean`
+(`mean+max_diff`), the `Z` part is taken around the mean row of `P Y` (the exact spread of that
+row times `Z`, plus each row's deviation), computed times `V` and divided back
+(Python: `_through_basis`). -/
+noncomputable def throughBasis (S V : Nat) (P B : List (List SInt)) (hs : SubcubicHints) (mean : Bool) :
+    List SInt :=
   let t := Nat.add hs.ty hs.tz
   let r := lengthL hs.Z
   let YZ := matmulT hs.Y (transpose V hs.Z)
@@ -103,8 +116,16 @@ noncomputable def throughBasis (S V : Nat) (P B : List (List SInt)) (hs : Subcub
     B YZ
   let ZRange := mapL rowRange hs.Z
   let PY := matmulT P (transpose r hs.Y)
+  let VS := SInt.ofNat V
+  let PYsum := mapL sumS (transpose r PY)
+  let meanSpread := rowRange (mapL (fun (col : List SInt) => dotS PYsum col) (transpose V hs.Z))
+  let scale := pick mean V 1
   zipWithL (fun (pRow pyRow : List SInt) =>
-      SInt.ceilShift (SInt.add (SInt.shiftLeft (absDot pyRow ZRange) (Nat.mul 2 S)) (absDot pRow ERange)) t)
+      let zPart := pick mean
+        (SInt.add meanSpread (absDot (zipWithL (fun (v m : SInt) => SInt.sub (SInt.mul VS v) m) pyRow PYsum) ZRange))
+        (absDot pyRow ZRange)
+      SInt.ceilDiv (SInt.add (SInt.shiftLeft zPart (Nat.mul 2 S)) (SInt.mul (SInt.ofNat scale) (absDot pRow ERange)))
+        (Nat.mul scale (Nat.pow 2 t)))
     P PY
 
 /-- `M · M` for an `h × h` matrix (Python: `matmul`, of M and M). -/
@@ -141,8 +162,8 @@ noncomputable def sigmaBound (S : Nat) (P B : List (List SInt)) (c : Nat) (hs : 
     (SInt.ofNat (tracePowerRoot h G K))
 
 /-- The rank-one split `Main = A x zᵀ B / c`, `Err = P B / den` with `P = c A - (A x) zᵀ`, and R by
-handling 1 (exact rows), 2 (through the basis), 3 (σ bound) or else 4 (through `B`)
-(Python: `attention_split`, for the SVD family and max_diff_subproduct). -/
+handling 1 (exact rows), 2 and 7 (through the basis), 3 (σ bound) or else 4 and 8 (through `B`)
+(Python: `attention_split`, for the SVD family and the subproduct handlings). -/
 noncomputable def productSplit (w : Weights) (T : Tables) (hs : SubcubicHints) (dir : Direction) : Split :=
   let S := w.S
   let h := w.dHead
@@ -157,11 +178,12 @@ noncomputable def productSplit (w : Weights) (T : Tables) (hs : SubcubicHints) (
       zipWithL (fun (a zl : SInt) => SInt.sub (SInt.mul cS a) (SInt.mul ax zl)) row dir.z)
     A Ax
   let R := pick (Nat.beq hs.attention 1) (maxDiffExactR T.EQKE main cS)
-    (pick (Nat.beq hs.attention 2) (throughBasis S w.dVocab P B hs)
-      (pick (Nat.beq hs.attention 3)
-        (let sigma := sigmaBound S P B dir.c hs
-         tabulate w.dVocab (fun (_ : Nat) => sigma))
-        (subproductR P B)))
+    (pick (Nat.beq hs.attention 2) (throughBasis S w.dVocab P B hs false)
+      (pick (Nat.beq hs.attention 7) (throughBasis S w.dVocab P B hs true)
+        (pick (Nat.beq hs.attention 3)
+          (let sigma := sigmaBound S P B dir.c hs
+           tabulate w.dVocab (fun (_ : Nat) => sigma))
+          (subproductR w.dVocab P B Bt (Nat.beq hs.attention 8)))))
   ⟨main, R, Nat.mul dir.c (Nat.pow 2 (Nat.mul 4 S))⟩
 
 /-- Handlings 5 and 6: `Main` along `u` through each factor, `W_EP (W_Q u)` times `W_E (W_K u)`,
@@ -197,9 +219,10 @@ noncomputable def recursiveSplit (w : Weights) (dir : Direction) (mean : Bool) :
 
 /-- The attention error split named by `hs.attention` (Python: `attention_split`). -/
 noncomputable def attentionSplit (w : Weights) (T : Tables) (hs : SubcubicHints) : Split :=
+  let recursive := pick (Nat.beq hs.attention 5) true (Nat.beq hs.attention 6)
   pick (Nat.beq hs.attention 0)
     ⟨T.EQKE, tabulate w.dVocab (fun (_ : Nat) => SInt.zero), Nat.pow 2 (Nat.mul 4 w.S)⟩
     (let dir := direction w.dHead hs.x hs.z
-     pick (Nat.ble 5 hs.attention) (recursiveSplit w dir (Nat.beq hs.attention 6)) (productSplit w T hs dir))
+     pick recursive (recursiveSplit w dir (Nat.beq hs.attention 6)) (productSplit w T hs dir))
 
 end PyVerify

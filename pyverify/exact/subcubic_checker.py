@@ -30,7 +30,6 @@ import dataclasses
 import math
 import time
 from dataclasses import dataclass
-from fractions import Fraction
 
 import torch
 
@@ -78,18 +77,19 @@ class SubcubicHints:
 
 
 # The Lean checker's handling codes (lean/PyVerify/Hints.lean). Every EUPU handling is covered
-# (the first three as the row-range rule around their row `eupu_row`); the attention error
-# handlings listed here have a Lean checker, the two mean+ ones through B do not yet.
+# (the first three as the row-range rule around their row `eupu_row`), and every implemented
+# attention error handling.
 EUPU_CODES = {"mean_query+max_diff": 0, "max_diff": 0, "svd_query+max_diff": 0, "max_diff_exact": 1,
               "global_max_diff_exact": 2}
 ATTENTION_CODES = {"exact_EQKE+max_diff_exact": 0, "max_diff_exact": 1, "max_diff": 2, "svd": 3,
                    "max_diff_subproduct": 4, "max_diff_subproduct_recursive": 5,
-                   "mean+max_diff_subproduct_recursive": 6}
+                   "mean+max_diff_subproduct_recursive": 6, "mean+max_diff": 7, "mean+max_diff_subproduct": 8}
 
 
 def has_lean_checker(config: SubcubicConfig) -> bool:
-    """Whether `checkSubcubic` (lean/PyVerify/Subcubic.lean) covers this configuration."""
-    return config.eupu in EUPU_CODES and config.attention_error in ATTENTION_CODES
+    """Whether `checkSubcubic` (lean/PyVerify/Subcubic.lean) covers this configuration: every
+    implemented one."""
+    return config.implemented and config.eupu in EUPU_CODES and config.attention_error in ATTENTION_CODES
 
 
 @dataclass(frozen=True)
@@ -116,8 +116,8 @@ class LeanHints:
 def lean_hints(w: ExactWeights, config: SubcubicConfig, hints: SubcubicHints) -> LeanHints:
     """The Lean form of a configuration and its hints (for `pyverify export --strategy subcubic`)."""
     if not has_lean_checker(config):
-        raise PyVerifyError(f"subcubic configuration {config.name} has no Lean checker yet (Lean covers the "
-                            f"attention error handlings {', '.join(ATTENTION_CODES)})")
+        raise PyVerifyError(f"subcubic configuration {config.name} has no Lean checker (it is named but not "
+                            f"implemented)")
     V, n = w.d_vocab, w.n_ctx
     gap_bits = V.bit_length()
     if any(not 0 <= g < 1 << gap_bits for g in hints.gaps):
@@ -188,7 +188,7 @@ def _attention_hints(model: MaxOfKTransformer, config: SubcubicConfig, gaps: tor
     return SubcubicHints(gaps, [], [])  # exact_EQKE+max_diff_exact
 
 
-def _row_range(row: list) -> int | Fraction:
+def _row_range(row: list[int]) -> int:
     return max(row) - min(row)
 
 
@@ -246,11 +246,11 @@ def attention_split(w: ExactWeights, EQKE: list[list[int]], handling: str, hints
         R = _through_basis(w, P, Bt, hints, handling.startswith("mean+"))
     elif handling == "max_diff_subproduct":
         R = [sum(abs(p) * r for p, r in zip(row, B_range)) for row in P]
-    elif handling == "mean+max_diff_subproduct":
-        P_mean = [Fraction(sum(col), V) for col in zip(*P)]
-        mean_row = [sum(pm * b for pm, b in zip(P_mean, brow)) for brow in Bt]  # P̄ B, over den
-        deviations = [sum(abs(p - pm) * r for p, pm, r in zip(row, P_mean, B_range)) for row in P]
-        R = [math.ceil(_row_range(mean_row) + d) for d in deviations]
+    elif handling == "mean+max_diff_subproduct":  # around the mean row P̄ = P_sum / V, all times V
+        P_sum = [sum(col) for col in zip(*P)]
+        mean_row = [sum(ps * b for ps, b in zip(P_sum, brow)) for brow in Bt]  # V P̄ B, over den
+        deviations = [sum(abs(V * p - ps) * r for p, ps, r in zip(row, P_sum, B_range)) for row in P]
+        R = [-(-(_row_range(mean_row) + d) // V) for d in deviations]  # rounded up
     elif handling == "svd":
         R = [_sigma_bound(w, P, Bt, c, hints)] * V
     else:
@@ -315,14 +315,15 @@ def _through_basis(w: ExactWeights, P: list[list[int]], Bt: list[list[int]], hin
     Z_range = [_row_range(row) for row in Z]
     PY = matmul(P, Y)
     through_E = [sum(abs(p) * r for p, r in zip(row, E_range)) for row in P]
+    scale = V if mean else 1  # with mean, the Z part is V times its value: around PY_sum / V
     if mean:
-        PY_mean = [Fraction(sum(col), V) for col in zip(*PY)]
-        mean_row = [sum(m * z for m, z in zip(PY_mean, col)) for col in zip(*Z)]
-        through_Z = [_row_range(mean_row) + sum(abs(v - m) * r for v, m, r in zip(row, PY_mean, Z_range))
+        PY_sum = [sum(col) for col in zip(*PY)]
+        mean_row = [sum(m * z for m, z in zip(PY_sum, col)) for col in zip(*Z)]
+        through_Z = [_row_range(mean_row) + sum(abs(V * v - m) * r for v, m, r in zip(row, PY_sum, Z_range))
                      for row in PY]
     else:
         through_Z = [sum(abs(v) * r for v, r in zip(row, Z_range)) for row in PY]
-    return [math.ceil(Fraction(zpart * (1 << (2 * w.S)) + epart, 1 << t)) for zpart, epart in zip(through_Z, through_E)]
+    return [-(-((zpart << (2 * w.S)) + scale * epart) // (scale << t)) for zpart, epart in zip(through_Z, through_E)]
 
 
 def _recursive_split(w: ExactWeights, W_EP: list[list[int]], u: list[int], c: int, mean: bool) -> AttentionSplit:
