@@ -67,8 +67,8 @@ noncomputable def hintsFit (w : Weights) (hs : SubcubicHints) : Bool :=
   let r := lengthL hs.Z
   let directions := pick (Nat.beq (lengthL hs.x) w.dHead) (Nat.beq (lengthL hs.z) w.dHead) false
   let basis := pick (rectangular w.dHead r hs.Y) (rectangular r w.dVocab hs.Z) false
-  let throughBasis := pick (Nat.beq hs.attention 2) true (Nat.beq hs.attention 7)
-  let attention := pick (Nat.beq hs.attention 0) true (pick throughBasis (pick directions basis false) directions)
+  let basisHandling := pick (Nat.beq hs.attention 2) true (Nat.beq hs.attention 7)
+  let attention := pick (Nat.beq hs.attention 0) true (pick basisHandling (pick directions basis false) directions)
   let eupu := pick (Nat.beq hs.eupu 0) (Nat.beq (lengthL hs.mu) w.dModel) true
   pick attention eupu false
 
