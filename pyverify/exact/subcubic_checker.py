@@ -17,8 +17,13 @@ are not themselves bounds), the exact one uses a rigorous bound from exact facto
   for the hint vectors x, z (≈ the float SVD's top term), so Err = P B with
   P = A - (A x) zᵀ / (zᵀx) exactly;
   max_diff / mean+max_diff: the row-range rule through B (as the subproduct handlings);
-  svd: √2 σ_max(Err) with σ_max(Err)² ≤ tr((PᵀP BBᵀ)^8)^(1/8), exact integers;
+  svd: √2 σ_max(Err), with σ_max(Err)² at most the hinted t once t K - K G K is shown positive
+  definite (G = PᵀP, K = BBᵀ), else at most tr((G K)^8)^(1/8), exact integers;
   max_diff_exact: the exact row range of EQKE - Main.
+
+The count is a sum over blocks of max tokens (`subcubic_blocks`), as in its Lean twin
+`checkSubcubic` (lean/PyVerify/Subcubic.lean, with Split.lean, Hints.lean and Definite.lean),
+which reads the configuration and hints in the form `lean_hints` gives them.
 
 Denominators: A = W_EP W_Q and B = W_Kᵀ W_Eᵀ are integers over 2^(2S), EQKE = A B over 2^(4S);
 the logit summaries are integers over V 2^(4S) (the mean query row has denominator V 2^S).
@@ -120,7 +125,7 @@ def lean_hints(w: ExactWeights, config: SubcubicConfig, hints: SubcubicHints) ->
                             f"implemented)")
     V, n = w.d_vocab, w.n_ctx
     gap_bits = V.bit_length()
-    if any(not 0 <= g < 1 << gap_bits for g in hints.gaps):
+    if any(not 0 <= g <= V for g in hints.gaps):  # V < 2^gap_bits: one digit each
         raise PyVerifyError(f"subcubic gap hints must lie in [0, {V}]")
     packed = [sum(g << (gap_bits * i) for i, g in enumerate(row)) for row in gap_rows(hints.gaps, V, n)]
     eupu = EUPU_CODES[config.eupu]
