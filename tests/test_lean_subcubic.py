@@ -29,6 +29,7 @@ from pyverify.export import render_module
 from pyverify.export.pack import unpack_matrix
 from pyverify.strategies.subcubic import PRESETS, SubcubicConfig
 from tests.lean_fixtures import exact_model, lean_module_hints, lean_module_weights, tiny_model
+from tests.test_lean_kernel import lean_ceil_div
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = [p for p in sorted((ROOT / "lean" / "Generated").glob("*.lean")) if "checkSubcubic" in p.read_text()]
@@ -103,11 +104,6 @@ def abs_dot(xs: list[int], rs: list[int]) -> int:
 
 def dot(xs: list[int], ys: list[int]) -> int:
     return sum(x * y for x, y in zip(xs, ys))
-
-
-def lean_ceil_div(a: int, d: int) -> int:
-    """SInt.ceilDiv: pick a.neg ⟨true, |a| / d⟩ ⟨false, (|a| + d - 1) / d⟩."""
-    return -(abs(a) // d) if a < 0 else (a + d - 1) // d
 
 
 def lean_direction(h: int, x: list[int], z: list[int]) -> tuple[list[int], list[int], int]:
