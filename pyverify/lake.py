@@ -1,19 +1,36 @@
-"""Checking the generated Lean theorems by running `lake build` and reading its diagnostics.
+"""Checking the generated Lean theorems: with `lake build`, or with a bare `lean` compiler.
 
-No toolchain, no verdict: without `lake` on PATH, check_project raises NoToolchain and the
-CLI exits with EXIT_NO_TOOLCHAIN. A theorem is reported "verified" only when lake ran and
-exited 0 and reported no error in its module.
+A theorem is reported verified only when all of these hold:
+1. the project's core library (PyVerify/, PyVerify.lean; for Lake also lakefile.toml and
+   lean-toolchain) is byte-identical to the library pyverify ships;
+2. the module is byte for byte what pyverify writes for the weights, hints and count it holds
+   (`pyverify.export.read.verify_lean_module`): no `sorry`, axiom, option, shadowing definition
+   or other proof can hide in it;
+3. Lean compiled it with no error;
+4. a file pyverify writes itself states the intended theorem over the library's checker and the
+   module's `weights` by their full names, proves it by the module's final theorem, and
+   `#print axioms` says it depends on no axiom.
+
+No toolchain, no verdict: without `lake` or a `lean` command, check_project raises NoToolchain
+and the CLI exits with EXIT_NO_TOOLCHAIN.
 """
 
 from __future__ import annotations
 
+import filecmp
+import os
 import re
 import shutil
 import subprocess
+import tempfile
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from pyverify.errors import PyVerifyError
+from pyverify.export.read import GeneratedModule, ModuleError, verify_lean_module
+from pyverify.resources import lean_core_dir
 
 EXIT_FAILED = 1
 EXIT_NO_TOOLCHAIN = 3
@@ -23,11 +40,13 @@ _DIAGNOSTIC = [
     re.compile(r"^error: (?P<path>[^\s:][^:]*\.lean):(?P<line>\d+):(?P<col>\d+): (?P<msg>.*)$"),
     re.compile(r"^(?P<path>[^\s:][^:]*\.lean):(?P<line>\d+):(?P<col>\d+): error: (?P<msg>.*)$"),
 ]
-_THEOREM = re.compile(r"^theorem\s+(\S+)", re.MULTILINE)
+# Per generated strategy family: the checker, its arguments and the final theorem's name.
+FINAL = {"cubic": ("checkCubic", "cubic_certified"), "brute-force": ("checkBrute", "brute_force_certified"),
+         "subcubic": ("checkSubcubic", "subcubic_certified")}
 
 
 class NoToolchain(PyVerifyError):
-    """No prover on PATH (`lake`, or `coqc` for the Coq side)."""
+    """No prover found (`lake` or `lean`, or `coqc` for the Coq side)."""
 
 
 @dataclass(frozen=True)
@@ -42,14 +61,15 @@ class Diagnostic:
 class TheoremStatus:
     module: str  # e.g. "Generated.Seed123"
     theorem: str
-    file: str  # relative to the Lean project
+    file: str  # relative to the project
     verified: bool
     error: Diagnostic | None
     seconds: float = 0.0  # the prover's time on this module, where measured
+    count: int | None = None  # the number the theorem states, when the module could be read
 
 
 def parse_diagnostics(output: str) -> list[Diagnostic]:
-    """Every error diagnostic in lake's output, in order."""
+    """Every error diagnostic in Lean's or lake's output, in order."""
     found = []
     for raw in output.splitlines():
         line = raw.strip()
@@ -64,39 +84,251 @@ def parse_diagnostics(output: str) -> list[Diagnostic]:
     return found
 
 
-def generated_theorems(lean_dir: Path) -> list[tuple[str, str, str]]:
-    """(module, theorem, relative file) for every generated module."""
-    out = []
-    for path in sorted((lean_dir / "Generated").glob("*.lean")):
-        for name in _THEOREM.findall(path.read_text()):
-            out.append((f"Generated.{path.stem}", name, f"Generated/{path.name}"))
-    return out
+def library_differences(lean_dir: Path, lake: bool) -> list[str]:
+    """The project's core-library files (relative paths) that are missing or differ from the
+    shipped ones; with lake, also its build files (and a lakefile.lean, which lake would prefer)."""
+    shipped = lean_core_dir()
+    names = ["PyVerify.lean"] + [f"PyVerify/{p.name}" for p in sorted((shipped / "PyVerify").glob("*.lean"))]
+    if lake:
+        names += ["lakefile.toml", "lean-toolchain"]
+    differ = [n for n in names if not (lean_dir / n).is_file()
+              or not filecmp.cmp(lean_dir / n, shipped / n, shallow=False)]
+    if lake and (lean_dir / "lakefile.lean").exists():
+        differ.append("lakefile.lean")
+    return differ
 
 
-def _matches(diagnostic_path: str, relative: str) -> bool:
-    return diagnostic_path == relative or diagnostic_path.endswith("/" + relative)
+def statement_file(modules: list[GeneratedModule]) -> str:
+    """Lean source that restates each module's theorem over the library's checker and the
+    module's definitions by full name, proves it by the module's theorem, and prints its axioms."""
+    lines = ["import PyVerify"] + [f"import Generated.{m.name}" for m in modules] + [""]
+    for m in modules:
+        checker, theorem = FINAL[m.strategy.partition(":")[0]]
+        ns = f"PyVerify.Generated.{m.name}"
+        args = f"{ns}.weights {ns}.scale" + (f" {ns}.hints" if m.hints is not None else "")
+        lines += [f"theorem pyverify_statement_{m.name} : PyVerify.{checker} {args} = {m.count} :=",
+                  f"  {ns}.{theorem}", f"#print axioms pyverify_statement_{m.name}", ""]
+    return "\n".join(lines)
 
 
-def check_project(lean_dir: str | Path = "lean", timeout: float | None = None) -> tuple[list[TheoremStatus], list[Diagnostic], str]:
-    """Run `lake build` in lean_dir; return per-theorem statuses, all error diagnostics, and lake's output."""
-    lean_dir = Path(lean_dir)
+def axiom_verdicts(output: str, modules: list[GeneratedModule]) -> dict[str, str | None]:
+    """Per module name: None if its restated theorem depends on no axiom, else why not."""
+    verdicts = {}
+    for m in modules:
+        name = f"pyverify_statement_{m.name}"
+        if f"'{name}' does not depend on any axioms" in output:
+            verdicts[m.name] = None
+        else:
+            found = re.search(rf"'{name}' depends on axioms: \[(.*?)\]", output, re.S)
+            verdicts[m.name] = (f"the theorem depends on axioms: {' '.join(found[1].split())}" if found else
+                                "the restated theorem was not accepted: " + " ".join(output.split())[-300:])
+    return verdicts
+
+
+def find_lean(explicit: str | None = None) -> str | None:
+    """The bare `lean` command to use: --lean PATH, else $PYVERIFY_LEAN, else `lean` on PATH."""
+    for candidate in (explicit, os.environ.get("PYVERIFY_LEAN")):
+        if candidate:
+            if not (Path(candidate).is_file() and os.access(candidate, os.X_OK)):
+                raise PyVerifyError(f"the Lean compiler {candidate} does not exist or is not executable")
+            return candidate
+    return shutil.which("lean")
+
+
+def check_project(lean_dir: str | Path = "lean", timeout: float | None = None, lean: str | None = None,
+                  only: set[str] | None = None,
+                  progress: Callable[[str], None] | None = None) -> tuple[list[TheoremStatus], list[Diagnostic], str]:
+    """Check every generated module of lean_dir (or only the names in `only`): with the bare
+    compiler when `lean` is given, else with `lake build` if lake is on PATH, else with the
+    bare compiler found by find_lean. Returns per-module statuses of the final theorems, every
+    error diagnostic, and the prover's output."""
+    lean_dir = Path(lean_dir).resolve()
     if not (lean_dir / "lakefile.toml").exists():
         raise PyVerifyError(f"{lean_dir} is not the pyverify Lean project (no lakefile.toml)")
-    lake = shutil.which("lake")
-    if lake is None:
-        raise NoToolchain("no Lean toolchain: `lake` is not on PATH, so nothing was checked "
-                          "(install elan, then run `lake build` in the Lean folder)")
+    say = progress or (lambda message: None)
+    lake = None if lean else shutil.which("lake")
+    compiler = None if lake else find_lean(lean)
+    if lake is None and compiler is None:
+        raise NoToolchain("no Lean toolchain: neither `lake` nor `lean` is on PATH, so nothing was checked "
+                          "(install elan, or pass --lean PATH / set PYVERIFY_LEAN to a Lean 4.35.0 `lean`)")
+    paths = sorted((lean_dir / "Generated").glob("*.lean"))
+    if only is not None:
+        unknown = sorted(only - {p.stem for p in paths})
+        if unknown:
+            raise PyVerifyError(f"no generated module {', '.join(unknown)} in {lean_dir / 'Generated'}")
+        paths = [p for p in paths if p.stem in only]
+    statuses: dict[str, TheoremStatus] = {}
+    modules: list[tuple[GeneratedModule, Path]] = []
+    differ = library_differences(lean_dir, lake is not None)
+    for path in paths:
+        relative = f"Generated/{path.name}"
+        try:
+            module = verify_lean_module(path)
+        except ModuleError as e:
+            statuses[path.stem] = _failed(path.stem, "", relative, str(e))
+            continue
+        theorem = FINAL[module.strategy.partition(":")[0]][1]
+        if differ:
+            statuses[path.stem] = _failed(path.stem, theorem, relative,
+                                          f"the core library differs from the one pyverify ships: {differ[0]}",
+                                          count=module.count)
+            continue
+        modules.append((module, path))
+    if not modules:
+        return [statuses[p.stem] for p in paths], [], ""
+    if lake:
+        say(f"lake build in {lean_dir}")
+        compiled, output, diagnostics = _lake_build(lake, lean_dir, modules, timeout, statuses)
+    else:
+        compiled, output, diagnostics = _bare_build(compiler, lean_dir, modules, timeout, statuses, say)
+    if compiled:
+        say("checking the statements and their axioms")
+        verdicts, stated = _statements(lake, compiler, lean_dir, [m for m, _, _ in compiled], timeout)
+        output += stated
+        for module, path, seconds in compiled:
+            theorem = FINAL[module.strategy.partition(":")[0]][1]
+            reason = verdicts[module.name]
+            relative = f"Generated/{path.name}"
+            statuses[module.name] = (_failed(module.name, theorem, relative, reason, seconds, module.count) if reason
+                                     else TheoremStatus(f"Generated.{module.name}", theorem, relative, True, None,
+                                                        seconds, module.count))
+    return [statuses[p.stem] for p in paths], diagnostics, output
+
+
+def _failed(name: str, theorem: str, relative: str, message: str, seconds: float = 0.0,
+            count: int | None = None, line: int = 0) -> TheoremStatus:
+    return TheoremStatus(f"Generated.{name}", theorem, relative, False, Diagnostic(relative, line, 0, message),
+                         seconds, count)
+
+
+def _run(args: list[str], cwd: Path, timeout: float | None, env: dict | None = None) -> subprocess.CompletedProcess:
     try:
-        proc = subprocess.run([lake, "build"], cwd=lean_dir, capture_output=True, text=True, timeout=timeout)
+        return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
-        raise PyVerifyError(f"lake build did not finish within {timeout} s") from None
+        raise PyVerifyError(f"{Path(args[0]).name} {' '.join(args[1:])} did not finish within {timeout} s") from None
+
+
+def _lake_build(lake: str, lean_dir: Path, modules: list, timeout: float | None,
+                statuses: dict) -> tuple[list, str, list[Diagnostic]]:
+    start = time.perf_counter()
+    proc = _run([lake, "build"], lean_dir, timeout)
+    seconds = time.perf_counter() - start
     output = proc.stdout + proc.stderr
     diagnostics = parse_diagnostics(output)
-    statuses = []
-    for module, theorem, relative in generated_theorems(lean_dir):
-        error = next((d for d in diagnostics if _matches(d.path, relative)), None)
+    compiled = []
+    for module, path in modules:
+        relative = f"Generated/{path.name}"
+        theorem = FINAL[module.strategy.partition(":")[0]][1]
+        error = next((d for d in diagnostics if d.path == relative or d.path.endswith("/" + relative)), None)
         if error is None and proc.returncode != 0:
             # The build failed elsewhere (e.g. in the core library): this module was not checked.
             error = diagnostics[0] if diagnostics else Diagnostic("", 0, 0, "lake build failed: " + output.strip()[-200:])
-        statuses.append(TheoremStatus(module, theorem, relative, error is None and proc.returncode == 0, error))
-    return statuses, diagnostics, output
+        if error is not None:
+            statuses[module.name] = TheoremStatus(f"Generated.{module.name}", theorem, relative, False, error,
+                                                  seconds, module.count)
+        else:
+            compiled.append((module, path, seconds))
+    return compiled, output, diagnostics
+
+
+def lean_version(lean: str) -> str:
+    proc = _run([lean, "--version"], Path.cwd(), 60)
+    if proc.returncode != 0:
+        raise PyVerifyError(f"{lean} --version failed: {(proc.stdout + proc.stderr).strip()[-200:]}")
+    return proc.stdout.strip()
+
+
+def library_build(lean: str, timeout: float | None = None, say: Callable[[str], None] = lambda m: None) -> Path:
+    """The shipped core library compiled by `lean` (in import order, one .olean per module) in a
+    cache folder keyed by the compiler's version and the library's text; reused while both are
+    unchanged. Returns the folder to put on LEAN_PATH."""
+    import hashlib
+
+    source = lean_core_dir()
+    files = [source / "PyVerify.lean"] + sorted((source / "PyVerify").glob("*.lean"))
+    key = hashlib.sha256(lean_version(lean).encode())
+    for f in files:
+        key.update(f.name.encode() + b"\0" + f.read_bytes())
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "pyverify" / "lean-build"
+    build = cache / key.hexdigest()[:24]
+    if (build / "PyVerify.olean").exists():
+        return build
+    say(f"compiling the core library with {lean}")
+    cache.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=cache))
+    (tmp / "PyVerify").mkdir()
+    for name in _import_order(source):
+        relative = name.replace(".", "/") + ".lean"
+        proc = _run([lean, "-o", str(tmp / (name.replace(".", "/") + ".olean")), relative], source, timeout,
+                    dict(os.environ, LEAN_PATH=str(tmp)))
+        if proc.returncode != 0:
+            shutil.rmtree(tmp, ignore_errors=True)
+            first = parse_diagnostics(proc.stdout + proc.stderr)
+            where = f"{first[0].path}:{first[0].line}: {first[0].message}" if first else (proc.stdout + proc.stderr)[-200:]
+            raise PyVerifyError(f"the core library does not compile with {lean}: {where}")
+    try:
+        tmp.rename(build)
+    except OSError:  # built concurrently by another process: keep theirs
+        shutil.rmtree(tmp, ignore_errors=True)
+    return build
+
+
+def _import_order(source: Path) -> list[str]:
+    """The library's modules, each after the modules it imports, ending with PyVerify."""
+    order: list[str] = []
+
+    def visit(name: str) -> None:
+        if name in order:
+            return
+        text = (source / (name.replace(".", "/") + ".lean")).read_text()
+        for dep in re.findall(r"^import (PyVerify\S*)", text, re.M):
+            visit(dep)
+        order.append(name)
+
+    visit("PyVerify")
+    return order
+
+
+def _bare_build(lean: str, lean_dir: Path, modules: list, timeout: float | None, statuses: dict,
+                say: Callable[[str], None]) -> tuple[list, str, list[Diagnostic]]:
+    library = library_build(lean, timeout, say)
+    build = lean_dir / ".lake" / "pyverify"
+    (build / "Generated").mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, LEAN_PATH=f"{library}{os.pathsep}{build}")
+    compiled, output, diagnostics = [], "", []
+    for module, path in modules:
+        relative = f"Generated/{path.name}"
+        theorem = FINAL[module.strategy.partition(":")[0]][1]
+        olean = build / "Generated" / f"{module.name}.olean"
+        olean.unlink(missing_ok=True)
+        say(f"lean {relative}")
+        start = time.perf_counter()
+        proc = _run([lean, "-o", str(olean), relative], lean_dir, timeout, env)
+        seconds = time.perf_counter() - start
+        text = proc.stdout + proc.stderr
+        output += text
+        found = parse_diagnostics(text)
+        diagnostics += found
+        if proc.returncode != 0 or found:
+            error = found[0] if found else Diagnostic(relative, 0, 0, "lean failed: " + text.strip()[-200:])
+            statuses[module.name] = TheoremStatus(f"Generated.{module.name}", theorem, relative, False, error,
+                                                  seconds, module.count)
+        else:
+            compiled.append((module, path, seconds))
+    return compiled, output, diagnostics
+
+
+def _statements(lake: str | None, lean: str | None, lean_dir: Path, modules: list[GeneratedModule],
+                timeout: float | None) -> tuple[dict[str, str | None], str]:
+    """Compile statement_file(modules) and read its verdicts."""
+    with tempfile.TemporaryDirectory() as tmp:
+        check = Path(tmp) / "PyVerifyStatements.lean"
+        check.write_text(statement_file(modules))
+        if lake:
+            proc = _run([lake, "env", "lean", str(check)], lean_dir, timeout)
+        else:
+            library = library_build(lean, timeout)
+            env = dict(os.environ, LEAN_PATH=f"{library}{os.pathsep}{lean_dir / '.lake' / 'pyverify'}")
+            proc = _run([lean, str(check)], lean_dir, timeout, env)
+    output = proc.stdout + proc.stderr
+    return axiom_verdicts(output, modules), output

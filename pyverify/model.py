@@ -21,6 +21,18 @@ class _Holder(nn.Module):
     """A plain container so that parameter names nest like TransformerLens' (``embed.W_E``)."""
 
 
+# What pyverify proves things about, and how a model's settings came to be known (the
+# `architecture` line of every generated module, and what the CLI says about a bare state dict).
+ARCHITECTURE = ("one attention-only layer with one head, no LayerNorm, learned absolute positions, causal "
+                "attention scaled by 1/sqrt(d_head)")
+ARCHITECTURE_SOURCES = {
+    "pyverify": "the model was built by pyverify",
+    "sidecar": "read from the model's pyverify sidecar",
+    "cfg": "checked against the TransformerLens configuration it came with",
+    "state dict": ("assumed: the weights came as a bare state dict, which cannot show normalization, "
+                   "positional-embedding or attention-scale settings"),
+}
+
 # The IEEE formats a weight may be stored in. Each is exactly representable in float64, so
 # no value is ever rounded on load.
 STORED_DTYPES = {torch.float16: "float16", torch.bfloat16: "bfloat16", torch.float32: "float32",
@@ -29,12 +41,14 @@ STORED_DTYPES = {torch.float16: "float16", torch.bfloat16: "bfloat16", torch.flo
 
 class MaxOfKTransformer(nn.Module):
     """The model. ``dtype`` is the parameters' dtype (float32 for training, float64 to hold
-    float64 weights exactly); ``stored_dtype`` names the format the weights came in."""
+    float64 weights exactly); ``stored_dtype`` names the format the weights came in;
+    ``architecture_source`` says how its architecture is known (a key of ARCHITECTURE_SOURCES)."""
 
     def __init__(self, cfg: ModelConfig, dtype: torch.dtype = torch.float32):
         super().__init__()
         self.cfg = cfg
         self.stored_dtype = STORED_DTYPES[dtype]
+        self.architecture_source = "pyverify"
         V, n, d, h = cfg.d_vocab, cfg.n_ctx, cfg.d_model, cfg.d_head
 
         def zeros(*shape: int) -> nn.Parameter:
@@ -174,16 +188,24 @@ def check_tensors(state_dict: dict) -> None:
             raise PyVerifyError(f"{key} contains NaN or infinite values")
 
 
-def model_from_state_dict(state_dict: dict[str, torch.Tensor], cfg: ModelConfig | None = None) -> MaxOfKTransformer:
+def architecture_line(model: MaxOfKTransformer) -> str:
+    """The architecture certified, and how the model's settings are known (one line)."""
+    return f"{ARCHITECTURE}; {ARCHITECTURE_SOURCES[model.architecture_source]}"
+
+
+def model_from_state_dict(state_dict: dict[str, torch.Tensor], cfg: ModelConfig | None = None,
+                          source: str | None = None) -> MaxOfKTransformer:
     """Build a model from a TransformerLens-keyed state dict, refusing anything it cannot represent.
 
     Missing biases are taken as zero (TransformerLens omits some); every other key must be
     present with the expected shape and finite values. Values are kept exactly: the model
     holds float64 parameters if any weight is stored in float64, else float32 (which holds
     float16 and bfloat16 exactly); ``stored_dtype`` records the stored format(s).
+    source: how cfg is known (ARCHITECTURE_SOURCES); by default "state dict" without a cfg.
     """
     check_architecture(state_dict)
     check_tensors(state_dict)
+    source = source or ("state dict" if cfg is None else "pyverify")
     if cfg is None:
         cfg = infer_config(state_dict)
     shapes = expected_shapes(cfg)
@@ -200,6 +222,7 @@ def model_from_state_dict(state_dict: dict[str, torch.Tensor], cfg: ModelConfig 
     dtypes = sorted({STORED_DTYPES[state_dict[k].dtype] for k in present})
     model = MaxOfKTransformer(cfg, torch.float64 if "float64" in dtypes else torch.float32)
     model.stored_dtype = "+".join(dtypes)
+    model.architecture_source = source
     params = dict(model.named_parameters())
     with torch.no_grad():
         for key in present:

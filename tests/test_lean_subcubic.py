@@ -1,6 +1,6 @@
 """The Lean subcubic checker (issue 11), checked where Python can check it.
 
-No Lean toolchain runs here. lean/PyVerify/{Definite,Hints,Split,Subcubic}.lean restructure the
+The real compiler checks the committed modules (tests/test_lean_compile.py); here lean/PyVerify/{Definite,Hints,Split,Subcubic}.lean restructure the
 Python twin for the kernel: summaries per max token, a top-two pass for `max over o != m`, the
 gaps decoded from packed rows, the whole split recomputed per block, fraction-free elimination
 as a shrinking submatrix, integer roots bit by bit. `lean_*` below mirrors each Lean definition
@@ -21,7 +21,7 @@ import pytest
 from pyverify.exact.blocks import subcubic_blocks
 from pyverify.exact.fixed import PREC, check_inv_sqrt, exp_nonpos, inv_sqrt, scaled_score
 from pyverify.counting import cases
-from pyverify.exact.subcubic_checker import (ATTENTION_CODES, EUPU_CODES, SubcubicHints, _iroot_ceil,
+from pyverify.exact.subcubic_checker import (ATTENTION_CODES, EUPU_CODES, SubcubicHints, _iroot_ceil, hints_fit,
                                              _positive_definite, certify_subcubic, has_lean_checker, lean_hints,
                                              search_hints)
 from pyverify.exact.weights import exact_tables, exact_weights, matmul, resid_query, transpose
@@ -265,10 +265,10 @@ def lean_p_low(n: int, lows, highs, query, is_max: bool, c: int, d: int, d_query
 
 
 def lean_blocks(w, s, lh, blocks: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
-    """subcubicBlock for each block, with hintsFit reduced to the shapes the exporter always
-    writes. Lean recomputes the tables, split and rows in every block; they are the same values,
-    so the mirror computes them once."""
-    if not check_inv_sqrt(w.d_head, s):
+    """subcubicBlock for each block, the checks first (checkInvSqrt, hintsFit: its twin
+    `hints_fit`). Lean recomputes the tables, split and rows in every block; they are the same
+    values, so the mirror computes them once."""
+    if not (check_inv_sqrt(w.d_head, s) and hints_fit(w, lh)):
         return [(lo, hi, 0) for lo, hi in blocks]
     T = exact_tables(w)
     V, n = w.d_vocab, w.n_ctx

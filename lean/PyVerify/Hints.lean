@@ -60,16 +60,19 @@ structure SubcubicHints where
 noncomputable def rectangular (rows cols : Nat) (M : List (List SInt)) : Bool :=
   pick (Nat.beq (lengthL M) rows) (allL (fun (row : List SInt) => Nat.beq (lengthL row) cols) M) false
 
-/-- Whether the hints have the shapes their handlings read: directions of length `dHead`, a
-`dHead × r` and `r × dVocab` basis for handlings 2 and 7, a row of length `dModel` for EUPU handling 0
-(Python: the shape checks of `attention_split`, `_through_basis` and `logit_summaries`). -/
+/-- Whether the hints name known handlings and have the shapes those handlings read: an EUPU
+code of at most 2 and an attention code of at most 8 (any other code makes the count 0),
+directions of length `dHead`, a `dHead × r` and `r × dVocab` basis for handlings 2 and 7, a row
+of length `dModel` for EUPU handling 0. Every other hint is sound at any value: the gaps are
+checked case by case, a short gap list certifies fewer max tokens, and the σ² claim is
+checked (Python: `hints_fit`). -/
 noncomputable def hintsFit (w : Weights) (hs : SubcubicHints) : Bool :=
   let r := lengthL hs.Z
   let directions := pick (Nat.beq (lengthL hs.x) w.dHead) (Nat.beq (lengthL hs.z) w.dHead) false
   let basis := pick (rectangular w.dHead r hs.Y) (rectangular r w.dVocab hs.Z) false
   let basisHandling := pick (Nat.beq hs.attention 2) true (Nat.beq hs.attention 7)
   let attention := pick (Nat.beq hs.attention 0) true (pick basisHandling (pick directions basis false) directions)
-  let eupu := pick (Nat.beq hs.eupu 0) (Nat.beq (lengthL hs.mu) w.dModel) true
-  pick attention eupu false
+  let eupu := pick (Nat.beq hs.eupu 0) (Nat.beq (lengthL hs.mu) w.dModel) (Nat.ble hs.eupu 2)
+  pick (pick (Nat.ble hs.attention 8) attention false) eupu false
 
 end PyVerify

@@ -118,6 +118,23 @@ class LeanHints:
     mu: list[int]
 
 
+def hints_fit(w: ExactWeights, lh: LeanHints) -> bool:
+    """Whether Lean hints name known handlings and have the shapes those handlings read (Lean:
+    `hintsFit`; when it fails, the Lean count is 0): an EUPU code of at most 2 and an attention
+    code of at most 8, directions of length d_head, a d_head x r and r x V basis for the
+    handlings through it, a row of length d_model for EUPU code 0."""
+    def rectangular(rows: int, cols: int, M: list[list[int]]) -> bool:
+        return len(M) == rows and all(len(row) == cols for row in M)
+
+    r = len(lh.Z)
+    directions = len(lh.x) == w.d_head and len(lh.z) == w.d_head
+    basis = rectangular(w.d_head, r, lh.Y) and rectangular(r, w.d_vocab, lh.Z)
+    basis_handling = lh.attention in (ATTENTION_CODES["max_diff"], ATTENTION_CODES["mean+max_diff"])
+    attention = lh.attention == 0 or ((directions and basis) if basis_handling else directions)
+    eupu = len(lh.mu) == w.d_model if lh.eupu == 0 else lh.eupu <= 2
+    return lh.attention <= 8 and attention and eupu
+
+
 def lean_hints(w: ExactWeights, config: SubcubicConfig, hints: SubcubicHints) -> LeanHints:
     """The Lean form of a configuration and its hints (for `pyverify export --strategy subcubic`)."""
     if not has_lean_checker(config):
@@ -129,11 +146,14 @@ def lean_hints(w: ExactWeights, config: SubcubicConfig, hints: SubcubicHints) ->
         raise PyVerifyError(f"subcubic gap hints must lie in [0, {V}]")
     packed = [sum(g << (gap_bits * i) for i, g in enumerate(row)) for row in gap_rows(hints.gaps, V, n)]
     eupu = EUPU_CODES[config.eupu]
-    return LeanHints(eupu, ATTENTION_CODES[config.attention_error],
-                     config.attention == "drop_average_query_per_output_logit_reasoning", gap_bits, packed,
-                     list(hints.x), list(hints.z), [list(r) for r in hints.Y], [list(r) for r in hints.Z],
-                     hints.ty, hints.tz, hints.sigma_sq, hints.sigma_bits,
-                     eupu_row(w, config.eupu, hints) if eupu == 0 else [])
+    lh = LeanHints(eupu, ATTENTION_CODES[config.attention_error],
+                   config.attention == "drop_average_query_per_output_logit_reasoning", gap_bits, packed,
+                   list(hints.x), list(hints.z), [list(r) for r in hints.Y], [list(r) for r in hints.Z],
+                   hints.ty, hints.tz, hints.sigma_sq, hints.sigma_bits,
+                   eupu_row(w, config.eupu, hints) if eupu == 0 else [])
+    if not hints_fit(w, lh):
+        raise PyVerifyError(f"the hints of {config.name} do not have the shapes the Lean checker reads")
+    return lh
 
 
 def _integers(v: torch.Tensor) -> list[int]:

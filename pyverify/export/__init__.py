@@ -27,17 +27,20 @@ from pyverify.exact.subcubic_checker import (LeanHints, certify_subcubic, estima
 from pyverify.exact.weights import ExactWeights, exact_weights
 from pyverify.export.pack import pack_matrix
 from pyverify.limits import require_time
-from pyverify.model import MaxOfKTransformer
+from pyverify.model import ARCHITECTURE, ARCHITECTURE_SOURCES, MaxOfKTransformer, architecture_line
 from pyverify.strategies.subcubic import PRESETS, SubcubicConfig
 from pyverify.resources import create_lean_project, templates_dir
 
 # Per certifiable strategy: the Lean checker, a title, the theorem's name, the Coq theorem that
-# proves the checker's argument (for its Coq twin), and the Lean per-block count with its theorems' prefix.
+# proves the checker's argument (for its Coq twin), the Lean per-block count with its theorems' prefix, and
+# the checker's partition of the max tokens.
 # "subcubic" stands for every `subcubic:CONFIG` (one Lean checker, its configuration in the hints).
-STRATEGIES = {"cubic": ("checkCubic", "Cubic", "cubic_certified", "cubic_sound", "cubicBlock", "cubic_block"),
+STRATEGIES = {"cubic": ("checkCubic", "Cubic", "cubic_certified", "cubic_sound", "cubicBlock", "cubic_block",
+                        "cubicBlocks"),
               "brute-force": ("checkBrute", "Brute-force", "brute_force_certified", "brute_sound", "bruteBlock",
-                              "brute_force_block"),
-              "subcubic": ("checkSubcubic", "Subcubic", "subcubic_certified", None, "subcubicBlock", "subcubic_block")}
+                              "brute_force_block", "bruteBlocks"),
+              "subcubic": ("checkSubcubic", "Subcubic", "subcubic_certified", None, "subcubicBlock", "subcubic_block",
+                           "subcubicBlocks")}
 EXPORT_STRATEGIES = ("cubic", "brute-force") + tuple(f"subcubic:{p}" for p in PRESETS)
 
 # The proof length of a subcubic configuration (docs/strategies.md): the case checks, plus what
@@ -47,6 +50,7 @@ ERROR_COST = {"exact_EQKE+max_diff_exact": "V^2 d (EQKE in full)", "max_diff_exa
               "max_diff": "V d h + V h^2 (through the SVD basis)", "svd": "V d h + h^3 (a checked sigma bound)"}
 FIELDS = (("wE", "W_E"), ("wPos", "W_pos"), ("wQ", "W_Q"), ("wK", "W_K"), ("wV", "W_V"), ("wO", "W_O"), ("wU", "W_U"))
 NAME_PATTERN = re.compile(r"^[A-Z][A-Za-z0-9]*$")
+BUILT_HERE = f"{ARCHITECTURE}; {ARCHITECTURE_SOURCES['pyverify']}"  # a model pyverify built itself
 
 
 @dataclass(frozen=True)
@@ -80,19 +84,22 @@ def weights_digest(w: ExactWeights) -> str:
 
 
 def block_sum(block_fn: str, block_theorem: str, blocks: list[tuple[int, int, int]],
-              args: str = "weights scale") -> tuple[str, str, str]:
-    """The final theorem's pieces: `addCount (B₀) (addCount (B₁) ... 0)` over the blocks, the
-    same sum of the certified block counts, and its proof by congruence from the block theorems.
-    The first is exactly what `blockSum` unfolds to, so the kernel matches it without evaluating."""
-    lhs, rhs, proof = "0", "0", "rfl"
+              args: str = "weights scale") -> tuple[str, str, str, str]:
+    """The final theorem's pieces, each a small equality the elaborator and the kernel match
+    without evaluating a block: the partition `List.cons (MaxBlock.mk lo hi) (…)`; the sum
+    `addCount (B₀) (addCount (B₁) … 0)` that `blockSum` unfolds to over it; the same sum of the
+    certified block counts; and the proof by congruence from the block theorems that the two
+    sums are equal."""
+    partition, lhs, rhs, proof = "List.nil", "0", "0", "rfl"
     for j in reversed(range(len(blocks))):
         lo, hi, count = blocks[j]
         last = j == len(blocks) - 1
         wrap = (lambda x: f" {x}") if last else (lambda x: f"\n      ({x})")
+        partition = f"List.cons (MaxBlock.mk {lo} {hi})" + wrap(partition)
         lhs = f"addCount ({block_fn} {args} {lo} {hi})" + wrap(lhs)
         rhs = f"addCount {count} " + (rhs if last else f"({rhs})")
         proof = f"congr (congrArg addCount {block_theorem}_{j})" + wrap(proof)
-    return lhs, rhs, proof
+    return partition, lhs, rhs, proof
 
 
 def lean_matrix(rows: list[list[int]]) -> str:
@@ -133,12 +140,13 @@ def render_hints(h: LeanHints) -> dict:
 
 
 def render_module(w: ExactWeights, name: str, strategy: str, count: int, blocks: list[tuple[int, int, int]],
-                  hints: LeanHints | None = None) -> str:
+                  hints: LeanHints | None = None, architecture: str = BUILT_HERE, version: str = __version__) -> str:
     """The generated module's text: one `decide +kernel` theorem per block of max tokens
     ((lo, hi, count) each, covering 0..V-1 as the checker's own partition does) and the final
-    theorem, their sum by congruence. A `subcubic:CONFIG` strategy needs its hints."""
+    theorem, their sum by congruence. A `subcubic:CONFIG` strategy needs its hints.
+    architecture: the docstring's line on the model's architecture (`architecture_line`)."""
     family, _, config_text = strategy.partition(":")
-    checker, title, theorem, coq_sound, block_fn, block_theorem = STRATEGIES[family]
+    checker, title, theorem, coq_sound, block_fn, block_theorem, blocks_fn = STRATEGIES[family]
     if sum(b[2] for b in blocks) != count:
         raise PyVerifyError(f"block counts {[b[2] for b in blocks]} do not add up to {count}")
     if (family == "subcubic") != (hints is not None):
@@ -153,15 +161,16 @@ def render_module(w: ExactWeights, name: str, strategy: str, count: int, blocks:
                         "packed": "0x" + format(packed, "x")})  # hex: Lean Nat literal syntax, no size limit
     total = w.d_vocab**w.n_ctx
     args = "weights scale" if hints is None else "weights scale hints"
-    lhs, rhs, proof = block_sum(block_fn, block_theorem, blocks, args)
+    partition, lhs, rhs, proof = block_sum(block_fn, block_theorem, blocks, args)
     return environment().get_template("model_module.lean.j2").render(
-        name=name, version=__version__, strategy=strategy, strategy_title=title, digest=weights_digest(w),
+        name=name, version=version, strategy=strategy, strategy_title=title, digest=weights_digest(w),
+        architecture=architecture,
         d_vocab=w.d_vocab, n_ctx=w.n_ctx, d_model=w.d_model, d_head=w.d_head, S=w.S, tensors=tensors,
         stored_dtype=w.stored_dtype,
         prec=PREC, scale_lo=scale[0], scale_hi=scale[1], count=count, total=total,
         accuracy=f"{count / total:.6f}", checker=checker, theorem=theorem, coq_sound=coq_sound,
         blocks=[{"lo": lo, "hi": hi, "count": c} for lo, hi, c in blocks], block_fn=block_fn,
-        block_theorem=block_theorem, sum_lhs=lhs, sum_rhs=rhs, sum_proof=proof, args=args,
+        block_theorem=block_theorem, blocks_fn=blocks_fn, partition=partition, sum_lhs=lhs, sum_rhs=rhs, sum_proof=proof, args=args,
         hints=render_hints(hints) if hints else None, config=config.name if config else "",
         proof_class=subcubic_class(config) if config else "",
     )
@@ -202,7 +211,7 @@ def to_lean(model: MaxOfKTransformer, name: str, strategy: str = "cubic", lean_d
     count, seconds = certified.count, certified.seconds
     if not (lean_dir / "lakefile.toml").exists():
         create_lean_project(lean_dir)  # a complete Lake project, created only once the certificate exists
-    text = render_module(w, name, strategy, count, certified.blocks, hints)
+    text = render_module(w, name, strategy, count, certified.blocks, hints, architecture_line(model))
     path = lean_dir / "Generated" / f"{name}.lean"
     write_text_atomic(path, text)
     write_text_atomic(lean_dir / "Generated.lean", render_root(generated_modules(lean_dir)))

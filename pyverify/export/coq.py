@@ -17,8 +17,8 @@ from pyverify.errors import PyVerifyError
 from pyverify.exact import certify
 from pyverify.exact.fixed import PREC, inv_sqrt
 from pyverify.exact.weights import ExactWeights, exact_weights
-from pyverify.export import FIELDS, NAME_PATTERN, ExportResult, environment, weights_digest
-from pyverify.model import MaxOfKTransformer
+from pyverify.export import BUILT_HERE, FIELDS, NAME_PATTERN, ExportResult, environment, weights_digest
+from pyverify.model import MaxOfKTransformer, architecture_line
 from pyverify.resources import create_coq_project
 
 # Per strategy with a Coq soundness proof: the checker evaluated by vm_compute, the theorem
@@ -53,14 +53,15 @@ def coq_rows(rows: list[list[int]]) -> list[str]:
     return ["; ".join(f"({v})" if v < 0 else str(v) for v in row) for row in rows]
 
 
-def render_coq_module(w: ExactWeights, name: str, strategy: str, count: int) -> str:
-    """The generated Coq module's text."""
+def render_coq_module(w: ExactWeights, name: str, strategy: str, count: int, architecture: str = BUILT_HERE,
+                      version: str = __version__) -> str:
+    """The generated Coq module's text. architecture: the line on the model's architecture."""
     checker, checker_eq, sound, title, scope = COQ_STRATEGIES[strategy]
     scale = inv_sqrt(w.d_head)
     tensors = [{"field": attr, "rows": coq_rows(getattr(w, attr))} for _, attr in FIELDS]
     total = w.d_vocab**w.n_ctx
     return environment().get_template("model_module.v.j2").render(
-        name=name, version=__version__, strategy=strategy, strategy_title=title, digest=weights_digest(w),
+        name=name, version=version, architecture=architecture, strategy=strategy, strategy_title=title, digest=weights_digest(w),
         d_vocab=w.d_vocab, n_ctx=w.n_ctx, d_model=w.d_model, d_head=w.d_head, S=w.S, tensors=tensors,
         stored_dtype=w.stored_dtype, prec=PREC, scale_lo=scale[0], scale_hi=scale[1], count=count, total=total,
         accuracy=f"{count / total:.6f}", checker=checker, checker_eq=checker_eq, sound=sound, scope=scope,
@@ -82,7 +83,7 @@ def to_coq(model: MaxOfKTransformer, name: str, strategy: str = "brute-force", c
     certified = certify(w, strategy, force)
     if not (coq_dir / "_CoqProject").exists():
         create_coq_project(coq_dir)
-    text = render_coq_module(w, name, strategy, certified.count)
+    text = render_coq_module(w, name, strategy, certified.count, architecture_line(model))
     path = coq_dir / "Generated" / f"{name}.v"
     write_text_atomic(path, text)
     return ExportResult(path, name, strategy, certified.count, w.d_vocab**w.n_ctx, "vm_compute",

@@ -1,0 +1,193 @@
+"""Reading a generated module back: its name, strategy, exact weights, hints, blocks and count.
+
+`pyverify check` and `compare` trust nothing a module says about itself. They read the module's
+data here, re-render the module from that data with the shipped templates, and accept it only
+if the two texts are byte-identical (`verify_lean_module`, `verify_coq_module`): whatever a
+hand-edited module adds (a `sorry`, an axiom, `native_decide`, a shadowing definition, an
+option, an altered proof or statement) makes it differ from what pyverify writes. The weights'
+digest is computed from the decoded weights, never read from a comment.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyverify.errors import PyVerifyError
+from pyverify.exact.subcubic_checker import LeanHints
+from pyverify.exact.weights import ExactWeights
+from pyverify.export.pack import unpack_matrix
+
+LEAN_FIELDS = (("wE", "W_E"), ("wPos", "W_pos"), ("wQ", "W_Q"), ("wK", "W_K"), ("wV", "W_V"), ("wO", "W_O"),
+               ("wU", "W_U"))
+
+
+class ModuleError(PyVerifyError):
+    """A generated module that pyverify cannot read, or that is not what pyverify writes."""
+
+
+@dataclass(frozen=True)
+class GeneratedModule:
+    """What a generated module states: `checker(weights, scale[, hints]) = count` (Lean) or
+    `count <= correct_count weights` (Coq), block by block for Lean."""
+
+    name: str
+    strategy: str  # as given to `pyverify export --strategy`
+    version: str  # the pyverify version that wrote it
+    weights: ExactWeights
+    count: int
+    blocks: list[tuple[int, int, int]]  # Lean: (lo, hi, count) per block theorem; Coq: []
+    hints: LeanHints | None = None  # Lean subcubic modules
+    architecture: str = ""  # how the model's architecture was established (the docstring's line)
+
+
+def _find(pattern: str, text: str, what: str, flags: int = 0) -> re.Match:
+    m = re.search(pattern, text, flags)
+    if m is None:
+        raise ModuleError(f"cannot read {what}")
+    return m
+
+
+def check_shapes(w: ExactWeights) -> None:
+    """Refuse weights whose matrices do not have the shapes their dimensions declare."""
+    V, n, d, h = w.d_vocab, w.n_ctx, w.d_model, w.d_head
+    if min(V, n, d, h) < 1:
+        raise ModuleError(f"the weights' dimensions must be positive (V={V}, n={n}, d_model={d}, d_head={h})")
+    expected = {"W_E": (V, d), "W_pos": (n, d), "W_Q": (d, h), "W_K": (d, h), "W_V": (d, h), "W_O": (h, d),
+                "W_U": (d, V)}
+    for attr, (rows, cols) in expected.items():
+        M = getattr(w, attr)
+        if len(M) != rows or any(len(r) != cols for r in M):
+            shape = f"{len(M)}x{len(M[0]) if M else 0}"
+            raise ModuleError(f"the weights record is ill-formed: {attr} is {shape}, its dimensions say {rows}x{cols}")
+
+
+def _lean_matrix(term: str, what: str) -> list[list[int]]:
+    if term == "List.nil":
+        return []
+    m = _find(r"^decodeMatrix (\d+) (\d+) (\d+) 0x([0-9a-f]+)$", term, what)
+    return unpack_matrix(int(m[1]), int(m[2]), int(m[3]), int(m[4], 16))
+
+
+def _lean_vector(term: str, what: str) -> list[int]:
+    if term == "List.nil":
+        return []
+    m = _find(r"^headD \((decodeMatrix 1 \d+ \d+ 0x[0-9a-f]+)\) List\.nil$", term, what)
+    return _lean_matrix(m[1], what)[0]
+
+
+def _lean_hints(text: str) -> LeanHints:
+    body = _find(r"noncomputable def hints : SubcubicHints :=\n  \{ (.*?) \}\n", text, "the hints", re.S)[1]
+    fields = {}
+    for m in re.finditer(r"(?:^|\n    )(\w+) := ((?:(?!\n    \w+ := ).)*)", body, re.S):
+        fields[m[1]] = " ".join(m[2].split())
+    names = ("eupu", "attention", "dropQuery", "gapBits", "gaps", "x", "z", "Y", "Z", "ty", "tz", "sigmaSq",
+             "sigmaBits", "mu")
+    if tuple(fields) != names:
+        raise ModuleError("cannot read the hints (unexpected fields)")
+
+    def number(field: str) -> int:
+        return int(_find(r"^(\d+)$", fields[field], f"the hint {field}")[1])
+
+    gaps = [int(g, 16) for g in re.findall(r"List\.cons 0x([0-9a-f]+)", fields["gaps"])]
+    if fields["dropQuery"] not in ("true", "false"):
+        raise ModuleError("cannot read the hint dropQuery")
+    return LeanHints(number("eupu"), number("attention"), fields["dropQuery"] == "true", number("gapBits"), gaps,
+                     _lean_vector(fields["x"], "the hint x"), _lean_vector(fields["z"], "the hint z"),
+                     _lean_matrix(fields["Y"], "the hint Y"), _lean_matrix(fields["Z"], "the hint Z"),
+                     number("ty"), number("tz"), number("sigmaSq"), number("sigmaBits"),
+                     _lean_vector(fields["mu"], "the hint mu"))
+
+
+def read_lean_module(path: str | Path) -> GeneratedModule:
+    """The data of a generated Lean module (raises ModuleError if it is not in pyverify's form)."""
+    text = Path(path).read_text()
+    name = _find(r"^namespace PyVerify\.Generated\.([A-Z][A-Za-z0-9]*)$", text, "the module's namespace", re.M)[1]
+    head = _find(r"Generated by pyverify (\S+) \(`pyverify export --strategy (\S+)`\)", text, "the header")
+    dims = {k: int(_find(rf"^(?:  \{{ |    ){k} := (\d+)$", text, f"the weights' {k}", re.M)[1])
+            for k in ("dVocab", "nCtx", "dModel", "dHead", "S")}
+    matrices = {}
+    for field, attr in LEAN_FIELDS:
+        m = _find(rf"^    {field} := decodeMatrix (\d+) (\d+) (\d+)\n      0x([0-9a-f]+)", text, f"the weights' {field}",
+                  re.M)
+        matrices[attr] = unpack_matrix(int(m[1]), int(m[2]), int(m[3]), int(m[4], 16))
+    stored = _find(r"zero biases, stored as ([\w+]+);", text, "the stored format")[1]
+    w = ExactWeights(dims["dVocab"], dims["nCtx"], dims["dModel"], dims["dHead"], dims["S"], **matrices,
+                     stored_dtype=stored)
+    check_shapes(w)
+    blocks = [(int(lo), int(hi), int(c)) for lo, hi, c in
+              re.findall(r"^theorem \w+_block_\d+ : \w+ weights scale (?:hints )?(\d+) (\d+) = (\d+) :=", text, re.M)]
+    count = int(_find(r"^theorem \w+_certified : \w+ weights scale (?:hints )?= (\d+) :=$", text,
+                      "the final theorem", re.M)[1])
+    hints = _lean_hints(text) if "def hints : SubcubicHints" in text else None
+    architecture = _find(r"^Architecture: (.*)\.$", text, "the architecture line", re.M)[1]
+    return GeneratedModule(name, head[2], head[1], w, count, blocks, hints, architecture)
+
+
+def read_coq_module(path: str | Path) -> GeneratedModule:
+    """The data of a generated Coq module (raises ModuleError if it is not in pyverify's form)."""
+    text = Path(path).read_text()
+    name = _find(r"^\(\*\* \* ([A-Z][A-Za-z0-9]*): an accuracy theorem", text, "the module's title")[1]
+    head = _find(r"Generated by pyverify (\S+) \(\[pyverify export --strategy (\S+) --prover coq\]\)", text,
+                 "the header")
+    dims = _find(r"^  d_vocab := (\d+); n_ctx := (\d+); d_model := (\d+); d_head := (\d+); S := (\d+);$", text,
+                 "the weights' dimensions", re.M)
+    matrices = {}
+    for _, attr in LEAN_FIELDS:
+        body = _find(rf"^  {attr} := \[\n((?:    \[[^\]\n]*\];\n)*    \[[^\]\n]*\])\](?:;| \|\}}\.)$", text,
+                     f"the weights' {attr}", re.M)[1]
+        rows = re.findall(r"^    \[([^\]\n]*)\];?$", body, re.M)
+        matrices[attr] = [[int(v.strip().strip("()")) for v in row.split(";")] if row else [] for row in rows]
+    stored = _find(r"zero biases, stored as ([\w+]+);", text, "the stored format")[1]
+    w = ExactWeights(*(int(g) for g in dims.groups()), **matrices, stored_dtype=stored)
+    check_shapes(w)
+    count = int(_find(r"^Theorem accuracy_lower_bound : \((\d+) <=", text, "the theorem", re.M)[1])
+    architecture = _find(r"^    Architecture: (.*)\.$", text, "the architecture line", re.M)[1]
+    return GeneratedModule(name, head[2], head[1], w, count, [], None, architecture)
+
+
+def first_difference(actual: str, expected: str) -> str:
+    """Where two texts first differ, as `line N`."""
+    a, b = actual.splitlines(), expected.splitlines()
+    for k, (x, y) in enumerate(zip(a, b)):
+        if x != y:
+            return f"line {k + 1}"
+    return f"line {min(len(a), len(b)) + 1}"
+
+
+def verify_lean_module(path: str | Path) -> GeneratedModule:
+    """The module's data, if the module is byte for byte what pyverify renders from that data
+    (its name is its file's); raises ModuleError naming the first difference otherwise."""
+    from pyverify.export import render_module
+
+    path = Path(path)
+    module = read_lean_module(path)
+    if module.name != path.stem:
+        raise ModuleError(f"its namespace names {module.name}, not {path.stem}")
+    expected = render_module(module.weights, module.name, module.strategy, module.count, module.blocks,
+                             module.hints, module.architecture, module.version)
+    actual = path.read_text()
+    if actual != expected:
+        raise ModuleError(f"it is not the module pyverify writes for its weights and count (it differs at "
+                          f"{first_difference(actual, expected)}); export it again")
+    return module
+
+
+def verify_coq_module(path: str | Path) -> GeneratedModule:
+    """As verify_lean_module, for a generated Coq module."""
+    from pyverify.export.coq import COQ_STRATEGIES, render_coq_module
+
+    path = Path(path)
+    module = read_coq_module(path)
+    if module.name != path.stem:
+        raise ModuleError(f"its title names {module.name}, not {path.stem}")
+    if module.strategy not in COQ_STRATEGIES:
+        raise ModuleError(f"no Coq soundness proof for --strategy {module.strategy}")
+    expected = render_coq_module(module.weights, module.name, module.strategy, module.count, module.architecture,
+                                 module.version)
+    actual = path.read_text()
+    if actual != expected:
+        raise ModuleError(f"it is not the module pyverify writes for its weights and count (it differs at "
+                          f"{first_difference(actual, expected)}); export it again")
+    return module
