@@ -100,4 +100,4 @@ def load_model(path: str | Path) -> MaxOfKTransformer:
         sidecar = read_sidecar(path)
         if sidecar is not None:
             cfg = ModelConfig.from_dict(sidecar["config"])
-    return model_from_state_dict(state_dict, cfg, "sidecar" if cfg is not None else "state dict")
+    return model_from_state_dict(state_dict, cfg, "pyverify" if cfg is not None else "state dict")

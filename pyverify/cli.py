@@ -155,15 +155,17 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def _report(statuses: list) -> bool:
-    """Print one line per theorem; True if every theorem was verified."""
+    """Print one line per generated theorem; True if every one was verified."""
     for s in statuses:
         timing = f"  ({s.seconds:.1f} s)" if s.seconds else ""
+        stated = f" = {s.count}" if s.count is not None else ""
+        name = f"{s.module}.{s.theorem}" if s.theorem else s.module
         if s.verified:
-            print(f"verified  {s.module}.{s.theorem}{timing}")
+            print(f"verified  {name}{stated}{timing}")
         else:
             e = s.error
-            where = f"{e.path}:{e.line}" if e and e.path else "?"
-            print(f"FAILED    {s.module}.{s.theorem}  {where}: {e.message if e else 'build failed'}")
+            where = f"{e.path}:{e.line}" if e and e.line else (e.path if e and e.path else "?")
+            print(f"FAILED    {name}  {where}: {e.message if e else 'build failed'}")
     return all(s.verified for s in statuses)
 
 
@@ -173,27 +175,26 @@ def cmd_check(args: argparse.Namespace) -> int:
     from pyverify.coqc import check_coq_project
     from pyverify.lake import EXIT_FAILED, EXIT_NO_TOOLCHAIN, NoToolchain, check_project
 
+    def progress(message: str) -> None:
+        print(f"... {message}", file=sys.stderr, flush=True)
+
+    only = set(args.module) if args.module else None
     ok, missing = True, False
     for prover in (("lean", "coq") if args.prover == "both" else (args.prover,)):
         try:
             if prover == "lean":
-                statuses, diagnostics, _ = check_project(args.lean_dir)
+                statuses, _, _ = check_project(args.lean_dir, lean=args.lean, only=only, progress=progress)
             else:
-                statuses, library_seconds = check_coq_project(
-                    args.coq_dir, progress=lambda message: print(f"... {message}", file=sys.stderr, flush=True))
+                statuses, library_seconds = check_coq_project(args.coq_dir, only=only, progress=progress)
                 print(f"coq library built in {library_seconds:.1f} s")
-                diagnostics = []
         except NoToolchain as e:
             print(f"pyverify: {e}", file=sys.stderr)
             missing = True
             continue
         if not statuses:
-            print(f"{prover}: the build ran; there are no generated theorems (run pyverify export first)")
-        ok = _report(statuses) and ok
-        if not statuses and diagnostics:
-            d = diagnostics[0]
-            print(f"FAILED    lake build: {d.path}:{d.line}: {d.message}")
+            print(f"FAILED    {prover}: there are no generated theorems to check (run pyverify export first)")
             ok = False
+        ok = _report(statuses) and ok
     if not ok:
         return EXIT_FAILED
     return EXIT_NO_TOOLCHAIN if missing else 0
@@ -204,6 +205,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from pyverify.compare import compare
 
     rows = compare(load_model(args.model), lean_dir=args.lean_dir, coq_dir=args.coq_dir, run_lake=not args.no_lake,
+                   lean=args.lean,
                    run_coq=not args.no_coq, force=args.force)
     if args.json:
         print(json.dumps([r.__dict__ for r in rows], indent=2))
@@ -292,13 +294,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--prover", choices=["lean", "coq", "both"], default="lean", help="which theorems (default: lean)")
     p.add_argument("--lean-dir", default="lean")
     p.add_argument("--coq-dir", default="coq")
+    p.add_argument("--lean", metavar="PATH", help="check with this bare `lean` compiler instead of lake "
+                   "(default: lake if on PATH, else $PYVERIFY_LEAN, else `lean` on PATH)")
+    p.add_argument("--module", action="append", metavar="NAME",
+                   help="check only this generated module (repeatable; default: all)")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("compare", help="numeric vs exact vs Lean and Coq bounds for one model")
     p.add_argument("model")
     p.add_argument("--lean-dir", default="lean")
     p.add_argument("--coq-dir", default="coq")
-    p.add_argument("--no-lake", action="store_true", help="do not run lake build even if it is installed")
+    p.add_argument("--no-lake", action="store_true", help="do not check the Lean modules even if Lean is installed")
+    p.add_argument("--lean", metavar="PATH", help="check Lean modules with this bare `lean` compiler (as in check)")
     p.add_argument("--no-coq", action="store_true", help="do not run coqc even if it is installed")
     p.add_argument("--force", action="store_true", help="run a certification estimated to take long")
     p.add_argument("--json", action="store_true")

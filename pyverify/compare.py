@@ -11,7 +11,8 @@ from pyverify.lake import NoToolchain, check_project
 from pyverify.exact import certifiable, certify
 from pyverify.exact.subcubic_checker import certify_subcubic
 from pyverify.exact.weights import exact_weights
-from pyverify.export import STRATEGIES, weights_digest
+from pyverify.export import weights_digest
+from pyverify.export.read import ModuleError, read_coq_module, read_lean_module
 from pyverify.model import MaxOfKTransformer
 from pyverify.strategies import run_strategy
 from pyverify.strategies.subcubic import PRESETS
@@ -28,40 +29,39 @@ class ComparisonRow:
     coq: str  # the Coq theorem's status, in words
 
 
-def lean_status(lean_dir: Path, digest: str, strategy: str, statuses: list | None, note: str) -> str:
-    """Find a generated module for these weights and strategy and say what is known about it.
-    statuses: the result of check_project, or None when lake was not run (note says why)."""
-    theorem = STRATEGIES[strategy.partition(":")[0]][2]
-    marker = f"`pyverify export --strategy {strategy}`"
-    folder = lean_dir / "Generated"
-    modules = []
-    if folder.is_dir():
-        for p in sorted(folder.glob("*.lean")):
-            text = p.read_text()
-            if digest in text and marker in text and f"theorem {theorem}" in text:
-                modules.append(p)
-    if not modules:
-        return "not exported"
-    relative = f"Generated/{modules[0].name}"
+def find_modules(folder: Path, suffix: str, digest: str, strategy: str) -> list[str]:
+    """The generated modules (relative paths) in folder whose weights, decoded from the module
+    itself, have this digest, and whose strategy is this one. Unreadable modules are skipped."""
+    read = read_lean_module if suffix == ".lean" else read_coq_module
+    found = []
+    for path in sorted(folder.glob(f"*{suffix}")) if folder.is_dir() else []:
+        try:
+            module = read(path)
+        except ModuleError:
+            continue
+        if module.strategy == strategy and weights_digest(module.weights) == digest:
+            found.append(f"Generated/{path.name}")
+    return found
+
+
+def status_text(relative: str, statuses: list | None, note: str, prover: str) -> str:
+    """What is known about one generated module: its check's verdict, or why it was not checked."""
     if statuses is None:
         return f"{relative}: not checked ({note})"
     for s in statuses:
-        if s.file == relative and s.theorem == theorem:
+        if s.file == relative:
             if s.verified:
-                return f"{relative}: verified by lake build"
+                return f"{relative}: verified by {prover} ({s.seconds:.1f} s)"
             e = s.error
             return f"{relative}: failed ({e.path}:{e.line}: {e.message})" if e else f"{relative}: failed"
-    return f"{relative}: not found by lake"
+    return f"{relative}: not checked"
 
 
-def coq_modules(coq_dir: Path, digest: str, strategy: str) -> list[str]:
-    """The generated Coq modules (relative paths) for these weights and strategy."""
-    folder = coq_dir / "Generated"
-    if not folder.is_dir():
-        return []
-    marker = f"[pyverify export --strategy {strategy} --prover coq]"
-    return [f"Generated/{p.name}" for p in sorted(folder.glob("*.v")) if digest in (text := p.read_text())
-            and marker in text]
+def lean_status(lean_dir: Path, digest: str, strategy: str, statuses: list | None, note: str) -> str:
+    """Find a generated Lean module for these weights and strategy and say what is known about it.
+    statuses: the result of check_project, or None when Lean was not run (note says why)."""
+    modules = find_modules(lean_dir / "Generated", ".lean", digest, strategy)
+    return status_text(modules[0], statuses, note, "Lean") if modules else "not exported"
 
 
 def coq_status(coq_dir: Path, digest: str, strategy: str, statuses: list | None, note: str) -> str:
@@ -69,23 +69,13 @@ def coq_status(coq_dir: Path, digest: str, strategy: str, statuses: list | None,
     statuses: the result of check_coq_project, or None when coqc was not run (note says why)."""
     if strategy not in COQ_STRATEGIES:
         return "no Coq soundness proof for this strategy yet"
-    modules = coq_modules(coq_dir, digest, strategy)
-    if not modules:
-        return "not exported"
-    relative = modules[0]
-    if statuses is None:
-        return f"{relative}: not checked ({note})"
-    for s in statuses:
-        if s.file == relative:
-            if s.verified:
-                return f"{relative}: verified by coqc ({s.seconds:.1f} s)"
-            e = s.error
-            return f"{relative}: failed ({e.path}:{e.line}: {e.message})" if e else f"{relative}: failed"
-    return f"{relative}: not found by coqc"
+    modules = find_modules(coq_dir / "Generated", ".v", digest, strategy)
+    return status_text(modules[0], statuses, note, "coqc") if modules else "not exported"
 
 
 def compare(model: MaxOfKTransformer, lean_dir: str | Path = "lean", coq_dir: str | Path = "coq",
-            run_lake: bool = True, run_coq: bool = True, force: bool = False) -> list[ComparisonRow]:
+            run_lake: bool = True, run_coq: bool = True, force: bool = False,
+            lean: str | None = None) -> list[ComparisonRow]:
     """Numeric vs exact vs Lean and Coq for cubic (and brute force on small models), and numeric
     vs exact vs Lean for the subcubic presets. Runs `lake build` and the Coq check once each, if asked
     and the prover is installed."""
@@ -94,13 +84,15 @@ def compare(model: MaxOfKTransformer, lean_dir: str | Path = "lean", coq_dir: st
     digest = weights_digest(w)
     total = w.d_vocab**w.n_ctx
     statuses, note = None, "--no-lake"
-    if run_lake:
+    strategies = certifiable(w) + [f"subcubic:{p}" for p in PRESETS]
+    lean_ours = {Path(m).stem for s in strategies for m in find_modules(lean_dir / "Generated", ".lean", digest, s)}
+    if run_lake and lean_ours:
         try:
-            statuses, _, _ = check_project(lean_dir)
+            statuses, _, _ = check_project(lean_dir, lean=lean, only=lean_ours)
         except NoToolchain:
             note = "no Lean toolchain"
     coq_statuses, coq_note = None, "--no-coq"
-    ours = {m for s in COQ_STRATEGIES for m in coq_modules(coq_dir, digest, s)}
+    ours = {Path(m).stem for s in COQ_STRATEGIES for m in find_modules(coq_dir / "Generated", ".v", digest, s)}
     if run_coq and ours:  # the Coq library is built only when there is a module to check
         try:
             coq_statuses, _ = check_coq_project(coq_dir, only=ours)

@@ -1,13 +1,25 @@
 """Checking the generated Coq theorems: build the library with `make`, compile each generated
-module with `coqc`, and list each theorem's axioms with `Print Assumptions`.
+module with `coqc`, then have `coqc` check the intended statement and list its axioms.
+
+A theorem is reported verified only when all of these hold:
+1. the project's library (theories/*.v, _CoqProject, Makefile) is byte-identical to the one
+   pyverify ships, with no other file in theories/;
+2. the module is byte for byte what pyverify writes for the weights and count it holds
+   (`pyverify.export.read.verify_coq_module`): no Admitted, axiom, shadowing definition or
+   other proof can hide in it, and its weights record has the shapes its dimensions declare;
+3. coqc compiled it;
+4. in a file pyverify writes itself, coqc accepts the module's theorem at the intended
+   statement over `PyVerify.Semantics.correct_count` and the module's `weights` by full name,
+   and every axiom `Print Assumptions` lists is, by its fully qualified name (`About`), one of
+   the standard reals' axioms or a primitive-integer or float specification.
 
 No Coq, no verdict: without `coqc` on PATH, check_coq_project raises NoToolchain and the CLI
-exits with EXIT_NO_TOOLCHAIN. A theorem is reported verified only when coqc compiled its module
-(exit 0) and Print Assumptions names only the allowed axioms.
+exits with EXIT_NO_TOOLCHAIN.
 """
 
 from __future__ import annotations
 
+import filecmp
 import re
 import shutil
 import subprocess
@@ -17,18 +29,22 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pyverify.errors import PyVerifyError
+from pyverify.export.read import GeneratedModule, ModuleError, verify_coq_module
 from pyverify.lake import Diagnostic, NoToolchain, TheoremStatus
+from pyverify.resources import COQ_CORE, coq_library_dir
 
 # ../shared/design/COQ.md, "Trust rules": the standard reals' axioms and the specifications of
-# primitive integers and floats.
-ALLOWED_AXIOMS = frozenset({"ClassicalDedekindReals.sig_not_dec", "ClassicalDedekindReals.sig_forall_dec",
-                            "FunctionalExtensionality.functional_extensionality_dep"})
-ALLOWED_PREFIXES = ("Uint63.", "PrimInt63.", "PrimFloat.", "FloatAxioms.")
+# primitive integers and floats, by fully qualified name.
+ALLOWED_AXIOMS = frozenset({"Coq.Reals.ClassicalDedekindReals.sig_not_dec",
+                            "Coq.Reals.ClassicalDedekindReals.sig_forall_dec",
+                            "Coq.Logic.FunctionalExtensionality.functional_extensionality_dep"})
+ALLOWED_PREFIXES = ("Coq.Numbers.Cyclic.Int63.Uint63.", "Coq.Numbers.Cyclic.Int63.PrimInt63.",
+                    "Coq.Floats.PrimFloat.", "Coq.Floats.FloatAxioms.")
 INSTALL = "apt-get install coq libcoq-coquelicot libcoq-interval libcoq-flocq libcoq-mathcomp-ssreflect"
+THEOREM = "accuracy_lower_bound"
 
 _ERROR = re.compile(r'^File "(?P<path>[^"]+)", line (?P<line>\d+), characters (?P<col>\d+)-\d+:\n(?P<msg>(?:.+\n?)*)',
                     re.MULTILINE)
-_THEOREM = re.compile(r"^Theorem\s+(\w+)", re.MULTILINE)
 
 
 def parse_coq_errors(output: str) -> list[Diagnostic]:
@@ -47,20 +63,35 @@ def axioms_of(print_assumptions: str) -> list[str]:
     """The axiom names in the output of one `Print Assumptions` (unindented lines name them)."""
     if "Closed under the global context" in print_assumptions:
         return []
-    return [a for a in re.findall(r"^([A-Za-z_][\w.']*)", print_assumptions, flags=re.MULTILINE) if a != "Axioms"]
+    return [a for a in re.findall(r"^([A-Za-z_][\w.']*)(?= :|$)", print_assumptions, flags=re.MULTILINE)
+            if a != "Axioms"]
 
 
-def disallowed(axioms: list[str]) -> list[str]:
-    return [a for a in axioms if a not in ALLOWED_AXIOMS and not a.startswith(ALLOWED_PREFIXES)]
+def disallowed(full_names: list[str]) -> list[str]:
+    """The fully qualified axiom names outside the allowed list."""
+    return [a for a in full_names if a not in ALLOWED_AXIOMS and not a.startswith(ALLOWED_PREFIXES)]
 
 
-def generated_theorems(coq_dir: Path) -> list[tuple[str, str, str]]:
-    """(module, theorem, relative file) for every generated module."""
-    out = []
-    for path in sorted((coq_dir / "Generated").glob("*.v")):
-        for name in _THEOREM.findall(path.read_text()):
-            out.append((f"PyVerify.Generated.{path.stem}", name, f"Generated/{path.name}"))
-    return out
+def library_differences(coq_dir: Path) -> list[str]:
+    """The library files (relative paths) missing or different from the shipped ones, and any
+    other file in theories/."""
+    shipped = coq_library_dir()
+    names = list(COQ_CORE) + [f"theories/{p.name}" for p in sorted((shipped / "theories").glob("*.v"))]
+    differ = [n for n in names if not (coq_dir / n).is_file()
+              or not filecmp.cmp(coq_dir / n, shipped / n, shallow=False)]
+    extra = sorted(f"theories/{p.name}" for p in (coq_dir / "theories").glob("*.v")
+                   if not (shipped / "theories" / p.name).exists())
+    return differ + [f"{e} (not shipped)" for e in extra]
+
+
+def statement(module: GeneratedModule) -> str:
+    """The intended statement of a module's theorem, by full names."""
+    from pyverify.export.coq import COQ_STRATEGIES
+
+    count = f"PyVerify.Semantics.correct_count PyVerify.Generated.{module.name}.weights"
+    if COQ_STRATEGIES[module.strategy][4] == "nat":
+        return f"({module.count} <= {count})%nat"
+    return f"({module.count} <= N.of_nat ({count}))%N"
 
 
 def _tool(name: str) -> str:
@@ -79,67 +110,137 @@ def _coqc(coqc: str, coq_dir: Path, file: str | Path, timeout: float | None) -> 
         raise PyVerifyError(f"coqc {file} did not finish within {timeout} s") from None
 
 
+def _failed(module: str, relative: str, message: str, seconds: float = 0.0, count: int | None = None,
+            line: int = 0) -> TheoremStatus:
+    return TheoremStatus(module, THEOREM, relative, False, Diagnostic(relative, line, 0, message), seconds, count)
+
+
 def check_coq_project(coq_dir: str | Path = "coq", timeout: float | None = None,
                       only: set[str] | None = None,
                       progress: Callable[[str], None] | None = None) -> tuple[list[TheoremStatus], float]:
-    """Build the library in coq_dir, then check every generated theorem (or only those in the
-    files named by `only`, e.g. {"Generated/Tiny.v"}); return the statuses (with coqc seconds)
-    and the library's build time in seconds. progress, if given, is told what starts."""
+    """Build the library in coq_dir, then check every generated module (or only the module names
+    in `only`, e.g. {"Tiny"}); return the statuses (with coqc seconds) and the library's build
+    time in seconds. progress, if given, is told what starts."""
     say = progress or (lambda message: None)
     coq_dir = Path(coq_dir).resolve()
     if not (coq_dir / "_CoqProject").exists():
         raise PyVerifyError(f"{coq_dir} is not the pyverify Coq project (no _CoqProject)")
     coqc, make = _tool("coqc"), _tool("make")
-    say(f"building the Coq library in {coq_dir} (make)")
-    start = time.perf_counter()
-    try:
-        built = subprocess.run([make, "-C", str(coq_dir)], capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        raise PyVerifyError(f"make -C {coq_dir} did not finish within {timeout} s") from None
-    library_seconds = time.perf_counter() - start
-    library_error = None
-    if built.returncode != 0:
-        errors = parse_coq_errors(built.stdout + built.stderr)
-        library_error = errors[0] if errors else Diagnostic("", 0, 0, "the Coq library did not build: "
-                                                            + (built.stdout + built.stderr).strip()[-200:])
-    statuses, compiled = [], []
-    for module, theorem, relative in generated_theorems(coq_dir):
-        if only is not None and relative not in only:
+    paths = sorted((coq_dir / "Generated").glob("*.v"))
+    if only is not None:
+        unknown = sorted(only - {p.stem for p in paths})
+        if unknown:
+            raise PyVerifyError(f"no generated module {', '.join(unknown)} in {coq_dir / 'Generated'}")
+        paths = [p for p in paths if p.stem in only]
+    statuses: dict[str, TheoremStatus] = {}
+    differ = library_differences(coq_dir)
+    readable = []
+    for path in paths:
+        relative, module_name = f"Generated/{path.name}", f"PyVerify.Generated.{path.stem}"
+        try:
+            module = verify_coq_module(path)
+        except ModuleError as e:
+            statuses[path.stem] = _failed(module_name, relative, str(e))
             continue
-        if library_error is not None:
-            statuses.append(TheoremStatus(module, theorem, relative, False, library_error))
+        if differ:
+            statuses[path.stem] = _failed(module_name, relative, "the Coq library differs from the one pyverify "
+                                          f"ships: {differ[0]}", count=module.count)
             continue
-        say(f"coqc {relative}")
+        readable.append((module, path))
+    library_seconds = 0.0
+    if readable:
+        say(f"building the Coq library in {coq_dir} (make)")
         start = time.perf_counter()
-        proc = _coqc(coqc, coq_dir, relative, timeout)
-        seconds = time.perf_counter() - start
-        if proc.returncode != 0:
-            errors = parse_coq_errors(proc.stdout + proc.stderr)
-            error = errors[0] if errors else Diagnostic(relative, 0, 0, "coqc failed: " + proc.stderr.strip()[-200:])
-            statuses.append(TheoremStatus(module, theorem, relative, False, error, seconds))
-        else:
-            compiled.append((module, theorem, relative, seconds))
-    return sorted(statuses + _with_axioms(coqc, coq_dir, compiled, timeout), key=lambda s: s.file), library_seconds
+        try:
+            built = subprocess.run([make, "-C", str(coq_dir)], capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise PyVerifyError(f"make -C {coq_dir} did not finish within {timeout} s") from None
+        library_seconds = time.perf_counter() - start
+        library_error = None
+        if built.returncode != 0:
+            errors = parse_coq_errors(built.stdout + built.stderr)
+            library_error = (f"{errors[0].path}:{errors[0].line}: {errors[0].message}" if errors else
+                             "the Coq library did not build: " + (built.stdout + built.stderr).strip()[-200:])
+        compiled = []
+        for module, path in readable:
+            relative, module_name = f"Generated/{path.name}", f"PyVerify.Generated.{module.name}"
+            if library_error is not None:
+                statuses[module.name] = _failed(module_name, relative, library_error, count=module.count)
+                continue
+            say(f"coqc {relative}")
+            start = time.perf_counter()
+            proc = _coqc(coqc, coq_dir, relative, timeout)
+            seconds = time.perf_counter() - start
+            if proc.returncode != 0:
+                errors = parse_coq_errors(proc.stdout + proc.stderr)
+                if errors:
+                    e = errors[0]
+                    statuses[module.name] = TheoremStatus(module_name, THEOREM, relative, False, e, seconds,
+                                                          module.count)
+                else:
+                    statuses[module.name] = _failed(module_name, relative, "coqc failed: "
+                                                    + proc.stderr.strip()[-200:], seconds, module.count)
+            else:
+                compiled.append((module, relative, seconds))
+        if compiled:
+            say("checking the statements and their axioms")
+            verdicts = _verdicts(coqc, coq_dir, [m for m, _, _ in compiled], timeout)
+            for module, relative, seconds in compiled:
+                module_name = f"PyVerify.Generated.{module.name}"
+                reason = verdicts[module.name]
+                statuses[module.name] = (_failed(module_name, relative, reason, seconds, module.count) if reason else
+                                         TheoremStatus(module_name, THEOREM, relative, True, None, seconds,
+                                                       module.count))
+    return [statuses[p.stem] for p in paths], library_seconds
 
 
-def _with_axioms(coqc: str, coq_dir: Path, compiled: list, timeout: float | None) -> list[TheoremStatus]:
-    """The statuses of compiled theorems: verified if Print Assumptions (one coqc run for all)
-    names only allowed axioms."""
-    if not compiled:
-        return []
+def _run_script(coqc: str, coq_dir: Path, text: str, timeout: float | None) -> subprocess.CompletedProcess:
     with tempfile.TemporaryDirectory() as tmp:
-        script = Path(tmp) / "Assumptions.v"
-        script.write_text("".join(f"From PyVerify.Generated Require {Path(rel).stem}.\n" for _, _, rel, _ in compiled)
-                          + "".join(f"Print Assumptions {m}.{t}.\n" for m, t, _, _ in compiled))
-        shown = _coqc(coqc, coq_dir, script, timeout)
+        script = Path(tmp) / "PyVerifyStatements.v"
+        script.write_text(text)
+        return _coqc(coqc, coq_dir, script, timeout)
+
+
+def assumptions(coqc: str, coq_dir: Path, preamble: str, terms: list[str],
+                timeout: float | None = None) -> list[list[str]]:
+    """The axioms each term rests on, by fully qualified name: `Print Assumptions` of each term
+    after the preamble, then `About` of each printed name in the same context. Raises
+    PyVerifyError if coqc fails."""
+    shown = _run_script(coqc, coq_dir, preamble + "".join(f"Print Assumptions {t}.\n" for t in terms), timeout)
+    if shown.returncode != 0:
+        errors = parse_coq_errors(shown.stdout + shown.stderr)
+        raise PyVerifyError("coqc could not list the axioms: " + (errors[0].message if errors else
+                                                                   shown.stderr.strip()[-200:]))
     blocks = [b for b in re.split(r"^(?=Axioms:|Closed under the global context)", shown.stdout, flags=re.MULTILINE)
-              if b.strip()]
-    statuses = []
-    for k, (module, theorem, relative, seconds) in enumerate(compiled):
-        if shown.returncode != 0 or len(blocks) != len(compiled):
-            extra = ["(Print Assumptions failed)"]
-        else:
-            extra = disallowed(axioms_of(blocks[k]))
-        error = Diagnostic(relative, 0, 0, f"rests on axioms outside the allowed list: {', '.join(extra)}") if extra else None
-        statuses.append(TheoremStatus(module, theorem, relative, error is None, error, seconds))
-    return statuses
+              if b.startswith(("Axioms:", "Closed under the global context"))]
+    if len(blocks) != len(terms):
+        raise PyVerifyError("Print Assumptions did not list every term's axioms")
+    names = [axioms_of(b) for b in blocks]
+    everything = sorted({a for found in names for a in found})
+    if not everything:
+        return names
+    about = _run_script(coqc, coq_dir, preamble + "".join(f"About {a}.\n" for a in everything), timeout)
+    full = re.findall(r"Expands to: Constant\s+(\S+)", about.stdout)
+    if about.returncode != 0 or len(full) != len(everything):
+        raise PyVerifyError("coqc could not resolve the axioms' full names")
+    resolved = dict(zip(everything, full))
+    return [[resolved[a] for a in found] for found in names]
+
+
+def _verdicts(coqc: str, coq_dir: Path, modules: list[GeneratedModule], timeout: float | None) -> dict[str, str | None]:
+    """Per module name: None if coqc accepts its theorem at the intended statement and every
+    axiom it rests on is allowed by full name, else why not."""
+    preamble = ("From Coq Require Import NArith.\nFrom PyVerify Require Semantics.\n"
+                + "".join(f"From PyVerify.Generated Require {m.name}.\n" for m in modules))
+    checks = "".join(f"Check (PyVerify.Generated.{m.name}.{THEOREM} : {statement(m)}).\n" for m in modules)
+    try:
+        found = assumptions(coqc, coq_dir, preamble + checks, [f"PyVerify.Generated.{m.name}.{THEOREM}"
+                                                               for m in modules], timeout)
+    except PyVerifyError as e:
+        return {m.name: f"the theorem is not the intended statement, or its axioms cannot be listed ({e})"
+                for m in modules}
+    verdicts = {}
+    for m, axioms in zip(modules, found):
+        bad = disallowed(axioms)
+        verdicts[m.name] = f"rests on axioms outside the allowed list: {', '.join(bad)}" if bad else None
+    return verdicts

@@ -26,8 +26,7 @@ class _Holder(nn.Module):
 ARCHITECTURE = ("one attention-only layer with one head, no LayerNorm, learned absolute positions, causal "
                 "attention scaled by 1/sqrt(d_head)")
 ARCHITECTURE_SOURCES = {
-    "pyverify": "the model was built by pyverify",
-    "sidecar": "read from the model's pyverify sidecar",
+    "pyverify": "its configuration is pyverify's own (built by pyverify, or read from its pyverify sidecar)",
     "cfg": "checked against the TransformerLens configuration it came with",
     "state dict": ("assumed: the weights came as a bare state dict, which cannot show normalization, "
                    "positional-embedding or attention-scale settings"),
