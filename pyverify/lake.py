@@ -35,10 +35,11 @@ from pyverify.resources import lean_core_dir
 EXIT_FAILED = 1
 EXIT_NO_TOOLCHAIN = 3
 
-# `lake build` prints `error: path:line:col: message`; Lean itself `path:line:col: error: message`.
+# `lake build` prints `error: path:line:col: message`; Lean itself `path:line:col: error: message`
+# or, since 4.2x, `path:line:col: error(lean.unknownIdentifier): message`.
 _DIAGNOSTIC = [
     re.compile(r"^error: (?P<path>[^\s:][^:]*\.lean):(?P<line>\d+):(?P<col>\d+): (?P<msg>.*)$"),
-    re.compile(r"^(?P<path>[^\s:][^:]*\.lean):(?P<line>\d+):(?P<col>\d+): error: (?P<msg>.*)$"),
+    re.compile(r"^(?P<path>[^\s:][^:]*\.lean):(?P<line>\d+):(?P<col>\d+): error(?:\([\w.]+\))?: (?P<msg>.*)$"),
 ]
 # Per generated strategy family: the checker, its arguments and the final theorem's name.
 FINAL = {"cubic": ("checkCubic", "cubic_certified"), "brute-force": ("checkBrute", "brute_force_certified"),
@@ -98,30 +99,43 @@ def library_differences(lean_dir: Path, lake: bool) -> list[str]:
     return differ
 
 
-def statement_file(modules: list[GeneratedModule]) -> str:
+def statement_file(modules: list[GeneratedModule]) -> tuple[str, dict[str, tuple[int, int]]]:
     """Lean source that restates each module's theorem over the library's checker and the
-    module's definitions by full name, proves it by the module's theorem, and prints its axioms."""
+    module's definitions by full name, proves it by the module's theorem, and prints its axioms;
+    and each module's lines in it (first, last)."""
     lines = ["import PyVerify"] + [f"import Generated.{m.name}" for m in modules] + [""]
+    spans = {}
     for m in modules:
         checker, theorem = FINAL[m.strategy.partition(":")[0]]
         ns = f"PyVerify.Generated.{m.name}"
         args = f"{ns}.weights {ns}.scale" + (f" {ns}.hints" if m.hints is not None else "")
+        first = len(lines) + 1
         lines += [f"theorem pyverify_statement_{m.name} : PyVerify.{checker} {args} = {m.count} :=",
-                  f"  {ns}.{theorem}", f"#print axioms pyverify_statement_{m.name}", ""]
-    return "\n".join(lines)
+                  f"  {ns}.{theorem}", f"#print axioms pyverify_statement_{m.name}"]
+        spans[m.name] = (first, len(lines))
+        lines.append("")
+    return "\n".join(lines), spans
 
 
-def axiom_verdicts(output: str, modules: list[GeneratedModule]) -> dict[str, str | None]:
-    """Per module name: None if its restated theorem depends on no axiom, else why not."""
+def axiom_verdicts(output: str, modules: list[GeneratedModule],
+                   spans: dict[str, tuple[int, int]]) -> dict[str, str | None]:
+    """Per module name: None if its restated theorem compiled with no error and depends on no
+    axiom, else why not. An error outside every module's lines fails them all."""
+    errors = parse_diagnostics(output)
     verdicts = {}
     for m in modules:
+        first, last = spans[m.name]
+        mine = [e for e in errors if not any(a <= e.line <= b for a, b in spans.values()) or first <= e.line <= last]
         name = f"pyverify_statement_{m.name}"
-        if f"'{name}' does not depend on any axioms" in output:
-            verdicts[m.name] = None
+        found = re.search(rf"'{name}' depends on axioms: \[(.*?)\]", output, re.S)
+        if mine:
+            verdicts[m.name] = f"the restated theorem was not accepted: {mine[0].message}"
+        elif found:
+            verdicts[m.name] = f"the theorem depends on axioms: {' '.join(found[1].split())}"
+        elif f"'{name}' does not depend on any axioms" not in output:
+            verdicts[m.name] = "the restated theorem's axioms were not printed: " + " ".join(output.split())[-200:]
         else:
-            found = re.search(rf"'{name}' depends on axioms: \[(.*?)\]", output, re.S)
-            verdicts[m.name] = (f"the theorem depends on axioms: {' '.join(found[1].split())}" if found else
-                                "the restated theorem was not accepted: " + " ".join(output.split())[-300:])
+            verdicts[m.name] = None
     return verdicts
 
 
@@ -321,9 +335,10 @@ def _bare_build(lean: str, lean_dir: Path, modules: list, timeout: float | None,
 def _statements(lake: str | None, lean: str | None, lean_dir: Path, modules: list[GeneratedModule],
                 timeout: float | None) -> tuple[dict[str, str | None], str]:
     """Compile statement_file(modules) and read its verdicts."""
+    text, spans = statement_file(modules)
     with tempfile.TemporaryDirectory() as tmp:
         check = Path(tmp) / "PyVerifyStatements.lean"
-        check.write_text(statement_file(modules))
+        check.write_text(text)
         if lake:
             proc = _run([lake, "env", "lean", str(check)], lean_dir, timeout)
         else:
@@ -331,4 +346,7 @@ def _statements(lake: str | None, lean: str | None, lean_dir: Path, modules: lis
             env = dict(os.environ, LEAN_PATH=f"{library}{os.pathsep}{lean_dir / '.lake' / 'pyverify'}")
             proc = _run([lean, str(check)], lean_dir, timeout, env)
     output = proc.stdout + proc.stderr
-    return axiom_verdicts(output, modules), output
+    verdicts = axiom_verdicts(output, modules, spans)
+    if proc.returncode != 0 and not any(verdicts.values()):  # an error pyverify could not place
+        verdicts = {m.name: "the restated theorems did not compile: " + output.strip()[-200:] for m in modules}
+    return verdicts, output

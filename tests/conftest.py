@@ -43,3 +43,24 @@ def trained_k4(request) -> MaxOfKTransformer:
     model, info = train(ModelConfig(), TrainConfig(seed=123))
     save_checkpoint(model, path, info)
     return model
+
+
+@pytest.fixture(scope="session")
+def lean_compiler() -> str:
+    """The Lean 4.35.0 `lean` command: $PYVERIFY_LEAN, else installed by ../shared/lean/setup.sh
+    (a cache folder; the first run downloads one wheel and needs a C compiler). Skips, saying
+    why, only when setup.sh cannot run here."""
+    import shutil
+    import subprocess
+
+    given = os.environ.get("PYVERIFY_LEAN")
+    if given:
+        return given
+    setup = Path(__file__).resolve().parents[2] / "shared" / "lean" / "setup.sh"
+    if not setup.exists():
+        pytest.skip(f"no Lean compiler: {setup} is missing and PYVERIFY_LEAN is not set")
+    if shutil.which("cc") is None and shutil.which("gcc") is None:
+        pytest.skip("no Lean compiler: ../shared/lean/setup.sh needs a C compiler (cc or gcc)")
+    r = subprocess.run(["bash", str(setup)], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, f"../shared/lean/setup.sh failed: {r.stderr[-1000:]}"
+    return r.stdout.strip().splitlines()[-1]

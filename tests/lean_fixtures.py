@@ -84,3 +84,50 @@ def lean_module_hints(path: Path) -> tuple[str, list[tuple[int, int, int]], Lean
                       vector("z"), matrix("Y"), matrix("Z"), number("ty"), number("tz"), number("sigmaSq"),
                       number("sigmaBits"), vector("mu"))
     return strategy, blocks, hints
+
+
+def lying_hints(w: ExactWeights, honest: LeanHints, rng) -> LeanHints:
+    """Hints a hostile user might write (issue 19): each field, independently, either the honest
+    one or a lie: handling codes in and out of range, rows and directions of wrong lengths (the
+    matrices rectangular: a module writes each as one packed number), random gaps and claims."""
+    def vector(length: int) -> list[int]:
+        return [rng.randint(-2**40, 2**40) for _ in range(length)]
+
+    def near(length: int) -> int:
+        return max(0, length + rng.choice((-1, 0, 0, 1)))
+
+    def lie(honest_value, *lies):
+        return honest_value if rng.random() < 0.5 else rng.choice(lies)
+
+    r, cols = rng.choice((0, 1, len(honest.Z), w.d_head)), near(w.d_vocab)
+    bits = lie(honest.gap_bits, 1, honest.gap_bits + 2)
+    gaps = [rng.randrange(2 ** (bits * (m + 1) * w.n_ctx)) for m in range(near(w.d_vocab))]
+    return LeanHints(
+        eupu=lie(honest.eupu, 0, 1, 2, 3, 4, 7), attention=lie(honest.attention, *range(12)),
+        drop_query=rng.random() < 0.5, gap_bits=bits, gaps=lie(honest.gaps, gaps),
+        x=lie(honest.x, vector(near(w.d_head)), []), z=lie(honest.z, vector(near(w.d_head))),
+        Y=lie(honest.Y, [vector(r) for _ in range(near(w.d_head))]), Z=lie(honest.Z, [vector(cols) for _ in range(r)]),
+        ty=lie(honest.ty, rng.randrange(50)), tz=lie(honest.tz, rng.randrange(50)),
+        sigma_sq=lie(honest.sigma_sq, 0, rng.randrange(2**60)), sigma_bits=lie(honest.sigma_bits, rng.randrange(64)),
+        mu=lie(honest.mu, [], vector(near(w.d_model))))
+
+
+def direct_path_trap(V: int = 6, n: int = 3) -> MaxOfKTransformer:
+    """A model right only when the last token is the max: attention finds the max token and the
+    OV circuit votes for it (weight 1/2), but the direct path votes for the last token (weight 1)
+    and wins. An argument that drops the direct path certifies nearly every input."""
+    d = V + 1
+    cfg = ModelConfig(d_vocab=V, n_ctx=n, d_model=d, d_head=d)
+    model = MaxOfKTransformer(cfg)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.zero_()
+        model.embed.W_E[:, :V] = torch.eye(V)
+        model.embed.W_E[:, V] = 1.0  # a constant direction: the query
+        attn = model.blocks[0].attn
+        attn.W_Q[0, V, V] = 8.0  # query = 8 e_V for every token
+        attn.W_K[0, :V, V] = torch.arange(V, dtype=torch.float32)  # key = token value along e_V
+        attn.W_V[0] = torch.eye(d)
+        attn.W_O[0] = torch.eye(d) / 2
+        model.unembed.W_U[:V, :] = torch.eye(V)
+    return model

@@ -95,7 +95,13 @@ def test_integer_root_bit_by_bit_is_the_least_root():
 # --- Split.lean -------------------------------------------------------------------------------
 
 def row_range(xs: list[int]) -> int:
-    return max(xs) - min(xs)
+    """rowRange: maxS 0 xs - minS 0 xs (0 for an empty row)."""
+    return max(xs, default=0) - min(xs, default=0)
+
+
+def lean_transpose(cols: int, rows: list[list[int]]) -> list[list[int]]:
+    """transpose: `cols` columns, a missing entry read as 0 (headD)."""
+    return [[row[k] if k < len(row) else 0 for row in rows] for k in range(cols)]
 
 
 def abs_dot(xs: list[int], rs: list[int]) -> int:
@@ -170,12 +176,12 @@ def lean_attention_split(w, T, lh) -> tuple[list[list[int]], list[int], int]:
     elif lh.attention in (2, 7):
         mean = lh.attention == 7
         t = lh.ty + lh.tz
-        YZ = matmul(lh.Y, lh.Z)
+        YZ = [[dot(y, col) for col in lean_transpose(V, lh.Z)] for y in lh.Y]  # matmulT Y (transpose V Z)
         ERange = [row_range([(b << t) - (yz << (2 * S)) for b, yz in zip(br, yzr)]) for br, yzr in zip(B, YZ)]
         ZRange = [row_range(row) for row in lh.Z]
         PY = matmul(P, lh.Y)
         PYsum = [sum(col) for col in transpose(PY)]
-        mean_spread = row_range([dot(PYsum, col) for col in transpose(lh.Z)])
+        mean_spread = row_range([dot(PYsum, col) for col in lean_transpose(V, lh.Z)])
         scale = V if mean else 1
         R = []
         for pr, pyr in zip(P, PY):
@@ -264,11 +270,12 @@ def lean_p_low(n: int, lows, highs, query, is_max: bool, c: int, d: int, d_query
     return 0 if num == 0 else min(p, one)
 
 
-def lean_blocks(w, s, lh, blocks: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
+def lean_blocks(w, s, lh, blocks: list[tuple[int, int]], check_fit: bool = True) -> list[tuple[int, int, int]]:
     """subcubicBlock for each block, the checks first (checkInvSqrt, hintsFit: its twin
     `hints_fit`). Lean recomputes the tables, split and rows in every block; they are the same
-    values, so the mirror computes them once."""
-    if not (check_inv_sqrt(w.d_head, s) and hints_fit(w, lh)):
+    values, so the mirror computes them once. check_fit=False mirrors the checker before issue 19
+    (no range or shape check of the hints), to show what the check prevents."""
+    if not (check_inv_sqrt(w.d_head, s) and (hints_fit(w, lh) or not check_fit)):
         return [(lo, hi, 0) for lo, hi in blocks]
     T = exact_tables(w)
     V, n = w.d_vocab, w.n_ctx
