@@ -60,6 +60,7 @@ def cmd_accuracy(args: argparse.Namespace) -> int:
     from pyverify.tables import path_tables
 
     model = load_model(args.model)
+    _say_architecture(model)
     result = count_correct(path_tables(model), force=args.force, progress=not args.quiet)
     _emit(args, {"model": str(args.model), **result.to_dict()},
           f"{result.correct} / {result.total} correct, accuracy {result.accuracy:.6f} ({result.seconds:.2f} s)"
@@ -80,6 +81,7 @@ def cmd_bound(args: argparse.Namespace) -> int:
     from pyverify.strategies import expand, run_strategy
 
     model = load_model(args.model)
+    _say_architecture(model)
     names = expand(args.strategy)
     results = [run_strategy(name, model, force=args.force) for name in names]
     accuracy = next((r.bound for r in results if r.family == "brute-force"), None)
@@ -114,10 +116,18 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def _say_architecture(model) -> None:
+    """A model read from a bare state dict: say on stderr which architecture was assumed."""
+    from pyverify.model import architecture_line
+
+    if model.architecture_source == "state dict":
+        print(f"pyverify: architecture {architecture_line(model)}", file=sys.stderr)
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from pyverify.checkpoint import load_model
-    from pyverify.export import to_lean
-    from pyverify.export.coq import COQ_STRATEGIES, to_coq
+    from pyverify.export import check_lean_destination, to_lean
+    from pyverify.export.coq import COQ_STRATEGIES, check_coq_destination, to_coq
 
     if args.strategy not in ("cubic", "brute-force") and args.strategy.partition(":")[0] != "subcubic":
         raise PyVerifyError(f"--strategy must be cubic, brute-force, subcubic:PRESET or subcubic:EUPU/attention/error, "
@@ -125,7 +135,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.prover in ("coq", "both") and args.strategy not in COQ_STRATEGIES:
         raise PyVerifyError(f"no Coq soundness proof for --strategy {args.strategy} yet (Coq proves: "
                             f"{', '.join(COQ_STRATEGIES)}); use --prover lean, or --strategy brute-force")
+    # every destination is validated before any work, so that nothing is written if one is refused
+    if args.prover in ("lean", "both"):
+        check_lean_destination(args.lean_dir, args.name, args.force)
+    if args.prover in ("coq", "both"):
+        check_coq_destination(args.coq_dir, args.name, args.force)
     model = load_model(args.model)
+    _say_architecture(model)
     results = []
     if args.prover in ("lean", "both"):
         results.append(("lean", to_lean(model, name=args.name, strategy=args.strategy, lean_dir=args.lean_dir,
@@ -204,7 +220,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from pyverify.checkpoint import load_model
     from pyverify.compare import compare
 
-    rows = compare(load_model(args.model), lean_dir=args.lean_dir, coq_dir=args.coq_dir, run_lake=not args.no_lake,
+    model = load_model(args.model)
+    _say_architecture(model)
+    rows = compare(model, lean_dir=args.lean_dir, coq_dir=args.coq_dir, run_lake=not args.no_lake,
                    lean=args.lean,
                    run_coq=not args.no_coq, force=args.force)
     if args.json:
@@ -245,14 +263,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print a JSON object")
     p.set_defaults(func=cmd_train)
 
-    p = sub.add_parser("accuracy", help="exact brute-force accuracy over all V^K inputs")
+    p = sub.add_parser("accuracy", help="brute-force accuracy over all V^K inputs (float64, with its rounding flag)")
     p.add_argument("model", help="checkpoint (.safetensors) or TransformerLens state dict (.pt/.pth)")
     p.add_argument("--force", action="store_true", help="run even if the estimated time is long")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print a JSON object")
     p.set_defaults(func=cmd_accuracy)
 
-    p = sub.add_parser("bound", help="certified accuracy lower bounds by proof strategy")
+    p = sub.add_parser("bound", help="accuracy lower bounds by proof strategy, in float64 (estimates; export certifies)")
     p.add_argument("model", help="checkpoint (.safetensors) or TransformerLens state dict (.pt/.pth)")
     p.add_argument("--strategy", default="all",
                    help="brute-force | cubic | subcubic[:CONFIG] | subcubic:* | all (default: all)")
@@ -286,7 +304,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "about the model itself, N <= correct_count; both (default: lean)")
     p.add_argument("--coq-dir", default="coq",
                    help="the Coq project (default ./coq); created with the Coq library if missing")
-    p.add_argument("--force", action="store_true", help="run a certification estimated to take long")
+    p.add_argument("--force", action="store_true", help="run a certification estimated to take long, and overwrite "
+                   "a module file pyverify did not write")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_export)
 

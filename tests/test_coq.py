@@ -335,7 +335,112 @@ def test_check_both_checks_coq_when_lean_is_missing(built, tmp_path, monkeypatch
     shutil.copytree(built, coq_dir)
     (coq_dir / "Generated" / "Seed123.v").unlink()
     real_which = shutil.which
-    monkeypatch.setattr(lake.shutil, "which", lambda name: None if name == "lake" else real_which(name))
+    monkeypatch.setattr(lake.shutil, "which", lambda name: None if name in ("lake", "lean") else real_which(name))
+    monkeypatch.delenv("PYVERIFY_LEAN", raising=False)
     assert main(["check", "--prover", "both", "--lean-dir", str(ROOT / "lean"), "--coq-dir", str(coq_dir)]) == 3
     out, err = capsys.readouterr()
     assert "verified  PyVerify.Generated.Tiny.accuracy_lower_bound" in out and "no Lean toolchain" in err
+
+
+# --- what `check --prover coq` refuses (issue 19, section 2) -------------------------------------
+
+def tiny_coq_project(tmp_path: Path) -> Path:
+    coq_dir = tmp_path / "coq"
+    to_coq(tiny_model(), "Tiny", "brute-force", coq_dir)
+    return coq_dir
+
+
+MODULE_TAMPERING = {  # an edit of Generated/Tiny.v, and the reason check gives
+    "an axiom in a module named Uint63": (
+        "Theorem accuracy_lower_bound", "Module Uint63. Axiom cheat : (16 <= correct_count weights)%nat. End Uint63.\n"
+        "Theorem accuracy_lower_bound", "not the module pyverify writes"),
+    "a local correct_count": ("Theorem accuracy_lower_bound", "Definition correct_count (w : Semantics.weights) := 16%nat.\n"
+                              "Theorem accuracy_lower_bound", "not the module pyverify writes"),
+    "an admitted lemma": ("Theorem accuracy_lower_bound : (10 <= correct_count weights)%nat.",
+                          "Lemma accuracy_lower_bound : (16 <= correct_count weights)%nat. Admitted.\n"
+                          "Theorem unused : (10 <= correct_count weights)%nat.", "cannot read the theorem"),
+    "one weight changed": ("    [32; 0; 0; 0];", "    [31; 0; 0; 0];", "not the module pyverify writes"),
+    "an ill-formed record": ("d_vocab := 4;", "d_vocab := 3;", "the weights record is ill-formed"),
+}
+
+
+@pytest.mark.parametrize("attack", sorted(MODULE_TAMPERING))
+def test_a_tampered_coq_module_is_reported_failed(attack, tmp_path, capsys):
+    coqc()
+    coq_dir = tiny_coq_project(tmp_path)
+    path = coq_dir / "Generated" / "Tiny.v"
+    old, new, reason = MODULE_TAMPERING[attack]
+    assert old in path.read_text()
+    path.write_text(path.read_text().replace(old, new, 1))
+    assert main(["check", "--prover", "coq", "--coq-dir", str(coq_dir)]) == 1
+    out = capsys.readouterr().out
+    assert "FAILED    PyVerify.Generated.Tiny" in out and reason in out and "verified" not in out, out
+
+
+@pytest.mark.parametrize("attack", ["an axiom in a library file Uint63.v", "correct_count edited in Semantics.v"])
+def test_a_tampered_coq_library_is_reported_failed(attack, tmp_path, capsys):
+    coqc()
+    coq_dir = tiny_coq_project(tmp_path)
+    if attack.startswith("an axiom"):
+        (coq_dir / "theories" / "Uint63.v").write_text("Axiom cheat : False.\n")
+        reason = "theories/Uint63.v (not shipped)"
+    else:
+        semantics = coq_dir / "theories" / "Semantics.v"
+        semantics.write_text(semantics.read_text() + "\n(* edited *)\n")
+        reason = "differs from the one pyverify ships: theories/Semantics.v"
+    assert main(["check", "--prover", "coq", "--coq-dir", str(coq_dir)]) == 1
+    out = capsys.readouterr().out
+    assert "FAILED    PyVerify.Generated.Tiny" in out and reason in out, out
+
+
+def test_axioms_are_allowed_by_full_name_only(built, tmp_path, capsys, monkeypatch):
+    """Defence in depth: with the byte-for-byte check off, a module whose proof uses an axiom it
+    declares in a module named Uint63 compiles, prints as `Uint63.cheat`, and is still refused:
+    its full name is PyVerify.Generated.Tiny.Uint63.cheat."""
+    from pyverify.export.read import read_coq_module as read
+
+    monkeypatch.setattr(coq_check, "verify_coq_module", read)
+    coq_dir = tmp_path / "coq"
+    shutil.copytree(built, coq_dir)
+    (coq_dir / "Generated" / "Seed123.v").unlink()
+    path = coq_dir / "Generated" / "Tiny.v"
+    text = path.read_text()
+    head = text[:text.index("Theorem accuracy_lower_bound")]
+    path.write_text(head + "Module Uint63. Axiom cheat : (16 <= correct_count weights)%nat. End Uint63.\n"
+                    "Theorem accuracy_lower_bound : (16 <= correct_count weights)%nat.\nProof. exact Uint63.cheat. Qed.\n")
+    assert main(["check", "--prover", "coq", "--coq-dir", str(coq_dir)]) == 1
+    out = capsys.readouterr().out
+    assert "outside the allowed list: PyVerify.Generated.Tiny.Uint63.cheat" in out and "verified" not in out, out
+
+
+def test_compare_recomputes_the_digest_from_the_weights(tmp_path, capsys):
+    """A module whose weights were changed (its digest comment kept) is not the model's module."""
+    coq_dir = tiny_coq_project(tmp_path)
+    path = coq_dir / "Generated" / "Tiny.v"
+    path.write_text(path.read_text().replace("    [32; 0; 0; 0];", "    [31; 0; 0; 0];", 1))
+    model = save_checkpoint(tiny_model(), tmp_path / "tiny.safetensors")
+    assert main(["compare", str(model), "--coq-dir", str(coq_dir), "--lean-dir", str(tmp_path / "none"),
+                 "--no-lake", "--no-coq"]) == 0
+    out = capsys.readouterr().out
+    assert "Coq:  not exported" in out and "Generated/Tiny.v" not in out, out
+
+
+def test_export_never_overwrites_a_file_pyverify_did_not_write(tmp_path, capsys):
+    """A user's own Generated/Tiny.v in a pyverify Coq project is kept unless --force; a bad
+    --coq-dir with --prover both writes no Lean module either."""
+    coq_dir = tiny_coq_project(tmp_path)
+    mine = coq_dir / "Generated" / "Tiny.v"
+    mine.write_text("(* my own proof *)\n")
+    model = save_checkpoint(tiny_model(), tmp_path / "tiny.safetensors")
+    args = ["export", str(model), "--strategy", "brute-force", "--prover", "coq", "--coq-dir", str(coq_dir),
+            "--name", "Tiny"]
+    assert main(args) == 2
+    assert "was not written by pyverify" in capsys.readouterr().err and mine.read_text() == "(* my own proof *)\n"
+    assert main(args + ["--force"]) == 0 and "Theorem accuracy_lower_bound" in mine.read_text()
+    foreign = tmp_path / "theirs"
+    foreign.mkdir()
+    (foreign / "_CoqProject").write_text("-R . Theirs\n")
+    lean_dir = tmp_path / "lean"
+    assert main(["export", str(model), "--strategy", "brute-force", "--prover", "both", "--coq-dir", str(foreign),
+                 "--lean-dir", str(lean_dir), "--name", "Tiny"]) == 2
+    assert "not a pyverify Coq project with the library" in capsys.readouterr().err and not lean_dir.exists()

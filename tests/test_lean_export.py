@@ -154,7 +154,8 @@ def run_cli(capsys, *args):
 
 
 def test_check_without_toolchain_says_so(tmp_path, capsys, monkeypatch):
-    monkeypatch.setenv("PATH", str(tmp_path))  # nothing on PATH: certainly no lake
+    monkeypatch.setenv("PATH", str(tmp_path))  # nothing on PATH: certainly no lake and no lean
+    monkeypatch.delenv("PYVERIFY_LEAN", raising=False)
     r = run_cli(capsys, "check", "--lean-dir", str(LEAN))
     assert r.returncode == 3
     assert "no Lean toolchain" in r.stderr and "verified" not in r.stdout

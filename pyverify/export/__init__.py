@@ -185,14 +185,54 @@ def generated_modules(lean_dir: Path) -> list[str]:
     return sorted(p.stem for p in folder.glob("*.lean")) if folder.is_dir() else []
 
 
+def check_destination(kind: str, folder: Path, module: Path, marker: str, library_differences, verify,
+                      root: Path | None = None, expected_root: str | None = None, force: bool = False) -> None:
+    """Refuse, before any work, to write where pyverify would overwrite what it did not write:
+    a folder that is neither new, empty, nor a pyverify project with the shipped library; a
+    module file that is not, byte for byte, one pyverify wrote (`verify`); a root module other
+    than pyverify's. force overrides the last two."""
+    if not folder.exists() or (folder.is_dir() and not any(folder.iterdir())):
+        return
+    if not (folder / marker).exists():
+        raise PyVerifyError(f"{folder} exists and is not a pyverify {kind} project (no {marker}); "
+                            "choose an empty or new folder")
+    differ = library_differences(folder)
+    if differ:
+        raise PyVerifyError(f"{folder} is not a pyverify {kind} project with the library this pyverify ships "
+                            f"({differ[0]} differs); choose a new folder")
+    if force:
+        return
+    if module.exists():
+        try:
+            verify(module)
+        except PyVerifyError:
+            raise PyVerifyError(f"{module} exists and was not written by pyverify (or was edited since); "
+                                f"pass --force to overwrite it, or choose another --name") from None
+    if root is not None and root.exists() and root.read_text() != expected_root:
+        raise PyVerifyError(f"{root} is not the root module pyverify writes; pass --force to overwrite it")
+
+
+def check_lean_destination(lean_dir: str | Path, name: str, force: bool = False) -> None:
+    """check_destination for lean_dir/Generated/NAME.lean (and lean_dir/Generated.lean)."""
+    from pyverify.export.read import verify_lean_module
+    from pyverify.lake import library_differences
+
+    if not NAME_PATTERN.match(name):
+        raise PyVerifyError(f"--name {name!r} must be an UpperCamelCase Lean identifier (letters and digits)")
+    lean_dir = Path(lean_dir)
+    check_destination("Lean", lean_dir, lean_dir / "Generated" / f"{name}.lean", "lakefile.toml",
+                      lambda folder: library_differences(folder, lake=True), verify_lean_module,
+                      lean_dir / "Generated.lean", render_root(generated_modules(lean_dir)), force)
+
+
 def to_lean(model: MaxOfKTransformer, name: str, strategy: str = "cubic", lean_dir: str | Path = "lean",
             force: bool = False) -> ExportResult:
     """Certify the model with the exact checker, write lean/Generated/NAME.lean and update the
     root module lean/Generated.lean, both atomically. A missing (or empty) lean_dir becomes a
-    complete Lake project first. force: run a certification estimated to take long. The result
-    carries the kernel's estimated cost (`kernel_estimate`)."""
-    if not NAME_PATTERN.match(name):
-        raise PyVerifyError(f"--name {name!r} must be an UpperCamelCase Lean identifier (letters and digits)")
+    complete Lake project first; an existing one must be pyverify's (check_lean_destination).
+    force: run a certification estimated to take long, and overwrite a module pyverify did not
+    write. The result carries the kernel's estimated cost (`kernel_estimate`)."""
+    check_lean_destination(lean_dir, name, force)
     lean_dir = Path(lean_dir)
     w = exact_weights(model)
     hints = None

@@ -17,7 +17,8 @@ from pyverify.errors import PyVerifyError
 from pyverify.exact import certify
 from pyverify.exact.fixed import PREC, inv_sqrt
 from pyverify.exact.weights import ExactWeights, exact_weights
-from pyverify.export import BUILT_HERE, FIELDS, NAME_PATTERN, ExportResult, environment, weights_digest
+from pyverify.export import (BUILT_HERE, FIELDS, NAME_PATTERN, ExportResult, check_destination, environment,
+                             weights_digest)
 from pyverify.model import MaxOfKTransformer, architecture_line
 from pyverify.resources import create_coq_project
 
@@ -68,16 +69,28 @@ def render_coq_module(w: ExactWeights, name: str, strategy: str, count: int, arc
         statement=statement(count, scope))
 
 
+def check_coq_destination(coq_dir: str | Path, name: str, force: bool = False) -> None:
+    """check_destination for coq_dir/Generated/NAME.v."""
+    from pyverify.coqc import library_differences
+    from pyverify.export.read import verify_coq_module
+
+    if not NAME_PATTERN.match(name):
+        raise PyVerifyError(f"--name {name!r} must be an UpperCamelCase identifier (letters and digits)")
+    coq_dir = Path(coq_dir)
+    check_destination("Coq", coq_dir, coq_dir / "Generated" / f"{name}.v", "_CoqProject", library_differences,
+                      verify_coq_module, force=force)
+
+
 def to_coq(model: MaxOfKTransformer, name: str, strategy: str = "brute-force", coq_dir: str | Path = "coq",
            force: bool = False) -> ExportResult:
     """Certify the model with the exact checker and write coq_dir/Generated/NAME.v atomically. A
-    missing (or empty) coq_dir becomes a copy of the Coq library first. force: run a
-    certification estimated to take long."""
+    missing (or empty) coq_dir becomes a copy of the Coq library first; an existing one must be
+    pyverify's (check_coq_destination). force: run a certification estimated to take long, and
+    overwrite a module pyverify did not write."""
     if strategy not in COQ_STRATEGIES:
         raise PyVerifyError(f"no Coq soundness proof for --strategy {strategy} yet (Coq proves: "
                             f"{', '.join(COQ_STRATEGIES)}); export it with --prover lean")
-    if not NAME_PATTERN.match(name):
-        raise PyVerifyError(f"--name {name!r} must be an UpperCamelCase identifier (letters and digits)")
+    check_coq_destination(coq_dir, name, force)
     coq_dir = Path(coq_dir)
     w = exact_weights(model)
     certified = certify(w, strategy, force)
