@@ -1,3 +1,23 @@
-"""pyverify: machine-checked accuracy bounds for max-of-K transformers."""
+"""pyverify: machine-checked accuracy bounds for max-of-K transformers.
+
+    import pyverify
+    model = pyverify.load("runs/m.pt")                  # a path, a state dict, a HookedTransformer
+    pyverify.accuracy(model)                            # float64 count, with its rounding flag
+    pyverify.bound(model, "subcubic:default")           # a float64 lower bound (an estimate)
+    cert = pyverify.certify(model, "cubic")             # exact interval arithmetic
+    pyverify.export_lean(cert, "Seed123", "lean")       # a Lean theorem; export_coq for Coq
+    pyverify.check("lean"); pyverify.compare(model)     # verdicts and one comparison, as data
+"""
 
 __version__ = "0.1.0"
+
+from pyverify.api import (BruteForceResult, ComparisonRow, StrategyResult, TheoremStatus, accuracy,  # noqa: E402
+                          bound, certify, check, compare, export_coq, export_lean, load)
+from pyverify.checkpoint import save_checkpoint  # noqa: E402
+from pyverify.config import ModelConfig  # noqa: E402
+from pyverify.exact.result import CertifiedResult  # noqa: E402
+from pyverify.train import TrainConfig  # noqa: E402
+
+__all__ = ["__version__", "load", "accuracy", "bound", "certify", "export_lean", "export_coq", "check", "compare",
+           "save_checkpoint", "ModelConfig", "TrainConfig", "CertifiedResult", "BruteForceResult",
+           "StrategyResult", "ComparisonRow", "TheoremStatus"]

@@ -55,13 +55,11 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_accuracy(args: argparse.Namespace) -> int:
-    from pyverify.accuracy import count_correct
-    from pyverify.checkpoint import load_model
-    from pyverify.tables import path_tables
+    import pyverify
 
-    model = load_model(args.model)
+    model = pyverify.load(args.model)
     _say_architecture(model)
-    result = count_correct(path_tables(model), force=args.force, progress=not args.quiet)
+    result = pyverify.accuracy(model, force=args.force, progress=not args.quiet)
     _emit(args, {"model": str(args.model), **result.to_dict()},
           f"{result.correct} / {result.total} correct, accuracy {result.accuracy:.6f} ({result.seconds:.2f} s)"
           + _rounding_note(result.uncertain))
@@ -77,13 +75,13 @@ def _rounding_note(uncertain: int) -> str:
 
 
 def cmd_bound(args: argparse.Namespace) -> int:
-    from pyverify.checkpoint import load_model
-    from pyverify.strategies import expand, run_strategy
+    import pyverify
+    from pyverify.registry import expand
 
-    model = load_model(args.model)
+    model = pyverify.load(args.model)
     _say_architecture(model)
     names = expand(args.strategy)
-    results = [run_strategy(name, model, force=args.force) for name in names]
+    results = [pyverify.bound(model, name, force=args.force) for name in names]
     accuracy = next((r.bound for r in results if r.family == "brute-force"), None)
     if args.json:
         print(json.dumps([{**r.to_dict(), "accuracy": accuracy} for r in results], indent=2))
@@ -125,30 +123,28 @@ def _say_architecture(model) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from pyverify.checkpoint import load_model
-    from pyverify.export import check_lean_destination, to_lean
-    from pyverify.export.coq import COQ_STRATEGIES, check_coq_destination, to_coq
+    import pyverify
+    from pyverify.export import check_lean_destination
+    from pyverify.export.coq import check_coq_destination
+    from pyverify.registry import strategy
 
-    if args.strategy not in ("cubic", "brute-force") and args.strategy.partition(":")[0] != "subcubic":
-        raise PyVerifyError(f"--strategy must be cubic, brute-force, subcubic:PRESET or subcubic:EUPU/attention/error, "
-                            f"not {args.strategy!r}")
-    if args.prover in ("coq", "both") and args.strategy not in COQ_STRATEGIES:
-        raise PyVerifyError(f"no Coq soundness proof for --strategy {args.strategy} yet (Coq proves: "
-                            f"{', '.join(COQ_STRATEGIES)}); use --prover lean, or --strategy brute-force")
+    s = strategy(args.strategy)
+    if args.prover in ("coq", "both") and not s.coq:
+        raise PyVerifyError(f"no Coq soundness proof for --strategy {args.strategy} yet (Coq proves: brute-force, "
+                            f"cubic); use --prover lean, or --strategy brute-force")
     # every destination is validated before any work, so that nothing is written if one is refused
     if args.prover in ("lean", "both"):
         check_lean_destination(args.lean_dir, args.name, args.force)
     if args.prover in ("coq", "both"):
         check_coq_destination(args.coq_dir, args.name, args.force)
-    model = load_model(args.model)
+    model = pyverify.load(args.model)
     _say_architecture(model)
+    certificate = pyverify.certify(model, args.strategy, force=args.force)  # once, for both provers
     results = []
     if args.prover in ("lean", "both"):
-        results.append(("lean", to_lean(model, name=args.name, strategy=args.strategy, lean_dir=args.lean_dir,
-                                        force=args.force)))
+        results.append(("lean", pyverify.export_lean(certificate, args.name, args.lean_dir, force=args.force)))
     if args.prover in ("coq", "both"):
-        results.append(("coq", to_coq(model, name=args.name, strategy=args.strategy, coq_dir=args.coq_dir,
-                                      force=args.force)))
+        results.append(("coq", pyverify.export_coq(certificate, args.name, args.coq_dir, force=args.force)))
     r = results[0][1]
     data = {"path": str(r.path), "name": r.name, "strategy": r.strategy, "count": r.count, "total": r.total,
             "bound": r.count / r.total, "method": r.method, "size_bytes": r.size_bytes,
@@ -188,8 +184,8 @@ def _report(statuses: list) -> bool:
 def cmd_check(args: argparse.Namespace) -> int:
     """Check each requested prover's theorems. Exit 1 if any failed, else 3 if a requested prover
     is missing (what it would check is not claimed), else 0."""
-    from pyverify.coqc import check_coq_project
-    from pyverify.lake import EXIT_FAILED, EXIT_NO_TOOLCHAIN, NoToolchain, check_project
+    import pyverify
+    from pyverify.lake import EXIT_FAILED, EXIT_NO_TOOLCHAIN, NoToolchain
 
     def progress(message: str) -> None:
         print(f"... {message}", file=sys.stderr, flush=True)
@@ -197,12 +193,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     only = set(args.module) if args.module else None
     ok, missing = True, False
     for prover in (("lean", "coq") if args.prover == "both" else (args.prover,)):
+        folders = {"lean_dir": args.lean_dir, "coq_dir": None} if prover == "lean" else \
+            {"lean_dir": None, "coq_dir": args.coq_dir}
         try:
-            if prover == "lean":
-                statuses, _, _ = check_project(args.lean_dir, lean=args.lean, only=only, progress=progress)
-            else:
-                statuses, library_seconds = check_coq_project(args.coq_dir, only=only, progress=progress)
-                print(f"coq library built in {library_seconds:.1f} s")
+            statuses = pyverify.check(**folders, lean=args.lean, modules=only, progress=progress)
         except NoToolchain as e:
             print(f"pyverify: {e}", file=sys.stderr)
             missing = True
@@ -217,14 +211,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from pyverify.checkpoint import load_model
-    from pyverify.compare import compare
+    import pyverify
 
-    model = load_model(args.model)
+    model = pyverify.load(args.model)
     _say_architecture(model)
-    rows = compare(model, lean_dir=args.lean_dir, coq_dir=args.coq_dir, run_lake=not args.no_lake,
-                   lean=args.lean,
-                   run_coq=not args.no_coq, force=args.force)
+    rows = pyverify.compare(model, lean_dir=args.lean_dir, coq_dir=args.coq_dir, check_lean=not args.no_lake,
+                            check_coq=not args.no_coq, lean=args.lean, force=args.force)
     if args.json:
         print(json.dumps([r.__dict__ for r in rows], indent=2))
         return 0

@@ -9,12 +9,11 @@ from pyverify.coqc import check_coq_project
 from pyverify.export.coq import COQ_STRATEGIES
 from pyverify.lake import NoToolchain, check_project
 from pyverify.exact import certifiable, certify
-from pyverify.exact.subcubic_checker import certify_subcubic
 from pyverify.exact.weights import exact_weights
 from pyverify.export import weights_digest
 from pyverify.export.read import ModuleError, read_coq_module, read_lean_module
 from pyverify.model import MaxOfKTransformer
-from pyverify.strategies import run_strategy
+from pyverify.registry import run_numeric
 from pyverify.strategies.subcubic import PRESETS
 
 
@@ -99,16 +98,11 @@ def compare(model: MaxOfKTransformer, lean_dir: str | Path = "lean", coq_dir: st
         except NoToolchain:
             coq_note = "coqc is not installed"
     rows = []
-    for strategy in certifiable(w):
-        numeric = run_strategy(strategy, model, force=force)
-        rows.append(ComparisonRow(strategy, numeric.count, numeric.uncertain, certify(w, strategy, force).count,
-                                  total, lean_status(lean_dir, digest, strategy, statuses, note),
-                                  coq_status(coq_dir, digest, strategy, coq_statuses, coq_note)))
-    for preset in PRESETS:  # a Lean checker, no Coq proof yet
-        strategy = f"subcubic:{preset}"
-        numeric = run_strategy(strategy, model, force=force)
-        rows.append(ComparisonRow(strategy, numeric.count, numeric.uncertain,
-                                  certify_subcubic(model, preset, force=force).count, total,
-                                  lean_status(lean_dir, digest, strategy, statuses, note),
-                                  coq_status(coq_dir, digest, strategy, None, "")))
+    for strategy in strategies:
+        numeric = run_numeric(strategy, model, force=force)
+        exact = certify(model, strategy, force).count
+        coq = (coq_status(coq_dir, digest, strategy, coq_statuses, coq_note) if strategy in COQ_STRATEGIES
+               else "no Coq soundness proof for this strategy yet")
+        rows.append(ComparisonRow(strategy, numeric.count, numeric.uncertain, exact, total,
+                                  lean_status(lean_dir, digest, strategy, statuses, note), coq))
     return rows

@@ -9,7 +9,7 @@ from pyverify.accuracy import count_correct
 from pyverify.checkpoint import save_checkpoint
 from pyverify.config import ModelConfig
 from pyverify.export import to_lean
-from pyverify.strategies import ALL, run_strategy
+from pyverify.registry import ALL, run_numeric
 from pyverify.tables import path_tables
 from pyverify.train import TrainConfig, train
 
@@ -25,7 +25,7 @@ def run_demo(out: Path, progress: bool = True, steps: int = 3000) -> dict:
     print(f"brute-force accuracy: {acc.correct} / {acc.total} = {acc.accuracy:.6f} ({acc.seconds:.2f} s)")
     print(f"{'strategy':<28} {'bound':>8} {'/accuracy':>9} {'FLOPs':>9}")
     for name in ALL[1:]:
-        r = run_strategy(name, model)
+        r = run_numeric(name, model)
         print(f"{name:<28} {r.bound:8.5f} {r.bound / acc.accuracy:9.4f} {r.flops:9.3g}")
     lean_dir = out / "lean"
     exported = to_lean(model, name="Seed123", strategy="cubic", lean_dir=lean_dir)

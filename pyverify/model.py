@@ -170,8 +170,8 @@ def check_architecture(state_dict: dict[str, torch.Tensor]) -> None:
 
 
 def check_tensors(state_dict: dict) -> None:
-    """Refuse any value that is not a dense CPU tensor of a supported float format with finite
-    entries (buffers TransformerLens carries are skipped)."""
+    """Refuse any value that is not a dense tensor (on any device but 'meta') of a supported float
+    format with finite entries (buffers TransformerLens carries are skipped)."""
     for key, value in state_dict.items():
         if key in _IGNORED_BUFFERS:
             continue
@@ -179,8 +179,8 @@ def check_tensors(state_dict: dict) -> None:
             raise PyVerifyError(f"{key} is a {type(value).__name__}, not a tensor")
         if value.layout != torch.strided or value.is_quantized or value.is_nested:
             raise PyVerifyError(f"{key} is a {value.layout} tensor; only dense tensors are supported")
-        if value.device.type != "cpu":
-            raise PyVerifyError(f"{key} is on device {value.device.type!r} and holds no readable values")
+        if value.device.type == "meta":
+            raise PyVerifyError(f"{key} is on device 'meta' and holds no readable values")
         if value.dtype not in STORED_DTYPES:
             raise PyVerifyError(f"{key} has dtype {value.dtype}, expected float16, bfloat16, float32 or float64")
         if not torch.isfinite(value).all():
@@ -225,5 +225,5 @@ def model_from_state_dict(state_dict: dict[str, torch.Tensor], cfg: ModelConfig 
     params = dict(model.named_parameters())
     with torch.no_grad():
         for key in present:
-            params[key].copy_(state_dict[key])  # exact: float16, bfloat16 and float32 fit in float32
+            params[key].copy_(state_dict[key].to("cpu"))  # exact: float16, bfloat16 and float32 fit in float32
     return model

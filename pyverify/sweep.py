@@ -16,12 +16,10 @@ from pyverify.atomic import write_bytes_atomic, write_text_atomic
 from pyverify.checkpoint import load_model, save_checkpoint
 from pyverify.config import ModelConfig
 from pyverify.errors import PyVerifyError
-from pyverify.exact.brute_checker import MAX_INPUTS, certify_brute
-from pyverify.exact.cubic_checker import certify_cubic
-from pyverify.exact.subcubic_checker import certify_subcubic, has_exact_version
+from pyverify.exact import certify
+from pyverify.exact.brute_checker import MAX_INPUTS
 from pyverify.model import MaxOfKTransformer
-from pyverify.strategies import expand, run_strategy
-from pyverify.strategies.subcubic import SubcubicConfig
+from pyverify.registry import expand, run_numeric, strategy
 from pyverify.train import TrainConfig, train
 
 COLUMNS = ("seed", "strategy", "family", "count", "total", "bound", "accuracy", "normalised_bound", "flops",
@@ -31,17 +29,14 @@ COLUMNS = ("seed", "strategy", "family", "count", "total", "bound", "accuracy", 
 
 def certified_count(name: str, model: MaxOfKTransformer) -> int | None:
     """The certified (exact arithmetic) count of a strategy, or None where there is no certified
-    checker: brute force on more than MAX_INPUTS inputs, subcubic configurations without an
-    exact version, and models with non-zero biases."""
+    checker: brute force on more than MAX_INPUTS inputs, subcubic configurations named but not
+    implemented, and models with non-zero biases."""
     cfg = model.cfg
     if any(bool((v != 0).any()) for k, v in model.state_dict().items() if ".b_" in k):
         return None  # the exact path models zero biases only
-    if name == "cubic":
-        return certify_cubic(model).count
-    if name == "brute-force":
-        return certify_brute(model).count if cfg.d_vocab**cfg.n_ctx <= MAX_INPUTS else None
-    config = SubcubicConfig.parse(name.partition(":")[2])
-    return certify_subcubic(model, config).count if has_exact_version(config) else None
+    if not strategy(name).certifiable or (name == "brute-force" and cfg.d_vocab**cfg.n_ctx > MAX_INPUTS):
+        return None
+    return certify(model, name).count
 
 
 def model_for_seed(out: Path, cfg: ModelConfig, tcfg: TrainConfig) -> MaxOfKTransformer:
@@ -141,10 +136,10 @@ def run_sweep(out: Path, cfg: ModelConfig, seeds: list[int], strategies: str = "
     rows: list[dict] = []
     for seed in tqdm(seeds, desc="sweep", unit="seed", disable=not progress):
         model = model_for_seed(out, cfg, dataclasses.replace(recipe, seed=seed))
-        results = [run_strategy(name, model) for name in names]
+        results = [run_numeric(name, model) for name in names]
         accuracy = next((r.bound for r in results if r.family == "brute-force"), None)
         if accuracy is None:
-            accuracy = run_strategy("brute-force", model).bound
+            accuracy = run_numeric("brute-force", model).bound
         for name, r in zip(names, results):
             d = r.to_dict()
             certified = certified_count(name, model) if certify else None

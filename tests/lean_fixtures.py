@@ -1,16 +1,13 @@
-"""Lean fixtures: a deterministic tiny model (V=4, K=2) built from a formula, for golden Lean files,
-and the exact weights a generated Lean module holds."""
+"""Lean fixtures: a deterministic tiny model (V=4, K=2) built from a formula, for golden Lean files;
+a model holding given exact weights; lying subcubic hints; a direct-path trap model."""
 
-import re
-from pathlib import Path
 
 import torch
 
 from pyverify.config import ModelConfig
-from pyverify.exact.subcubic_checker import LeanHints
+from pyverify.exact.subcubic_checker import SubcubicHints
 from pyverify.exact.weights import ExactWeights
 from pyverify.export import FIELDS
-from pyverify.export.pack import unpack_matrix
 from pyverify.model import MaxOfKTransformer
 
 
@@ -29,20 +26,6 @@ def tiny_model() -> MaxOfKTransformer:
     return model
 
 
-def lean_module_weights(path: Path) -> ExactWeights:
-    """The exact weights a generated Lean module holds (its packed matrices, decoded), so that
-    other renderings (the Coq module) can be made from the very same model."""
-    text = Path(path).read_text()
-    dims = {k: int(re.search(rf"{k} := (\d+)", text)[1]) for k in ("dVocab", "nCtx", "dModel", "dHead", "S")}
-    matrices = {}
-    for field, attr in FIELDS:
-        m = re.search(rf"{field} := decodeMatrix (\d+) (\d+) (\d+)\s+0x([0-9a-f]+)", text)
-        matrices[attr] = unpack_matrix(int(m[1]), int(m[2]), int(m[3]), int(m[4], 16))
-    stored = re.search(r"stored as (\w+)", text)[1]
-    return ExactWeights(dims["dVocab"], dims["nCtx"], dims["dModel"], dims["dHead"], dims["S"], **matrices,
-                        stored_dtype=stored)
-
-
 def exact_model(w: ExactWeights) -> MaxOfKTransformer:
     """A model holding exactly the weights w (zero biases), in float64 so every entry is exact."""
     cfg = ModelConfig(d_vocab=w.d_vocab, n_ctx=w.n_ctx, d_model=w.d_model, d_head=w.d_head)
@@ -58,35 +41,7 @@ def exact_model(w: ExactWeights) -> MaxOfKTransformer:
     return model
 
 
-def lean_module_hints(path: Path) -> tuple[str, list[tuple[int, int, int]], LeanHints]:
-    """A generated subcubic module's strategy, block theorems (lo, hi, count) and hints, decoded."""
-    text = Path(path).read_text()
-    strategy = re.search(r"`pyverify export --strategy (\S+)`", text)[1]
-    blocks = [(int(a), int(b), int(c)) for a, b, c in
-              re.findall(r"subcubicBlock weights scale hints (\d+) (\d+) = (\d+) := by decide \+kernel", text)]
-    body = text[text.index("noncomputable def hints"):]
-    body = body[:body.index("\n\n")]
-
-    def number(field: str) -> int:
-        return int(re.search(rf"\b{field} := (\d+)", body)[1])
-
-    def matrix(field: str) -> list[list[int]]:
-        m = re.search(rf"\b{field} := decodeMatrix (\d+) (\d+) (\d+) 0x([0-9a-f]+)", body)
-        return unpack_matrix(int(m[1]), int(m[2]), int(m[3]), int(m[4], 16)) if m else []
-
-    def vector(field: str) -> list[int]:
-        m = re.search(rf"\b{field} := headD \(decodeMatrix 1 (\d+) (\d+) 0x([0-9a-f]+)\) List.nil", body)
-        return unpack_matrix(1, int(m[1]), int(m[2]), int(m[3], 16))[0] if m else []
-
-    gaps_text = body[body.index("gaps := "):body.index("\n    x := ")]
-    hints = LeanHints(number("eupu"), number("attention"), "dropQuery := true" in body, number("gapBits"),
-                      [int(g, 16) for g in re.findall(r"List.cons 0x([0-9a-f]+)", gaps_text)], vector("x"),
-                      vector("z"), matrix("Y"), matrix("Z"), number("ty"), number("tz"), number("sigmaSq"),
-                      number("sigmaBits"), vector("mu"))
-    return strategy, blocks, hints
-
-
-def lying_hints(w: ExactWeights, honest: LeanHints, rng) -> LeanHints:
+def lying_hints(w: ExactWeights, honest: SubcubicHints, rng) -> SubcubicHints:
     """Hints a hostile user might write (issue 19): each field, independently, either the honest
     one or a lie: handling codes in and out of range, rows and directions of wrong lengths (the
     matrices rectangular: a module writes each as one packed number), random gaps and claims."""
@@ -102,7 +57,7 @@ def lying_hints(w: ExactWeights, honest: LeanHints, rng) -> LeanHints:
     r, cols = rng.choice((0, 1, len(honest.Z), w.d_head)), near(w.d_vocab)
     bits = lie(honest.gap_bits, 1, honest.gap_bits + 2)
     gaps = [rng.randrange(2 ** (bits * (m + 1) * w.n_ctx)) for m in range(near(w.d_vocab))]
-    return LeanHints(
+    return SubcubicHints(
         eupu=lie(honest.eupu, 0, 1, 2, 3, 4, 7), attention=lie(honest.attention, *range(12)),
         drop_query=rng.random() < 0.5, gap_bits=bits, gaps=lie(honest.gaps, gaps),
         x=lie(honest.x, vector(near(w.d_head)), []), z=lie(honest.z, vector(near(w.d_head))),

@@ -29,7 +29,8 @@ from pyverify.errors import PyVerifyError
 from pyverify.export.coq import render_coq_module, to_coq
 from pyverify.export.read import read_coq_module
 from pyverify.train import TrainConfig, train
-from tests.lean_fixtures import lean_module_weights, tiny_model
+from pyverify.export.read import read_lean_module
+from tests.lean_fixtures import tiny_model
 from pyverify.exact.cubic_checker import certify_cubic
 from tests.zoo import make_model, random_model
 
@@ -109,7 +110,7 @@ def test_committed_seed123_module_is_current():
     """coq/Generated/Seed123.v holds the committed Lean Seed123's very weights (same digest) and the
     certified cubic count of issue 10, 16,025,319. (coqc checks it in about 80 s: measured with
     `pyverify check --prover coq`, not in this suite.)"""
-    w = lean_module_weights(ROOT / "lean" / "Generated" / "Seed123.lean")
+    w = read_lean_module(ROOT / "lean" / "Generated" / "Seed123.lean").weights
     count = certify_cubic(w).count
     committed = (COQ / "Generated" / "Seed123.v").read_text()
     assert count == 16025319 and render_coq_module(w, "Seed123", "cubic", count) == committed

@@ -22,7 +22,7 @@ from pyverify.exact.brute_checker import certify_brute
 from pyverify.exact.cubic_checker import certify_cubic
 from pyverify.exact.fixed import PREC, check_inv_sqrt, exp_interval, exp_nonpos, inv_sqrt, mul, softmax
 from pyverify.exact.floats import dyadic_to_float, float_to_dyadic, to_fraction
-from pyverify.exact.subcubic_checker import (SubcubicHints, _positive_definite, attention_split, certify_subcubic,
+from pyverify.exact.subcubic_checker import (SearchHints, _positive_definite, attention_split, certify_subcubic,
                                              search_hints)
 from pyverify.exact.weights import exact_tables, exact_weights
 from pyverify.strategies.cubic import cubic_margins, run_cubic
@@ -299,7 +299,7 @@ def test_hints_are_checked_never_trusted(zoo):
     with pytest.raises(PyVerifyError, match="cases"):
         certify_subcubic(z.model, "default", dataclasses.replace(search_hints(z.model, PRESETS["default"]), gaps=[1]))
     with pytest.raises(PyVerifyError, match="d_head"):
-        certify_subcubic(z.model, "default", SubcubicHints([0] * len(cases(z.model.cfg.d_vocab, z.model.cfg.n_ctx)),
+        certify_subcubic(z.model, "default", SearchHints([0] * len(cases(z.model.cfg.d_vocab, z.model.cfg.n_ctx)),
                                                            [1], [1]))
 
 

@@ -19,7 +19,7 @@ from pyverify.exact.weights import exact_weights
 from pyverify.export import render_module, weights_digest
 from pyverify.model import MaxOfKTransformer
 from pyverify.inputs import all_inputs, correct_mask
-from pyverify.strategies import ALL, run_strategy
+from pyverify.registry import ALL, run_numeric
 from pyverify.strategies.cubic import cubic_margins
 from pyverify.flops import FlopCounter
 from pyverify.tables import PathTables, logits_from_tables, path_tables
@@ -46,7 +46,7 @@ def test_float64_weights_are_not_rounded_to_float32(tmp_path):
     bf = count_correct(path_tables(model))
     assert bf.correct == 0
     for name in ALL:
-        assert run_strategy(name, model).count == 0, name
+        assert run_numeric(name, model).count == 0, name
     assert certify_brute(model).count == 0 and certify_cubic(model).count == 0
     # Saving keeps float64: the round trip is exact.
     path = save_checkpoint(model, tmp_path / "again.safetensors")
@@ -68,7 +68,7 @@ def test_float_rounding_flag_covers_a_hidden_tie():
     bf = count_correct(path_tables(model))
     assert abs(bf.correct - truth) <= bf.uncertain and bf.uncertain > 0
     for name in ALL:
-        r = run_strategy(name, model)
+        r = run_numeric(name, model)
         assert r.count - r.uncertain <= truth, name
     assert certify_brute(model).count == 0 and certify_cubic(model).count == 0
 
@@ -107,7 +107,7 @@ def test_every_path_agrees_with_exact_evaluation_of_stored_values(tmp_path, dtyp
     bf = count_correct(path_tables(model))
     assert abs(bf.correct - truth) <= bf.uncertain
     for strategy in ALL:
-        r = run_strategy(strategy, model)
+        r = run_numeric(strategy, model)
         assert r.count - r.uncertain <= truth, strategy
     brute = certify_brute(model)
     certified = brute.count
@@ -160,4 +160,4 @@ def test_nan_in_tables_never_counts_as_correct():
 
 def test_trained_model_has_no_rounding_doubt(trained_k4):
     for name in ("brute-force", "cubic", "subcubic:default"):
-        assert run_strategy(name, trained_k4).uncertain == 0, name
+        assert run_numeric(name, trained_k4).uncertain == 0, name

@@ -25,7 +25,8 @@ from pyverify.exact.cubic_checker import end_holds, end_thresholds, logit_bounds
 from pyverify.exact.fixed import PREC, ceil_shift, from_scaled, mul, mul_hi_nonneg
 from pyverify.exact.weights import exact_tables, exact_weights, matmul, transpose
 from pyverify.export import STRATEGIES, render_module
-from tests.lean_fixtures import lean_module_weights, tiny_model
+from pyverify.export.read import read_lean_module
+from tests.lean_fixtures import tiny_model
 from tests.zoo import random_model
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -243,7 +244,7 @@ def test_generated_modules_are_kernel_only_block_sums(path):
     assert "native_decide" not in text and "implemented_by" not in text
     assert text.count("by decide +kernel") == len(re.findall(r"^theorem ", text, re.M)) - 3
     strategy, blocks, count = block_structure(text)
-    w = lean_module_weights(path)
+    w = read_lean_module(path).weights
     partition = cubic_blocks(w.d_vocab, w.n_ctx) if strategy == "cubic" else brute_blocks(w.d_vocab, w.n_ctx)
     assert [(lo, hi) for lo, hi, _ in blocks] == partition  # the checker's own partition, in its order
     assert [m for lo, hi, _ in blocks for m in range(lo, hi)] == list(range(w.d_vocab))

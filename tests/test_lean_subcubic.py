@@ -21,14 +21,16 @@ import pytest
 from pyverify.exact.blocks import subcubic_blocks
 from pyverify.exact.fixed import PREC, check_inv_sqrt, exp_nonpos, inv_sqrt, scaled_score
 from pyverify.counting import cases
-from pyverify.exact.subcubic_checker import (ATTENTION_CODES, EUPU_CODES, SubcubicHints, _iroot_ceil, hints_fit,
-                                             _positive_definite, certify_subcubic, has_lean_checker, lean_hints,
+from pyverify.exact.subcubic_checker import (ATTENTION_CODES, EUPU_CODES, SearchHints, _iroot_ceil, hints_fit,
+                                             _positive_definite, certify_subcubic, lean_hints,
                                              search_hints)
 from pyverify.exact.weights import exact_tables, exact_weights, matmul, resid_query, transpose
 from pyverify.export import render_module
 from pyverify.export.pack import unpack_matrix
+from pyverify.registry import strategy
 from pyverify.strategies.subcubic import PRESETS, SubcubicConfig
-from tests.lean_fixtures import exact_model, lean_module_hints, lean_module_weights, tiny_model
+from pyverify.export.read import read_lean_module
+from tests.lean_fixtures import exact_model, tiny_model
 from tests.test_lean_kernel import lean_ceil_div
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -339,7 +341,7 @@ LEAN_CONFIGS = [SubcubicConfig(e, a, r) for e in EUPU_CODES for a in ("mean_quer
 
 
 def test_the_lean_checker_covers_the_presets():
-    assert all(has_lean_checker(c) for c in PRESETS.values())
+    assert all(strategy(f"subcubic:{p}").lean for p in PRESETS)
     assert len(LEAN_CONFIGS) == 90
     implemented = [c for c in SubcubicConfig.all() if c.implemented]
     assert sorted(c.name for c in LEAN_CONFIGS) == sorted(c.name for c in implemented)
@@ -370,7 +372,7 @@ def test_mirrored_lean_blocks_equal_the_python_twin_on_the_trained_model(trained
 
 
 def test_generated_subcubic_module_holds_the_hints(trained_k4):
-    """The module's hints decode to the LeanHints they were rendered from, and its theorems are the
+    """The module's hints decode to the SubcubicHints they were rendered from, and its theorems are the
     Python twin's block counts."""
     config = PRESETS["svd"]
     w = exact_weights(trained_k4)
@@ -403,9 +405,9 @@ def test_generated_subcubic_module_holds_the_hints(trained_k4):
 def test_configurations_without_a_lean_checker_are_refused(trained_k4):
     from pyverify.errors import PyVerifyError
     config = SubcubicConfig("mean_query+max_diff", "mean_query+diff", "mean_recursive+max_diff_subproduct_recursive")
-    assert not has_lean_checker(config)
+    assert not strategy(f"subcubic:{config.name}").lean
     with pytest.raises(PyVerifyError, match="no Lean checker"):
-        lean_hints(exact_weights(trained_k4), config, SubcubicHints([], [], []))
+        lean_hints(exact_weights(trained_k4), config, SearchHints([], [], []))
 
 
 def test_golden_tiny_subcubic_module():
@@ -424,14 +426,15 @@ def test_committed_subcubic_modules_state_what_both_twins_compute():
     assert {p.stem for p in COMMITTED} >= {"Seed123Subcubic", "SmallDefault", "SmallExactEqke", "SmallSvd",
                                            "SmallQuadratic"}
     for path in COMMITTED:
-        strategy, blocks, lh = lean_module_hints(path)
-        w = lean_module_weights(path)
+        m = read_lean_module(path)
+        strategy, blocks, lh = m.strategy, m.blocks, m.hints
+        w = read_lean_module(path).weights
         V, n = w.d_vocab, w.n_ctx
         config = SubcubicConfig.parse(strategy.partition(":")[2])
         assert [b[:2] for b in blocks] == subcubic_blocks(V, n), path.name
         assert lean_blocks(w, inv_sqrt(w.d_head), lh, subcubic_blocks(V, n)) == blocks, path.name
         gaps = [(lh.gaps[m] >> (lh.gap_bits * (q * n + c))) % 2**lh.gap_bits for q, m, c in cases(V, n)]
-        hints = SubcubicHints(gaps, lh.x, lh.z, lh.Y, lh.Z, lh.ty, lh.tz, lh.sigma_sq, lh.sigma_bits, lh.mu)
+        hints = SearchHints(gaps, lh.x, lh.z, lh.Y, lh.Z, lh.ty, lh.tz, lh.sigma_sq, lh.sigma_bits, lh.mu)
         assert lean_hints(w, config, hints) == lh, path.name
         result = certify_subcubic(exact_model(w), config, hints=hints)
         assert result.blocks == blocks and result.count > 0, path.name

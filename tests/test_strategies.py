@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from pyverify.accuracy import count_correct
 from pyverify.errors import PyVerifyError
 from pyverify.inputs import all_inputs
-from pyverify.strategies import ALL, expand, run_strategy
+from pyverify.registry import ALL, expand, run_numeric
 from pyverify.counting import case_count
 from pyverify.strategies.cubic import run_cubic
 from pyverify.strategies.subcubic import PRESETS, SubcubicConfig, run_subcubic
@@ -56,7 +56,7 @@ def test_near_tie_logits_are_not_proven():
         model.unembed.b_U[3] = 1e-7
     bf = truth(model)
     for name in ["cubic"] + [f"subcubic:{c.name}" for c in IMPLEMENTED[::7]]:
-        r = run_strategy(name, model)
+        r = run_numeric(name, model)
         assert r.count <= bf, name
         lost_by_max = {int(m): int(l) for m, l in zip(r.cases["max"], r.cases["lost"])}
         for m in (2, 3):
@@ -83,7 +83,7 @@ def test_hypothesis_tries_to_break_soundness(seed, V, n, gain, scale, identity):
 
 
 def test_trained_model_strategy_ordering(trained_k4):
-    results = {name: run_strategy(name, trained_k4) for name in ALL}
+    results = {name: run_numeric(name, trained_k4) for name in ALL}
     bf = results["brute-force"].count
     assert bf == truth(trained_k4)
     assert results["cubic"].count <= bf
@@ -102,7 +102,7 @@ def test_every_implemented_config_sound_on_trained_model(trained_k4):
 
 def test_case_detail_accounts_for_every_input(trained_k4):
     for name in ("cubic", "subcubic:default"):
-        r = run_strategy(name, trained_k4)
+        r = run_numeric(name, trained_k4)
         assert int(r.cases["lost"].sum()) + r.count == r.total
         worst = r.worst_cases(3)
         assert worst and worst[0]["lost"] >= worst[-1]["lost"] > 0
@@ -139,7 +139,7 @@ def test_flops_grow_with_documented_class():
     models = [random_model(V, 4, seed=V, d=4, h=4) for V in sizes]
     cubic = _fit_exponent(sizes, [run_cubic(m).flops for m in models])
     sub = _fit_exponent(sizes, [run_subcubic(m, "default").flops for m in models])
-    brute = _fit_exponent(sizes[:2], [run_strategy("brute-force", m).flops for m in models[:2]])
+    brute = _fit_exponent(sizes[:2], [run_numeric("brute-force", m).flops for m in models[:2]])
     assert 2.7 < cubic < 3.3  # O(V^3 n)
     assert 1.7 < sub < 2.3  # O(V^2 (n + d))
     assert brute > 3.5  # O(V^(n+1)) for a model that prunes nothing (n = 4 gives ~5)
@@ -156,4 +156,4 @@ def test_config_space_names_all_100():
     with pytest.raises(PyVerifyError, match="not implemented"):
         run_subcubic(random_model(4, 2, seed=0), "max_diff/mean_query+diff/mean_recursive+max_diff_subproduct_recursive")
     with pytest.raises(PyVerifyError, match="unknown strategy"):
-        run_strategy("quartic", random_model(4, 2, seed=0))
+        run_numeric("quartic", random_model(4, 2, seed=0))

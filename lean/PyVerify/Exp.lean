@@ -10,7 +10,7 @@ import PyVerify.Fixed
 /-!
 # A sound enclosure of `exp`
 
-`expNeg m` encloses `e^(-m / 2^prec) · 2^prec`: halve the argument `r` times into
+`expNonpos m` encloses `e^(-m / 2^prec) · 2^prec`: halve the argument `r` times into
 `[-1/2, 0]`, sum the alternating Taylor series (a sum ending on an odd term is below the
 true value, one ending on an even term above it, because the terms decrease), carrying each
 term as a lower and an upper bound, then square `r` times, rounding outward. Each loop is a
@@ -81,7 +81,7 @@ noncomputable def squareLoop (W r : Nat) (p : NatPair) : NatPair :=
   @Nat.rec (fun (_ : Nat) => NatPair) p (fun (_ : Nat) (acc : NatPair) => squareStep W acc) r
 
 /-- An interval containing `e^(-m / 2^prec) · 2^prec` (Python: `exp_nonpos`, of `-m`). -/
-noncomputable def expNeg (m : Nat) : Ival :=
+noncomputable def expNonpos (m : Nat) : Ival :=
   pick (Nat.ble (Nat.mul (Nat.add prec 1) (Nat.pow 2 prec)) m)
     ⟨SInt.zero, SInt.ofNat 1⟩
     (let r := halvings m
@@ -98,8 +98,8 @@ noncomputable def expUpperPos (x : Nat) : Nat :=
 
 /-- `exp` of an interval (Python: `exp_interval`). -/
 noncomputable def expIval (a : Ival) : Ival :=
-  ⟨pick (SInt.le a.lo SInt.zero) (expNeg (SInt.negPart a.lo)).lo (SInt.ofNat (Nat.pow 2 prec)),
-   pick (SInt.le a.hi SInt.zero) (expNeg (SInt.negPart a.hi)).hi (SInt.ofNat (expUpperPos a.hi.mag))⟩
+  ⟨pick (SInt.le a.lo SInt.zero) (expNonpos (SInt.negPart a.lo)).lo (SInt.ofNat (Nat.pow 2 prec)),
+   pick (SInt.le a.hi SInt.zero) (expNonpos (SInt.negPart a.hi)).hi (SInt.ofNat (expUpperPos a.hi.mag))⟩
 
 /-- `exp (x - shift)` for every interval `x` of a list (Python: `exp_shifted`). -/
 noncomputable def expShifted (shift : SInt) (xs : List Ival) : List Ival :=

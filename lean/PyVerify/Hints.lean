@@ -13,13 +13,13 @@ import PyVerify.Weights
 What the float64 proof search contributes to a subcubic certificate: the configuration's
 handlings (as codes), the gap of every case, and the integer directions of the attention error
 split. The checker re-checks every use of them; a hint never changes what is sound, only how
-tight the count is. Python twin: `SubcubicHints` and `lean_hints` in
+tight the count is. Python twin: `SubcubicHints` (the float search's `SearchHints` in this form) and `lean_hints` in
 `pyverify/exact/subcubic_checker.py`.
 -/
 
 namespace PyVerify
 
-/-- The hints of a subcubic certificate (Python: `LeanHints`). -/
+/-- The hints of a subcubic certificate (Python: `SubcubicHints`). -/
 structure SubcubicHints where
   /-- EUPU handling: 0 the row-range rule around the row `mu`, 1 `max_diff_exact`,
   2 `global_max_diff_exact`. -/

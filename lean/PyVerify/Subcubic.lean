@@ -174,11 +174,11 @@ noncomputable def scaledLower (num : SInt) (den : Nat) (s : Ival) : SInt :=
 
 /-- `Σ exp(x - base)`, lower ends, for `x ≤ base` (Python: `sum`, of `exp_nonpos(x - base)[0]`). -/
 noncomputable def expLowSum (base : SInt) (xs : List SInt) : Nat :=
-  sumN (mapL (fun (x : SInt) => (expNeg (SInt.negPart (SInt.sub x base))).lo.mag) xs)
+  sumN (mapL (fun (x : SInt) => (expNonpos (SInt.negPart (SInt.sub x base))).lo.mag) xs)
 
 /-- `Σ exp(x - base)`, upper ends, for `x ≤ base` (Python: `sum`, of `exp_nonpos(x - base)[1]`). -/
 noncomputable def expHighSum (base : SInt) (xs : List SInt) : Nat :=
-  sumN (mapL (fun (x : SInt) => (expNeg (SInt.negPart (SInt.sub x base))).hi.mag) xs)
+  sumN (mapL (fun (x : SInt) => (expNonpos (SInt.negPart (SInt.sub x base))).hi.mag) xs)
 
 /-- `p_low`, in fixed point: the attention on the max token is at least
 `S_M / (S_M + e^-δ S_N [+ e^-δq w_q])`, with the `n-1-c` copies of `m` on the smallest positional

@@ -2,33 +2,51 @@
 arithmetic with outward rounding, and certified checkers whose Lean twins live in
 lean/PyVerify/.
 
-    certify(exact_weights(model), "cubic").count     # or "brute-force" (small models)
+    certify(model, "cubic").count     # or "brute-force" (small models), or "subcubic:PRESET"
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from pyverify.errors import PyVerifyError
 from pyverify.exact.brute_checker import MAX_INPUTS, certify_brute
 from pyverify.exact.cubic_checker import certify_cubic
 from pyverify.exact.result import CertifiedResult
-from pyverify.exact.weights import ExactWeights
-
-# The strategies a certificate can be made for.
-CERTIFIABLE = ("cubic", "brute-force")
+from pyverify.exact.subcubic_checker import certify_subcubic, lean_hints, search_hints
+from pyverify.exact.weights import ExactWeights, exact_weights
+from pyverify.model import MaxOfKTransformer, architecture_line
+from pyverify.registry import strategy as lookup
 
 
 def certifiable(w: ExactWeights) -> list[str]:
-    """The strategies that can certify this model (brute force only for small ones)."""
-    return [s for s in CERTIFIABLE if s != "brute-force" or w.d_vocab**w.n_ctx <= MAX_INPUTS]
+    """The non-subcubic strategies that can certify this model (brute force only for small ones)."""
+    return ["cubic"] + (["brute-force"] if w.d_vocab**w.n_ctx <= MAX_INPUTS else [])
 
 
-def certify(w: ExactWeights, strategy: str, force: bool = False) -> CertifiedResult:
-    """The certified count of one strategy. force: run work estimated to take long."""
-    if strategy == "cubic":
-        return certify_cubic(w, force=force)
-    if strategy == "brute-force":
+def certify(model: MaxOfKTransformer | ExactWeights, strategy: str, force: bool = False) -> CertifiedResult:
+    """The certified count of one strategy (brute-force, cubic, or any implemented
+    subcubic:CONFIG), in exact interval arithmetic, with its blocks, the exact weights, the
+    subcubic hints in the Lean checker's form, and the model's architecture line: everything an
+    export needs. A subcubic strategy needs the model (its float64 proof search), not only its
+    exact weights. force: run work estimated to take long."""
+    s = lookup(strategy)
+    if not s.certifiable:
+        raise PyVerifyError(f"{strategy} is named but not implemented: it has no certified checker and no Lean checker")
+    w = model if isinstance(model, ExactWeights) else exact_weights(model)
+    hints = None
+    if s.family == "subcubic":
+        if isinstance(model, ExactWeights):
+            raise PyVerifyError("a certified subcubic count needs the model, for its float64 proof search")
+        search = search_hints(model, s.config)
+        hints = lean_hints(w, s.config, search)
+        result = certify_subcubic(model, s.config, hints=search, force=force)
+    elif s.family == "cubic":
+        result = certify_cubic(w, force=force)
+    else:
         if w.d_vocab**w.n_ctx > MAX_INPUTS:
             raise PyVerifyError(f"certified brute force is for small models (at most {MAX_INPUTS} inputs, this one "
                                 f"has {w.d_vocab}^{w.n_ctx}); use --strategy cubic")
-        return certify_brute(w, force=force)
-    raise PyVerifyError(f"certifiable strategies are {', '.join(CERTIFIABLE)}, not {strategy!r}")
+        result = certify_brute(w, force=force)
+    architecture = architecture_line(model) if isinstance(model, MaxOfKTransformer) else ""
+    return replace(result, strategy=strategy, weights=w, hints=hints, architecture=architecture)

@@ -3,16 +3,39 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pyverify.exact.subcubic_checker import SubcubicHints
+    from pyverify.exact.weights import ExactWeights
+
+TRUSTED = ("exact integer and outward-rounded interval arithmetic in Python (pyverify/exact); a theorem once "
+           "Lean or Coq checks the exported module")
 
 
 @dataclass(frozen=True)
 class CertifiedResult:
     """count: inputs certified correct (exact interval arithmetic); total: V^n; seconds: wall
     time; proven: the checker's case-by-case detail (cubic: proven[m][q][k][c]; brute force: []);
-    blocks: (lo, hi, count) per block of max tokens (pyverify/exact/blocks.py), summing to count."""
+    blocks: (lo, hi, count) per block of max tokens (pyverify/exact/blocks.py), summing to count.
+    From `pyverify.certify` also: the strategy's name, the exact weights, the subcubic hints in
+    the Lean checker's form, and the architecture line of the model (for the exported module)."""
 
     count: int
     total: int
     seconds: float
     proven: list
     blocks: list[tuple[int, int, int]]
+    strategy: str = ""
+    weights: ExactWeights | None = None
+    hints: SubcubicHints | None = None
+    architecture: str = ""
+
+    @property
+    def bound(self) -> float:
+        return self.count / self.total
+
+    @property
+    def trusted(self) -> str:
+        """What the count rests on."""
+        return TRUSTED

@@ -9,7 +9,7 @@ Here every logit summary (spread, J1, J0, H) is an exact integer over a common d
 every attention quantity is an exact split EQKE = Main + Err with a rigorous bound R[q] on the
 row spread of Err, and p_low is a fixed-point lower bound (outward-rounded exp and division).
 Nothing computed in float64 is trusted: the float search supplies the gaps and the integer
-directions of the rank-one splits (`SubcubicHints`), and the checker evaluates each case at its
+directions of the rank-one splits (`SearchHints`), and the checker evaluates each case at its
 hinted gap from the weights alone. Where the float64 handling bounds Err from SVD outputs (which
 are not themselves bounds), the exact one uses a rigorous bound from exact factors:
 
@@ -56,13 +56,8 @@ TRACE_POWER = 8  # svd: σ_max(Err)² <= tr((ErrᵀErr)^8)^(1/8)
 SVD_SPLITS = ("svd", "max_diff", "mean+max_diff", "max_diff_exact")
 
 
-def has_exact_version(config: SubcubicConfig) -> bool:
-    """Whether the certified checker covers this configuration: every implemented one."""
-    return config.implemented
-
-
 @dataclass(frozen=True)
-class SubcubicHints:
+class SearchHints:
     """The float64 search's contribution, checked and never trusted: the gap of each case of
     `counting.cases` (0: no proof claimed); integer direction vectors x, z (length d_head) of
     the rank-one split Main = A x zᵀ B / (zᵀx) ([] when the handling has none); and for the SVD
@@ -91,16 +86,11 @@ ATTENTION_CODES = {"exact_EQKE+max_diff_exact": 0, "max_diff_exact": 1, "max_dif
                    "mean+max_diff_subproduct_recursive": 6, "mean+max_diff": 7, "mean+max_diff_subproduct": 8}
 
 
-def has_lean_checker(config: SubcubicConfig) -> bool:
-    """Whether `checkSubcubic` (lean/PyVerify/Subcubic.lean) covers this configuration: every
-    implemented one."""
-    return config.implemented and config.eupu in EUPU_CODES and config.attention_error in ATTENTION_CODES
-
-
 @dataclass(frozen=True)
-class LeanHints:
-    """SubcubicHints as the Lean checker reads them (lean/PyVerify/Hints.lean, same field names):
-    handling codes, and the gaps packed per max token, digit q n + c of row m in base 2^gap_bits."""
+class SubcubicHints:
+    """The search's hints as the Lean checker reads them (lean/PyVerify/Hints.lean: the same name
+    and field names): handling codes, and the gaps packed per max token, digit q n + c of row m
+    in base 2^gap_bits."""
 
     eupu: int
     attention: int
@@ -118,7 +108,7 @@ class LeanHints:
     mu: list[int]
 
 
-def hints_fit(w: ExactWeights, lh: LeanHints) -> bool:
+def hints_fit(w: ExactWeights, lh: SubcubicHints) -> bool:
     """Whether Lean hints name known handlings and have the shapes those handlings read (Lean:
     `hintsFit`; when it fails, the Lean count is 0): an EUPU code of at most 2 and an attention
     code of at most 8, directions of length d_head, a d_head x r and r x V basis for the
@@ -135,9 +125,9 @@ def hints_fit(w: ExactWeights, lh: LeanHints) -> bool:
     return lh.attention <= 8 and attention and eupu
 
 
-def lean_hints(w: ExactWeights, config: SubcubicConfig, hints: SubcubicHints) -> LeanHints:
+def lean_hints(w: ExactWeights, config: SubcubicConfig, hints: SearchHints) -> SubcubicHints:
     """The Lean form of a configuration and its hints (for `pyverify export --strategy subcubic`)."""
-    if not has_lean_checker(config):
+    if not config.implemented:
         raise PyVerifyError(f"subcubic configuration {config.name} has no Lean checker (it is named but not "
                             f"implemented)")
     V, n = w.d_vocab, w.n_ctx
@@ -146,7 +136,7 @@ def lean_hints(w: ExactWeights, config: SubcubicConfig, hints: SubcubicHints) ->
         raise PyVerifyError(f"subcubic gap hints must lie in [0, {V}]")
     packed = [sum(g << (gap_bits * i) for i, g in enumerate(row)) for row in gap_rows(hints.gaps, V, n)]
     eupu = EUPU_CODES[config.eupu]
-    lh = LeanHints(eupu, ATTENTION_CODES[config.attention_error],
+    lh = SubcubicHints(eupu, ATTENTION_CODES[config.attention_error],
                    config.attention == "drop_average_query_per_output_logit_reasoning", gap_bits, packed,
                    list(hints.x), list(hints.z), [list(r) for r in hints.Y], [list(r) for r in hints.Z],
                    hints.ty, hints.tz, hints.sigma_sq, hints.sigma_bits,
@@ -165,7 +155,7 @@ def _integers(v: torch.Tensor) -> list[int]:
     return [round(float(x) * 2**HINT_BITS / top) for x in v]
 
 
-def search_hints(model: MaxOfKTransformer, config: SubcubicConfig) -> SubcubicHints:
+def search_hints(model: MaxOfKTransformer, config: SubcubicConfig) -> SearchHints:
     """Run the float64 proof search (pyverify.strategies.subcubic) and keep what the exact
     checker can use: the gaps, and the split's direction (the SVD's top term, or the unit
     vector u of the subproduct handlings)."""
@@ -180,7 +170,7 @@ def search_hints(model: MaxOfKTransformer, config: SubcubicConfig) -> SubcubicHi
     return dataclasses.replace(hints, mu=[round(float(v) * W_EP.shape[0] * 2**S) for v in mu])
 
 
-def _attention_hints(model: MaxOfKTransformer, config: SubcubicConfig, gaps: torch.Tensor) -> SubcubicHints:
+def _attention_hints(model: MaxOfKTransformer, config: SubcubicConfig, gaps: torch.Tensor) -> SearchHints:
     """The gaps, and the attention error split's hints (see search_hints)."""
     W = float64_weights(model)
     W_EP = W["W_E"] + W["W_pos"][-1]
@@ -200,17 +190,17 @@ def _attention_hints(model: MaxOfKTransformer, config: SubcubicConfig, gaps: tor
         sigma = (float(S[1]) if S.numel() > 1 else 0.0) + 2.0**-30 * float(S[0])
         sigma_sq = (sigma * (1 + 2.0**-20)) ** 2
         sigma_bits = max(0, 60 - math.frexp(sigma_sq)[1]) if math.isfinite(sigma_sq) and sigma_sq > 0 else 0
-        return SubcubicHints(gaps, _integers(x), _integers(z),
+        return SearchHints(gaps, _integers(x), _integers(z),
                              [[round(float(v) * 2**ty) for v in row] for row in Y],
                              [[round(float(v) * 2**HINT_BITS) for v in row] for row in Vh], ty, HINT_BITS,
                              math.ceil(sigma_sq * 2**sigma_bits) if math.isfinite(sigma_sq) else 0, sigma_bits)
     if handling.endswith("_recursive"):
         u = W_EP.mean(dim=0) @ W["W_Q"]  # the mean query's direction (the scale does not matter)
-        return SubcubicHints(gaps, _integers(u), _integers(u))
+        return SearchHints(gaps, _integers(u), _integers(u))
     if handling.endswith("subproduct"):
         u = A.mean(dim=0)
-        return SubcubicHints(gaps, _integers(u), _integers(u))
-    return SubcubicHints(gaps, [], [])  # exact_EQKE+max_diff_exact
+        return SearchHints(gaps, _integers(u), _integers(u))
+    return SearchHints(gaps, [], [])  # exact_EQKE+max_diff_exact
 
 
 def _row_range(row: list[int]) -> int:
@@ -241,7 +231,7 @@ class AttentionSplit:
     den: int
 
 
-def attention_split(w: ExactWeights, EQKE: list[list[int]], handling: str, hints: SubcubicHints) -> AttentionSplit:
+def attention_split(w: ExactWeights, EQKE: list[list[int]], handling: str, hints: SearchHints) -> AttentionSplit:
     """The exact attention error handling named `handling` (docs/strategies.md)."""
     S, V = w.S, w.d_vocab
     W_EP = resid_query(w)  # over 2^S
@@ -303,7 +293,7 @@ def _positive_definite(X: list[list[int]], keep_bits: int = 200) -> bool:
     return True
 
 
-def _sigma_bound(w: ExactWeights, P: list[list[int]], Bt: list[list[int]], c: int, hints: SubcubicHints) -> int:
+def _sigma_bound(w: ExactWeights, P: list[list[int]], Bt: list[list[int]], c: int, hints: SearchHints) -> int:
     """√2 σ_max(Err) times den = c 2^(4S), rounded up, for Err = P B: the `svd` handling's R.
     With G = PᵀP and K = BBᵀ, σ_max(Err)² = λ_max(GK). The hint t = sigma_sq / 2^sigma_bits is
     accepted when tK - KGK is positive definite (then K ≻ 0 and K^(1/2) G K^(1/2) ⪯ t I);
@@ -325,7 +315,7 @@ def _sigma_bound(w: ExactWeights, P: list[list[int]], Bt: list[list[int]], c: in
     return _iroot_ceil(trace << TRACE_POWER, 2 * TRACE_POWER)
 
 
-def _through_basis(w: ExactWeights, P: list[list[int]], Bt: list[list[int]], hints: SubcubicHints,
+def _through_basis(w: ExactWeights, P: list[list[int]], Bt: list[list[int]], hints: SearchHints,
                    mean: bool) -> list[int]:
     """R for Err = P B (P over c 2^(2S), B over 2^(2S)) through the hinted basis: B = YZ + E
     with E = B - YZ exact, so Err = (PY) Z + P E and each part obeys the row-range rule (with
@@ -385,7 +375,7 @@ class LogitSummaries:
     H: list[list[int]]
 
 
-def eupu_row(w: ExactWeights, handling: str, hints: SubcubicHints) -> list[int]:
+def eupu_row(w: ExactWeights, handling: str, hints: SearchHints) -> list[int]:
     """V times the row the direct path is split around (over V 2^S; any row is sound): the mean
     query row, 0, or the hinted row (Lean: `SubcubicHints.mu`)."""
     W_EP = resid_query(w)
@@ -396,7 +386,7 @@ def eupu_row(w: ExactWeights, handling: str, hints: SubcubicHints) -> list[int]:
     return mu
 
 
-def logit_summaries(w: ExactWeights, tables, handling: str, hints: SubcubicHints) -> LogitSummaries:
+def logit_summaries(w: ExactWeights, tables, handling: str, hints: SearchHints) -> LogitSummaries:
     """The EUPU handling named `handling` (svd_query+max_diff: around the hinted row hints.mu),
     and J1, J0, H, exactly."""
     S, V = w.S, w.d_vocab
@@ -501,7 +491,7 @@ def estimate_seconds(d_vocab: int, n_ctx: int, d_model: int) -> float:
 
 
 def certify_subcubic(model: MaxOfKTransformer, config: SubcubicConfig | str = "default",
-                     hints: SubcubicHints | None = None, force: bool = False) -> CertifiedResult:
+                     hints: SearchHints | None = None, force: bool = False) -> CertifiedResult:
     """Certified subcubic count for a model (zero biases, default attention scale): the float
     search's hints (or `hints`), then every case evaluated exactly at its hinted gap. Refuses
     work over the time limit unless force. `proven` lists, per case of `counting.cases`, whether

@@ -1,8 +1,8 @@
 """Exporting a certified bound as a Lean module (lean/Generated/NAME.lean) from the templates
 (pyverify.export.coq writes the Coq modules).
 
-    from pyverify.export import to_lean
-    result = to_lean(model, name="Seed123", strategy="cubic", lean_dir="lean")
+    from pyverify.export import export_lean
+    result = export_lean(pyverify.certify(model, "cubic"), name="Seed123", lean_dir="lean")
 
 Rendering is deterministic: the same weights and options give byte-identical files.
 """
@@ -22,13 +22,13 @@ from pyverify.errors import PyVerifyError
 from pyverify.exact import certify
 from pyverify.exact.blocks import kernel_estimate
 from pyverify.exact.fixed import PREC, inv_sqrt
-from pyverify.exact.subcubic_checker import (LeanHints, certify_subcubic, estimate_seconds,
-                                             has_lean_checker, lean_hints, search_hints)
-from pyverify.exact.weights import ExactWeights, exact_weights
+from pyverify.exact.result import CertifiedResult
+from pyverify.exact.subcubic_checker import SubcubicHints
+from pyverify.exact.weights import ExactWeights
 from pyverify.export.pack import pack_matrix
-from pyverify.limits import require_time
-from pyverify.model import ARCHITECTURE, ARCHITECTURE_SOURCES, MaxOfKTransformer, architecture_line
-from pyverify.strategies.subcubic import PRESETS, SubcubicConfig
+from pyverify.registry import strategy as lookup
+from pyverify.model import ARCHITECTURE, ARCHITECTURE_SOURCES, MaxOfKTransformer
+from pyverify.strategies.subcubic import SubcubicConfig
 from pyverify.resources import create_lean_project, templates_dir
 
 # Per certifiable strategy: the Lean checker, a title, the theorem's name, the Coq theorem that
@@ -41,7 +41,6 @@ STRATEGIES = {"cubic": ("checkCubic", "Cubic", "cubic_certified", "cubic_sound",
                               "brute_force_block", "bruteBlocks"),
               "subcubic": ("checkSubcubic", "Subcubic", "subcubic_certified", None, "subcubicBlock", "subcubic_block",
                            "subcubicBlocks")}
-EXPORT_STRATEGIES = ("cubic", "brute-force") + tuple(f"subcubic:{p}" for p in PRESETS)
 
 # The proof length of a subcubic configuration (docs/strategies.md): the case checks, plus what
 # its EUPU and attention error handlings compute.
@@ -131,7 +130,7 @@ def subcubic_class(config: SubcubicConfig) -> str:
     return " + ".join(parts) + " (cubic: V^3 n)"
 
 
-def render_hints(h: LeanHints) -> dict:
+def render_hints(h: SubcubicHints) -> dict:
     """The hints' fields as Lean terms, for the template."""
     return {"eupu": h.eupu, "attention": h.attention, "drop_query": "true" if h.drop_query else "false",
             "gap_bits": h.gap_bits, "gaps": lean_nat_list(h.gaps), "x": lean_vector(h.x),
@@ -140,7 +139,7 @@ def render_hints(h: LeanHints) -> dict:
 
 
 def render_module(w: ExactWeights, name: str, strategy: str, count: int, blocks: list[tuple[int, int, int]],
-                  hints: LeanHints | None = None, architecture: str = BUILT_HERE, version: str = __version__) -> str:
+                  hints: SubcubicHints | None = None, architecture: str = BUILT_HERE, version: str = __version__) -> str:
     """The generated module's text: one `decide +kernel` theorem per block of max tokens
     ((lo, hi, count) each, covering 0..V-1 as the checker's own partition does) and the final
     theorem, their sum by congruence. A `subcubic:CONFIG` strategy needs its hints.
@@ -225,36 +224,35 @@ def check_lean_destination(lean_dir: str | Path, name: str, force: bool = False)
                       lean_dir / "Generated.lean", render_root(generated_modules(lean_dir)), force)
 
 
-def to_lean(model: MaxOfKTransformer, name: str, strategy: str = "cubic", lean_dir: str | Path = "lean",
-            force: bool = False) -> ExportResult:
-    """Certify the model with the exact checker, write lean/Generated/NAME.lean and update the
-    root module lean/Generated.lean, both atomically. A missing (or empty) lean_dir becomes a
-    complete Lake project first; an existing one must be pyverify's (check_lean_destination).
-    force: run a certification estimated to take long, and overwrite a module pyverify did not
-    write. The result carries the kernel's estimated cost (`kernel_estimate`)."""
+def export_lean(certificate: CertifiedResult, name: str, lean_dir: str | Path = "lean",
+                force: bool = False) -> ExportResult:
+    """Write a certificate from `pyverify.certify` as lean_dir/Generated/NAME.lean and update
+    the root module lean_dir/Generated.lean, both atomically, without recomputing anything. A
+    missing (or empty) lean_dir becomes a complete Lake project first; an existing one must be
+    pyverify's (check_lean_destination). force: overwrite a module pyverify did not write. The
+    result carries the kernel's estimated cost (`kernel_estimate`)."""
+    w = certificate.weights
+    if w is None or not certificate.strategy:
+        raise PyVerifyError("export needs a certificate from pyverify.certify (with its weights and strategy)")
+    if not lookup(certificate.strategy).lean:
+        raise PyVerifyError(f"{certificate.strategy} has no Lean checker (it is named but not implemented)")
     check_lean_destination(lean_dir, name, force)
     lean_dir = Path(lean_dir)
-    w = exact_weights(model)
-    hints = None
-    if strategy == "subcubic" or strategy.startswith("subcubic:"):
-        config = SubcubicConfig.parse(strategy.partition(":")[2])
-        if not has_lean_checker(config):
-            raise PyVerifyError(f"subcubic configuration {config.name} has no Lean checker (it is named but not "
-                                f"implemented); the Lean checker covers every implemented configuration")
-        require_time(f"the certified subcubic checker for V={w.d_vocab}, n={w.n_ctx}",
-                     estimate_seconds(w.d_vocab, w.n_ctx, w.d_model), force)
-        search = search_hints(model, config)
-        hints = lean_hints(w, config, search)  # refuses a configuration without a Lean checker, before the work
-        certified = certify_subcubic(model, config, hints=search, force=force)
-    else:
-        certified = certify(w, strategy, force)
-    count, seconds = certified.count, certified.seconds
     if not (lean_dir / "lakefile.toml").exists():
-        create_lean_project(lean_dir)  # a complete Lake project, created only once the certificate exists
-    text = render_module(w, name, strategy, count, certified.blocks, hints, architecture_line(model))
+        create_lean_project(lean_dir)
+    text = render_module(w, name, certificate.strategy, certificate.count, certificate.blocks, certificate.hints,
+                         certificate.architecture or BUILT_HERE)
     path = lean_dir / "Generated" / f"{name}.lean"
     write_text_atomic(path, text)
     write_text_atomic(lean_dir / "Generated.lean", render_root(generated_modules(lean_dir)))
-    kernel_seconds, peak_gb, blocks = kernel_estimate(strategy, w.d_vocab, w.n_ctx, w.d_model)
-    return ExportResult(path, name, strategy, count, w.d_vocab**w.n_ctx, "decide +kernel", len(text.encode()),
-                        seconds, kernel_seconds, blocks, peak_gb)
+    kernel_seconds, peak_gb, blocks = kernel_estimate(certificate.strategy, w.d_vocab, w.n_ctx, w.d_model)
+    return ExportResult(path, name, certificate.strategy, certificate.count, certificate.total, "decide +kernel",
+                        len(text.encode()), certificate.seconds, kernel_seconds, blocks, peak_gb)
+
+
+def to_lean(model: MaxOfKTransformer, name: str, strategy: str = "cubic", lean_dir: str | Path = "lean",
+            force: bool = False) -> ExportResult:
+    """Certify the model (`pyverify.certify`) and export the certificate (`export_lean`); the
+    destination is validated first. force: also run a certification estimated to take long."""
+    check_lean_destination(lean_dir, name, force)
+    return export_lean(certify(model, strategy, force), name, lean_dir, force)

@@ -1,8 +1,8 @@
 """Exporting a certified bound as a Coq module (coq/Generated/NAME.v) whose theorem is about the
 model itself: `(N <= correct_count weights)%nat`, proved from the checker's soundness theorem.
 
-    from pyverify.export.coq import to_coq
-    result = to_coq(model, name="Tiny", strategy="brute-force", coq_dir="coq")
+    from pyverify.export.coq import export_coq
+    result = export_coq(pyverify.certify(model, "brute-force"), name="Tiny", coq_dir="coq")
 
 Rendering is deterministic: the same weights give byte-identical files.
 """
@@ -16,10 +16,12 @@ from pyverify.atomic import write_text_atomic
 from pyverify.errors import PyVerifyError
 from pyverify.exact import certify
 from pyverify.exact.fixed import PREC, inv_sqrt
-from pyverify.exact.weights import ExactWeights, exact_weights
+from pyverify.exact.result import CertifiedResult
+from pyverify.exact.weights import ExactWeights
 from pyverify.export import (BUILT_HERE, FIELDS, NAME_PATTERN, ExportResult, check_destination, environment,
                              weights_digest)
-from pyverify.model import MaxOfKTransformer, architecture_line
+from pyverify.model import MaxOfKTransformer
+from pyverify.registry import strategy as lookup
 from pyverify.resources import create_coq_project
 
 # Per strategy with a Coq soundness proof: the checker evaluated by vm_compute, the theorem
@@ -81,24 +83,37 @@ def check_coq_destination(coq_dir: str | Path, name: str, force: bool = False) -
                       verify_coq_module, force=force)
 
 
-def to_coq(model: MaxOfKTransformer, name: str, strategy: str = "brute-force", coq_dir: str | Path = "coq",
-           force: bool = False) -> ExportResult:
-    """Certify the model with the exact checker and write coq_dir/Generated/NAME.v atomically. A
-    missing (or empty) coq_dir becomes a copy of the Coq library first; an existing one must be
-    pyverify's (check_coq_destination). force: run a certification estimated to take long, and
-    overwrite a module pyverify did not write."""
-    if strategy not in COQ_STRATEGIES:
-        raise PyVerifyError(f"no Coq soundness proof for --strategy {strategy} yet (Coq proves: "
+def export_coq(certificate: CertifiedResult, name: str, coq_dir: str | Path = "coq",
+               force: bool = False) -> ExportResult:
+    """Write a certificate from `pyverify.certify` as coq_dir/Generated/NAME.v atomically,
+    without recomputing anything. A missing (or empty) coq_dir becomes a copy of the Coq library
+    first; an existing one must be pyverify's (check_coq_destination). force: overwrite a module
+    pyverify did not write."""
+    w = certificate.weights
+    if w is None or not certificate.strategy:
+        raise PyVerifyError("export needs a certificate from pyverify.certify (with its weights and strategy)")
+    if not lookup(certificate.strategy).coq:
+        raise PyVerifyError(f"no Coq soundness proof for --strategy {certificate.strategy} yet (Coq proves: "
                             f"{', '.join(COQ_STRATEGIES)}); export it with --prover lean")
     check_coq_destination(coq_dir, name, force)
     coq_dir = Path(coq_dir)
-    w = exact_weights(model)
-    certified = certify(w, strategy, force)
     if not (coq_dir / "_CoqProject").exists():
         create_coq_project(coq_dir)
-    text = render_coq_module(w, name, strategy, certified.count, architecture_line(model))
+    text = render_coq_module(w, name, certificate.strategy, certificate.count, certificate.architecture or BUILT_HERE)
     path = coq_dir / "Generated" / f"{name}.v"
     write_text_atomic(path, text)
-    return ExportResult(path, name, strategy, certified.count, w.d_vocab**w.n_ctx, "vm_compute",
-                        len(text.encode()), certified.seconds,
-                        estimate_coq_seconds(w.d_vocab, w.n_ctx, w.d_model, strategy))
+    return ExportResult(path, name, certificate.strategy, certificate.count, certificate.total, "vm_compute",
+                        len(text.encode()), certificate.seconds,
+                        estimate_coq_seconds(w.d_vocab, w.n_ctx, w.d_model, certificate.strategy))
+
+
+def to_coq(model: MaxOfKTransformer, name: str, strategy: str = "brute-force", coq_dir: str | Path = "coq",
+           force: bool = False) -> ExportResult:
+    """Certify the model (`pyverify.certify`) and export the certificate (`export_coq`); the
+    strategy and the destination are validated first. force: also run a certification
+    estimated to take long."""
+    if not lookup(strategy).coq:
+        raise PyVerifyError(f"no Coq soundness proof for --strategy {strategy} yet (Coq proves: "
+                            f"{', '.join(COQ_STRATEGIES)}); export it with --prover lean")
+    check_coq_destination(coq_dir, name, force)
+    return export_coq(certify(model, strategy, force), name, coq_dir, force)

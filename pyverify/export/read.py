@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pyverify.errors import PyVerifyError
-from pyverify.exact.subcubic_checker import LeanHints
+from pyverify.exact.subcubic_checker import SubcubicHints
 from pyverify.exact.weights import ExactWeights
 from pyverify.export.pack import unpack_matrix
 
@@ -38,7 +38,7 @@ class GeneratedModule:
     weights: ExactWeights
     count: int
     blocks: list[tuple[int, int, int]]  # Lean: (lo, hi, count) per block theorem; Coq: []
-    hints: LeanHints | None = None  # Lean subcubic modules
+    hints: SubcubicHints | None = None  # Lean subcubic modules
     architecture: str = ""  # how the model's architecture was established (the docstring's line)
 
 
@@ -77,7 +77,7 @@ def _lean_vector(term: str, what: str) -> list[int]:
     return _lean_matrix(m[1], what)[0]
 
 
-def _lean_hints(text: str) -> LeanHints:
+def _lean_hints(text: str) -> SubcubicHints:
     body = _find(r"noncomputable def hints : SubcubicHints :=\n  \{ (.*?) \}\n", text, "the hints", re.S)[1]
     fields = {}
     for m in re.finditer(r"(?:^|\n    )(\w+) := ((?:(?!\n    \w+ := ).)*)", body, re.S):
@@ -93,7 +93,7 @@ def _lean_hints(text: str) -> LeanHints:
     gaps = [int(g, 16) for g in re.findall(r"List\.cons 0x([0-9a-f]+)", fields["gaps"])]
     if fields["dropQuery"] not in ("true", "false"):
         raise ModuleError("cannot read the hint dropQuery")
-    return LeanHints(number("eupu"), number("attention"), fields["dropQuery"] == "true", number("gapBits"), gaps,
+    return SubcubicHints(number("eupu"), number("attention"), fields["dropQuery"] == "true", number("gapBits"), gaps,
                      _lean_vector(fields["x"], "the hint x"), _lean_vector(fields["z"], "the hint z"),
                      _lean_matrix(fields["Y"], "the hint Y"), _lean_matrix(fields["Z"], "the hint Z"),
                      number("ty"), number("tz"), number("sigmaSq"), number("sigmaBits"),

@@ -9,7 +9,8 @@ import torch
 
 @dataclass
 class StrategyResult:
-    """A certified count of correct inputs (sound in real arithmetic up to float64 rounding).
+    """A float64 lower bound on the count of correct inputs: an estimate, sound in real
+    arithmetic only up to float64 rounding (`uncertain`); `pyverify.certify` certifies.
 
     strategy:        full name, e.g. "cubic" or "subcubic:mean_query+max_diff/mean_query+diff/max_diff"
     family:          "brute-force", "cubic" or "subcubic"

@@ -1,0 +1,89 @@
+"""The public Python API: load a model, measure it, bound it, certify it, export the certificate
+to Lean and Coq, check the theorems and compare. The command line calls these functions and
+nothing else of the pipeline.
+
+    import pyverify
+    model = pyverify.load("runs/m.pt")            # a path, a state dict, or a HookedTransformer
+    cert = pyverify.certify(model, "cubic")         # exact interval arithmetic
+    pyverify.export_lean(cert, "Seed123", "lean")   # lean/Generated/Seed123.lean
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from pyverify.accuracy import BruteForceResult, count_correct
+from pyverify.compare import ComparisonRow
+from pyverify.compare import compare as _compare
+from pyverify.errors import PyVerifyError
+from pyverify.exact import certify
+from pyverify.export import export_lean
+from pyverify.export.coq import export_coq
+from pyverify.lake import TheoremStatus
+from pyverify.model import MaxOfKTransformer, model_from_state_dict
+from pyverify.registry import run_numeric
+from pyverify.strategies.result import StrategyResult
+from pyverify.tables import path_tables
+
+__all__ = ["load", "accuracy", "bound", "certify", "export_lean", "export_coq", "check", "compare",
+           "BruteForceResult", "StrategyResult", "ComparisonRow", "TheoremStatus"]
+
+
+def load(source) -> MaxOfKTransformer:
+    """The model pyverify proves things about, from: a file path (`.safetensors` checkpoint
+    with or without its sidecar, `.pt`/`.pth` TransformerLens state dict); a state dict (a
+    mapping of TransformerLens names to tensors, on any device); a TransformerLens
+    `HookedTransformer` (duck-typed: its `cfg` and `state_dict()`; every setting of its cfg is
+    checked); or a pyverify model (returned as it is). Refuses anything else with one line."""
+    from pyverify.checkpoint import load_model
+    from pyverify.transformer_lens import model_from_transformer_lens
+
+    if isinstance(source, MaxOfKTransformer):
+        return source
+    if isinstance(source, (str, Path)):
+        return load_model(source)
+    if isinstance(source, dict):
+        return model_from_state_dict(source)
+    if hasattr(source, "cfg") and callable(getattr(source, "state_dict", None)):
+        return model_from_transformer_lens(source)
+    raise PyVerifyError(f"cannot load a model from a {type(source).__name__} (give a path, a state dict or a "
+                        "HookedTransformer)")
+
+
+def accuracy(model: MaxOfKTransformer, force: bool = False, progress: bool = False) -> BruteForceResult:
+    """The float64 count of correct inputs over all V^n (`.correct`, `.total`, `.accuracy`),
+    with `.uncertain`: the inputs whose decision lies within the float64 rounding bound.
+    force: run a count estimated to take over 10 minutes; progress: a progress bar."""
+    return count_correct(path_tables(model), force=force, progress=progress)
+
+
+def bound(model: MaxOfKTransformer, strategy: str = "cubic", force: bool = False) -> StrategyResult:
+    """A float64 lower bound (an estimate) by one strategy: brute-force, cubic or
+    subcubic[:CONFIG] (`.count`, `.bound`, `.flops`, `.uncertain`, ...)."""
+    return run_numeric(strategy, model, force=force)
+
+
+def check(lean_dir: str | Path | None = "lean", coq_dir: str | Path | None = None, lean: str | None = None,
+          modules: set[str] | None = None, progress: Callable[[str], None] | None = None) -> list[TheoremStatus]:
+    """Check the generated theorems of a Lean project (lake, or the bare compiler `lean`) and/or
+    a Coq project; one TheoremStatus per module (`.verified`, `.count`, `.error`, `.seconds`).
+    Raises NoToolchain when a requested prover is missing. progress is told what starts."""
+    from pyverify.coqc import check_coq_project
+    from pyverify.lake import check_project
+
+    statuses = []
+    if lean_dir is not None:
+        statuses += check_project(lean_dir, lean=lean, only=modules, progress=progress)[0]
+    if coq_dir is not None:
+        statuses += check_coq_project(coq_dir, only=modules, progress=progress)[0]
+    return statuses
+
+
+def compare(model: MaxOfKTransformer, lean_dir: str | Path = "lean", coq_dir: str | Path = "coq",
+            check_lean: bool = True, check_coq: bool = True, lean: str | None = None,
+            force: bool = False) -> list[ComparisonRow]:
+    """One row per strategy (cubic, brute force on small models, the four subcubic presets):
+    the float64 bound, its rounding flag, the certified count, and what the Lean and Coq checks
+    say of the modules for these weights."""
+    return _compare(model, lean_dir, coq_dir, run_lake=check_lean, run_coq=check_coq, force=force, lean=lean)
