@@ -156,7 +156,7 @@ def cmd_export(args: argparse.Namespace) -> int:
              f"certified in {r.certify_seconds:.1f} s)"]
     for prover, m in results:
         if prover == "lean":
-            check = (f"`pyverify check` (needs a Lean toolchain; {m.blocks} block theorem"
+            check = (f"`pyverify check` (lake, or --lean PATH; {m.blocks} block theorem"
                      f"{'s' if m.blocks != 1 else ''}, kernel only; estimated {m.check_estimate_seconds:.0f} s of CPU "
                      f"and {m.peak_gb_estimate:.1f} GB peak for the largest block)")
         else:

@@ -1,5 +1,6 @@
-"""Checking the generated Coq theorems: build the library with `make`, compile each generated
-module with `coqc`, then have `coqc` check the intended statement and list its axioms.
+"""Checking the generated Coq theorems: build the shipped library once with `make` (a cache
+folder), compile each generated module with `coqc` against it, then have `coqc` check the
+intended statement and list its axioms.
 
 A theorem is reported verified only when all of these hold:
 1. the project's library (theories/*.v, _CoqProject, Makefile) is byte-identical to the one
@@ -101,13 +102,59 @@ def _tool(name: str) -> str:
     return path
 
 
-def _coqc(coqc: str, coq_dir: Path, file: str | Path, timeout: float | None) -> subprocess.CompletedProcess:
-    args = [coqc, "-R", str(coq_dir / "theories"), "PyVerify", "-R", str(coq_dir / "Generated"),
-            "PyVerify.Generated", str(file)]
+def _coqc(coqc: str, coq_dir: Path, file: str | Path, timeout: float | None,
+          library: Path | None = None) -> subprocess.CompletedProcess:
+    """coqc on a file, with PyVerify from library/theories (default coq_dir/theories) and
+    PyVerify.Generated from coq_dir/Generated."""
+    theories = (library or coq_dir) / "theories"
+    args = [coqc, "-R", str(theories), "PyVerify", "-R", str(coq_dir / "Generated"), "PyVerify.Generated", str(file)]
     try:
         return subprocess.run(args, cwd=coq_dir, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         raise PyVerifyError(f"coqc {file} did not finish within {timeout} s") from None
+
+
+def library_build(coqc: str, make: str, timeout: float | None = None,
+                  say: Callable[[str], None] = lambda m: None) -> tuple[Path, float]:
+    """The shipped Coq library built with `make` in a cache folder keyed by coqc's version and
+    the library's text, reused while both are unchanged; and the seconds the build took here
+    (0 when reused). A project's library is byte-identical to it (library_differences), so its
+    modules are compiled against this build."""
+    import hashlib
+    import os
+
+    source = coq_library_dir()
+    names = list(COQ_CORE) + [f"theories/{p.name}" for p in sorted((source / "theories").glob("*.v"))]
+    version = subprocess.run([coqc, "--version"], capture_output=True, text=True).stdout
+    key = hashlib.sha256(version.encode())
+    for n in names:
+        key.update(n.encode() + b"\0" + (source / n).read_bytes())
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "pyverify" / "coq-build"
+    build = cache / key.hexdigest()[:24]
+    if (build / "theories" / "Soundness.vo").exists():
+        return build, 0.0
+    say(f"building the Coq library once into {build} (make)")
+    cache.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=cache))
+    (tmp / "theories").mkdir()
+    for n in names:
+        shutil.copy2(source / n, tmp / n)
+    start = time.perf_counter()
+    try:
+        built = subprocess.run([make, "-j2", "-C", str(tmp)], capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise PyVerifyError(f"building the Coq library did not finish within {timeout} s") from None
+    if built.returncode != 0:
+        shutil.rmtree(tmp, ignore_errors=True)
+        errors = parse_coq_errors(built.stdout + built.stderr)
+        raise PyVerifyError("the Coq library did not build: " + (f"{errors[0].path}:{errors[0].line}: "
+                            f"{errors[0].message}" if errors else (built.stdout + built.stderr).strip()[-200:]))
+    try:
+        tmp.rename(build)
+    except OSError:  # built concurrently by another process: keep theirs
+        shutil.rmtree(tmp, ignore_errors=True)
+    return build, time.perf_counter() - start
 
 
 def _failed(module: str, relative: str, message: str, seconds: float = 0.0, count: int | None = None,
@@ -118,9 +165,10 @@ def _failed(module: str, relative: str, message: str, seconds: float = 0.0, coun
 def check_coq_project(coq_dir: str | Path = "coq", timeout: float | None = None,
                       only: set[str] | None = None,
                       progress: Callable[[str], None] | None = None) -> tuple[list[TheoremStatus], float]:
-    """Build the library in coq_dir, then check every generated module (or only the module names
-    in `only`, e.g. {"Tiny"}); return the statuses (with coqc seconds) and the library's build
-    time in seconds. progress, if given, is told what starts."""
+    """Check every generated module of coq_dir (or only the module names in `only`, e.g.
+    {"Tiny"}) against the shipped library, built once (library_build); return the statuses
+    (with coqc seconds) and the library's build time here in seconds (0 when it was reused).
+    progress, if given, is told what starts."""
     say = progress or (lambda message: None)
     coq_dir = Path(coq_dir).resolve()
     if not (coq_dir / "_CoqProject").exists():
@@ -149,18 +197,11 @@ def check_coq_project(coq_dir: str | Path = "coq", timeout: float | None = None,
         readable.append((module, path))
     library_seconds = 0.0
     if readable:
-        say(f"building the Coq library in {coq_dir} (make)")
-        start = time.perf_counter()
         try:
-            built = subprocess.run([make, "-C", str(coq_dir)], capture_output=True, text=True, timeout=timeout)
-        except subprocess.TimeoutExpired:
-            raise PyVerifyError(f"make -C {coq_dir} did not finish within {timeout} s") from None
-        library_seconds = time.perf_counter() - start
-        library_error = None
-        if built.returncode != 0:
-            errors = parse_coq_errors(built.stdout + built.stderr)
-            library_error = (f"{errors[0].path}:{errors[0].line}: {errors[0].message}" if errors else
-                             "the Coq library did not build: " + (built.stdout + built.stderr).strip()[-200:])
+            library, library_seconds = library_build(coqc, make, timeout, say)
+            library_error = None
+        except PyVerifyError as e:
+            library, library_error = None, str(e)
         compiled = []
         for module, path in readable:
             relative, module_name = f"Generated/{path.name}", f"PyVerify.Generated.{module.name}"
@@ -169,13 +210,12 @@ def check_coq_project(coq_dir: str | Path = "coq", timeout: float | None = None,
                 continue
             say(f"coqc {relative}")
             start = time.perf_counter()
-            proc = _coqc(coqc, coq_dir, relative, timeout)
+            proc = _coqc(coqc, coq_dir, relative, timeout, library)
             seconds = time.perf_counter() - start
             if proc.returncode != 0:
                 errors = parse_coq_errors(proc.stdout + proc.stderr)
                 if errors:
-                    e = errors[0]
-                    statuses[module.name] = TheoremStatus(module_name, THEOREM, relative, False, e, seconds,
+                    statuses[module.name] = TheoremStatus(module_name, THEOREM, relative, False, errors[0], seconds,
                                                           module.count)
                 else:
                     statuses[module.name] = _failed(module_name, relative, "coqc failed: "
@@ -184,7 +224,7 @@ def check_coq_project(coq_dir: str | Path = "coq", timeout: float | None = None,
                 compiled.append((module, relative, seconds))
         if compiled:
             say("checking the statements and their axioms")
-            verdicts = _verdicts(coqc, coq_dir, [m for m, _, _ in compiled], timeout)
+            verdicts = _verdicts(coqc, coq_dir, [m for m, _, _ in compiled], timeout, library)
             for module, relative, seconds in compiled:
                 module_name = f"PyVerify.Generated.{module.name}"
                 reason = verdicts[module.name]
@@ -194,19 +234,21 @@ def check_coq_project(coq_dir: str | Path = "coq", timeout: float | None = None,
     return [statuses[p.stem] for p in paths], library_seconds
 
 
-def _run_script(coqc: str, coq_dir: Path, text: str, timeout: float | None) -> subprocess.CompletedProcess:
+def _run_script(coqc: str, coq_dir: Path, text: str, timeout: float | None,
+                library: Path | None = None) -> subprocess.CompletedProcess:
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "PyVerifyStatements.v"
         script.write_text(text)
-        return _coqc(coqc, coq_dir, script, timeout)
+        return _coqc(coqc, coq_dir, script, timeout, library)
 
 
-def assumptions(coqc: str, coq_dir: Path, preamble: str, terms: list[str],
-                timeout: float | None = None) -> list[list[str]]:
+def assumptions(coqc: str, coq_dir: Path, preamble: str, terms: list[str], timeout: float | None = None,
+                library: Path | None = None) -> list[list[str]]:
     """The axioms each term rests on, by fully qualified name: `Print Assumptions` of each term
     after the preamble, then `About` of each printed name in the same context. Raises
     PyVerifyError if coqc fails."""
-    shown = _run_script(coqc, coq_dir, preamble + "".join(f"Print Assumptions {t}.\n" for t in terms), timeout)
+    shown = _run_script(coqc, coq_dir, preamble + "".join(f"Print Assumptions {t}.\n" for t in terms), timeout,
+                        library)
     if shown.returncode != 0:
         errors = parse_coq_errors(shown.stdout + shown.stderr)
         raise PyVerifyError("coqc could not list the axioms: " + (errors[0].message if errors else
@@ -219,7 +261,7 @@ def assumptions(coqc: str, coq_dir: Path, preamble: str, terms: list[str],
     everything = sorted({a for found in names for a in found})
     if not everything:
         return names
-    about = _run_script(coqc, coq_dir, preamble + "".join(f"About {a}.\n" for a in everything), timeout)
+    about = _run_script(coqc, coq_dir, preamble + "".join(f"About {a}.\n" for a in everything), timeout, library)
     full = re.findall(r"Expands to: Constant\s+(\S+)", about.stdout)
     if about.returncode != 0 or len(full) != len(everything):
         raise PyVerifyError("coqc could not resolve the axioms' full names")
@@ -227,7 +269,8 @@ def assumptions(coqc: str, coq_dir: Path, preamble: str, terms: list[str],
     return [[resolved[a] for a in found] for found in names]
 
 
-def _verdicts(coqc: str, coq_dir: Path, modules: list[GeneratedModule], timeout: float | None) -> dict[str, str | None]:
+def _verdicts(coqc: str, coq_dir: Path, modules: list[GeneratedModule], timeout: float | None,
+              library: Path | None = None) -> dict[str, str | None]:
     """Per module name: None if coqc accepts its theorem at the intended statement and every
     axiom it rests on is allowed by full name, else why not."""
     preamble = ("From Coq Require Import NArith.\nFrom PyVerify Require Semantics.\n"
@@ -235,7 +278,7 @@ def _verdicts(coqc: str, coq_dir: Path, modules: list[GeneratedModule], timeout:
     checks = "".join(f"Check (PyVerify.Generated.{m.name}.{THEOREM} : {statement(m)}).\n" for m in modules)
     try:
         found = assumptions(coqc, coq_dir, preamble + checks, [f"PyVerify.Generated.{m.name}.{THEOREM}"
-                                                               for m in modules], timeout)
+                                                               for m in modules], timeout, library)
     except PyVerifyError as e:
         return {m.name: f"the theorem is not the intended statement, or its axioms cannot be listed ({e})"
                 for m in modules}

@@ -92,3 +92,32 @@ def test_lean_export_never_overwrites_a_file_pyverify_did_not_write(tmp_path):
     assert mine.read_text() == "-- my own module\n"
     to_lean(tiny_model(), "Tiny", "brute-force", lean_dir, force=True)
     assert read_lean_module(mine).count == 10
+
+
+def test_a_real_hooked_transformer_counts_as_transformer_lens_does():
+    """TransformerLens 3.x (its HookedTransformer; 4.x removed it), when installed: a V=16, K=4
+    attention-only model passed as the object; pyverify's count of correct inputs equals the
+    count from TransformerLens's own forward pass (float64) on every one of the 65,536 inputs."""
+    transformer_lens = pytest.importorskip("transformer_lens", reason="TransformerLens is not installed "
+                                           "(pip install 'pyverify[transformer-lens]')")
+    if not hasattr(transformer_lens, "HookedTransformer"):
+        pytest.skip("this TransformerLens has no HookedTransformer (4.x); the test needs 3.x")
+    import itertools
+
+    import pyverify
+
+    cfg = transformer_lens.HookedTransformerConfig(
+        n_layers=1, n_heads=1, d_model=32, d_head=32, d_vocab=16, n_ctx=4, attn_only=True, act_fn="relu",
+        normalization_type=None, positional_embedding_type="standard", dtype=torch.float64, seed=7, device="cpu")
+    hooked = transformer_lens.HookedTransformer(cfg)
+    model = pyverify.load(hooked)
+    assert model.architecture_source == "cfg"
+    ours = pyverify.accuracy(model)
+    tokens = torch.tensor(list(itertools.product(range(16), repeat=4)))
+    with torch.no_grad():
+        logits = torch.cat([hooked(batch)[:, -1, :] for batch in tokens.split(8192)])
+    target = tokens.max(dim=1).values
+    others = logits.clone()
+    others[torch.arange(len(tokens)), target] = float("-inf")
+    theirs = int((logits[torch.arange(len(tokens)), target] > others.max(dim=1).values).sum())
+    assert ours.uncertain == 0 and ours.correct == theirs and ours.total == 16**4

@@ -56,26 +56,26 @@ def subcubic_blocks(V: int, n: int) -> list[tuple[int, int]]:
     return max_blocks(V, block_count(V**2 * n * n, SUBCUBIC_BLOCK_WORK, V), 2)
 
 
-def kernel_estimate(strategy: str, V: int, n: int, d_model: int) -> tuple[float, float, int]:
-    """(CPU seconds in all, peak GB of the largest block, blocks) for `lake build` of one module.
+# Per family: kernel CPU seconds per work unit, GB of peak memory per unit in one block, and the
+# CPU seconds each block spends rebuilding the tables (at V = 64, d = 32). Fitted to the real
+# compiler (Lean 4.35.0, 2 cores, scripts/bench_lean.py): Seed123 cubic, 14 blocks, 527 s CPU
+# (user + system) and 3.6 GB for the largest block; Seed123Subcubic, 16 blocks, 279 s and
+# 1.7 GB; brute force on zoo models, about 4.5 ms a unit (V = 9, 16 at n = 3: 9.6 s, 120 s).
+KERNEL_COST = {"cubic": (1.8e-3, 1.75e-4, 4.0), "subcubic": (8.0e-4, 6.7e-5, 1.0), "brute-force": (4.5e-3, 1.0e-4, 0.5)}
 
-    Fitted to measurements on Lean 4.35.0 (issue 12, cubic, n = 4): a kernel-written checker in
-    one theorem took 1.8 / 5.5 / 31 / 105 s and 0.4 / 0.8 / 3.2 / 9.2 GB at V = 8 / 16 / 32 / 48,
-    about 1 ms and 0.09 MB per V^3 (0.13 MB allowing for uneven blocks); 8 blocks at V = 64 took 290 s and 4.4 GB. Each block
-    rebuilds the tables it reads (about 5 s at V = 64, d = 32). Brute force is scaled by its
-    (input, output) pairs at the same cost per pair as a cubic case; not measured. Subcubic is
-    not measured either: its (q, m, c) cases, about n exps each, at ten cubic units per exp."""
-    if strategy == "brute-force":
-        blocks = brute_blocks(V, n)
-        units = V**n * n * V / 8
-    elif strategy.startswith("subcubic"):
-        blocks = subcubic_blocks(V, n)
-        units = 5 * V**2 * n**2
+
+def kernel_estimate(strategy: str, V: int, n: int, d_model: int) -> tuple[float, float, int]:
+    """(CPU seconds in all, peak GB of the largest block, blocks) for the Lean kernel to check
+    one generated module: the blocks' work units (cubic V^3 n / 4, subcubic 5 V^2 n^2, brute force
+    V^n n V / 8) at the family's fitted cost (KERNEL_COST), plus each block's tables."""
+    family = strategy.partition(":")[0]
+    if family == "brute-force":
+        blocks, units = brute_blocks(V, n), V**n * n * V / 8
+    elif family == "subcubic":
+        blocks, units = subcubic_blocks(V, n), 5 * V**2 * n**2
     else:
-        blocks = cubic_blocks(V, n)
-        units = V**3 * n / 4
+        blocks, units = cubic_blocks(V, n), V**3 * n / 4
+    per_unit, gb_per_unit, tables_at_64 = KERNEL_COST[family]
     k = len(blocks)
-    tables = 5.0 * (V / 64) ** 2 * (d_model / 32)
-    seconds = 1.5 + 1e-3 * units + tables * k
-    peak_gb = 0.3 + 1.3e-4 * units / k
-    return seconds, peak_gb, k
+    tables = tables_at_64 * (V / 64) ** 2 * (d_model / 32)
+    return 1.5 + per_unit * units + tables * k, 0.3 + gb_per_unit * units / k, k
