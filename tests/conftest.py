@@ -24,8 +24,33 @@ torch.set_num_threads(1 if os.environ.get("PYTEST_XDIST_WORKER") else 2)
 
 @pytest.fixture(scope="session")
 def zoo() -> list[ZooModel]:
-    """The 300 small models every soundness test shares (tests/zoo.py)."""
-    return build_zoo()
+    """The 300 small models every soundness test shares (tests/zoo.py): built once, by the first
+    worker to ask, and kept in ~/.cache/pyverify/test-zoo keyed by the torch version and the code
+    that builds them (the other worker waits for it, then loads it)."""
+    import fcntl
+
+    import tests.zoo
+
+    code = b"".join(Path(m.__file__).read_bytes() for m in (pyverify.model, pyverify.train, tests.zoo))
+    key = hashlib.sha256(torch.__version__.encode() + code).hexdigest()[:16]
+    folder = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "pyverify" / "test-zoo"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"zoo-{key}.pt"
+    with open(folder / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if path.exists():
+            saved = torch.load(path, weights_only=False)
+            zoo = []
+            for index, kind, cfg, state in saved:
+                model = MaxOfKTransformer(ModelConfig(**cfg))
+                model.load_state_dict(state)
+                zoo.append(ZooModel(index, kind, model))
+            return zoo
+        zoo = build_zoo()
+        tmp = path.with_suffix(".tmp")
+        torch.save([(z.index, z.kind, z.model.cfg.to_dict(), z.model.state_dict()) for z in zoo], tmp)
+        tmp.rename(path)
+        return zoo
 
 
 @pytest.fixture(scope="session")
