@@ -27,3 +27,18 @@ def cases(d_vocab: int, n_ctx: int) -> tuple[tuple[int, int, int], ...]:
     must hold m) and c >= 1 needs a token below m (m >= 1)."""
     return tuple((q, m, c) for m in range(d_vocab) for q in range(m + 1) for c in range(n_ctx)
                  if case_count(n_ctx, q == m, c, 1) and (c == 0 or m >= 1))
+
+
+def gap_is_legal(q, m, c, g):
+    """The subcubic gap rule, on ints or elementwise on tensors: g >= 1, and g <= m (q = m) or
+    g <= m - q (q < m), unless q = m and c = 0 (no non-max token: any gap). Every checker reads
+    it from here (Lean: `gapLegal`)."""
+    g_max = m - q * (q != m)
+    return (g >= 1) & (((q == m) & (c == 0)) | (g <= g_max))
+
+
+def non_query_ends(intervals: list, n_ctx: int) -> tuple[list, list]:
+    """The n-1 non-query positions' lower ends ascending and upper ends descending (both
+    checkers' orderings of the positional terms: the m copies where they weigh least)."""
+    return (sorted(lo for lo, _ in intervals[: n_ctx - 1]),
+            sorted((hi for _, hi in intervals[: n_ctx - 1]), reverse=True))

@@ -187,6 +187,12 @@ def check_tensors(state_dict: dict) -> None:
             raise PyVerifyError(f"{key} contains NaN or infinite values")
 
 
+def nonzero_bias(model: MaxOfKTransformer) -> str | None:
+    """The name of the first bias with a non-zero entry, or None (the exact path models zero
+    biases only)."""
+    return next((k for k, v in model.state_dict().items() if ".b_" in k and bool((v != 0).any())), None)
+
+
 def architecture_line(model: MaxOfKTransformer) -> str:
     """The architecture certified, and how the model's settings are known (one line)."""
     return f"{ARCHITECTURE}; {ARCHITECTURE_SOURCES[model.architecture_source]}"

@@ -18,7 +18,7 @@ from pyverify.config import ModelConfig
 from pyverify.errors import PyVerifyError
 from pyverify.exact import certify
 from pyverify.exact.brute_checker import MAX_INPUTS
-from pyverify.model import MaxOfKTransformer
+from pyverify.model import MaxOfKTransformer, nonzero_bias
 from pyverify.registry import expand, run_numeric, strategy
 from pyverify.train import TrainConfig, train
 
@@ -32,7 +32,7 @@ def certified_count(name: str, model: MaxOfKTransformer) -> int | None:
     checker: brute force on more than MAX_INPUTS inputs, subcubic configurations named but not
     implemented, and models with non-zero biases."""
     cfg = model.cfg
-    if any(bool((v != 0).any()) for k, v in model.state_dict().items() if ".b_" in k):
+    if nonzero_bias(model) is not None:
         return None  # the exact path models zero biases only
     if not strategy(name).certifiable or (name == "brute-force" and cfg.d_vocab**cfg.n_ctx > MAX_INPUTS):
         return None

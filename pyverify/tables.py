@@ -95,6 +95,12 @@ def float64_weights(model: MaxOfKTransformer) -> dict[str, torch.Tensor]:
     return W
 
 
+def query_residual(W: dict[str, torch.Tensor]) -> torch.Tensor:
+    """W_E + W_pos[n-1] [V, d]: the residual stream at the query position, by its token (the
+    float64 twin of pyverify.exact.weights.resid_query)."""
+    return W["W_E"] + W["W_pos"][-1]
+
+
 def path_tables(model: MaxOfKTransformer) -> PathTables:
     """Compute the tables in float64 from the model's weights (converted exactly), with their
     a-priori rounding bounds. Refuses models whose tables overflow float64."""
@@ -125,7 +131,7 @@ def _tables(cfg: ModelConfig, W: dict[str, torch.Tensor]) -> tuple[torch.Tensor,
     W_Q, W_K, W_V, W_O = W["W_Q"], W["W_K"], W["W_V"], W["W_O"]
     b_Q, b_V, b_O = W["b_Q"], W["b_V"], W["b_O"]
 
-    resid_query = W_E + W_pos[-1]  # [V, d]: residual stream at the last position, by its token
+    resid_query = query_residual(W)  # [V, d]: residual stream at the last position, by its token
     query = resid_query @ W_Q + b_Q  # [V, h]
     EUPU = resid_query @ W_U + ((b_V @ W_O + b_O) @ W_U + b_U)
     EQKE = (query @ W_K.T @ W_E.T) / cfg.scale

@@ -213,7 +213,7 @@ noncomputable def caseProven (den : Nat) (s : Ival) (dropQuery : Bool) (n : Nat)
   SInt.lt (SInt.add (SInt.shiftLeft (getD qr.spread m SInt.zero) prec) worst) SInt.zero
 
 /-- Whether `g` is a legal gap for case `(q, m, c)`: `g ≥ 1`, and `g ≤ m` (`q = m`) or `g ≤ m - q`
-(`q < m`), unless `q = m` and `c = 0` (Python: `_gap_is_legal`). -/
+(`q < m`), unless `q = m` and `c = 0` (Python: `gap_is_legal`). -/
 noncomputable def gapLegal (q m c g : Nat) : Bool :=
   pick (Nat.ble 1 g)
     (pick (pick (Nat.beq q m) (Nat.beq c 0) false) true (Nat.ble g (pick (Nat.beq q m) m (Nat.sub m q))))

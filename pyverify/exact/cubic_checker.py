@@ -27,7 +27,7 @@ from pyverify.exact.result import CertifiedResult
 from pyverify.exact.weights import ExactTables, ExactWeights, exact_tables, exact_weights
 from pyverify.limits import require_memory, require_time
 from pyverify.model import MaxOfKTransformer
-from pyverify.counting import case_count
+from pyverify.counting import case_count, non_query_ends
 
 
 @dataclass(frozen=True)
@@ -46,8 +46,7 @@ def positional(eqkp_row: list[int], n: int, S: int, s: Interval) -> Positional:
     """Positional weights from a row of EQKP (Lean: `positional`)."""
     scores = [scaled_score(raw, 4 * S, s) for raw in eqkp_row]
     weights = exp_shifted(max_hi(scores), scores)
-    los = sorted(w[0] for w in weights[: n - 1])
-    his = sorted((w[1] for w in weights[: n - 1]), reverse=True)
+    los, his = non_query_ends(weights, n)
     low, high = [0], [0]
     for i in range(n - 1):
         low.append(low[-1] + los[i])

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 import torch
 
-from pyverify.counting import case_count, cases
+from pyverify.counting import case_count, cases, gap_is_legal, non_query_ends
 from pyverify.errors import PyVerifyError
 from pyverify.exact.blocks import subcubic_blocks
 from pyverify.exact.fixed import PREC, Interval, exp_nonpos, inv_sqrt, scaled_score
@@ -46,14 +46,13 @@ from pyverify.exact.result import CertifiedResult
 from pyverify.exact.weights import ExactWeights, exact_tables, exact_weights, matmul, resid_query
 from pyverify.limits import require_time
 from pyverify.model import MaxOfKTransformer
-from pyverify.strategies.subcubic import SubcubicConfig, search_gaps, summaries
+from pyverify.strategies.subcubic import SVD_ERRORS, SubcubicConfig, search_gaps, summaries
 from pyverify.flops import FlopCounter
-from pyverify.tables import float64_weights
+from pyverify.tables import float64_weights, query_residual
 
 ONE = 1 << PREC
 HINT_BITS = 40  # hint vectors are rounded to integers with this many bits
 TRACE_POWER = 8  # svd: σ_max(Err)² <= tr((ErrᵀErr)^8)^(1/8)
-SVD_SPLITS = ("svd", "max_diff", "mean+max_diff", "max_diff_exact")
 
 
 @dataclass(frozen=True)
@@ -163,7 +162,7 @@ def search_hints(model: MaxOfKTransformer, config: SubcubicConfig) -> SearchHint
     if config.eupu != "svd_query+max_diff":
         return hints
     W = float64_weights(model)
-    W_EP = W["W_E"] + W["W_pos"][-1]
+    W_EP = query_residual(W)
     top = torch.linalg.svd(W_EP, full_matrices=False)[2][0]
     mu = top * (top @ W_EP.mean(dim=0))  # the float handling's row: the mean query on the top direction
     S = exact_weights(model).S
@@ -173,11 +172,11 @@ def search_hints(model: MaxOfKTransformer, config: SubcubicConfig) -> SearchHint
 def _attention_hints(model: MaxOfKTransformer, config: SubcubicConfig, gaps: torch.Tensor) -> SearchHints:
     """The gaps, and the attention error split's hints (see search_hints)."""
     W = float64_weights(model)
-    W_EP = W["W_E"] + W["W_pos"][-1]
+    W_EP = query_residual(W)
     A, B = W_EP @ W["W_Q"], W["W_K"].T @ W["W_E"].T
     handling = config.attention_error
     gaps = [int(g) for g in gaps]
-    if handling in SVD_SPLITS:
+    if handling in SVD_ERRORS:
         QA, RA = torch.linalg.qr(A)
         U_s, _, Vh = torch.linalg.svd(RA @ B, full_matrices=False)
         x = torch.linalg.pinv(RA) @ U_s[:, 0]  # RA x = U0 (RA has full row rank): Main = A x zᵀ B, zᵀx = 1
@@ -435,8 +434,7 @@ class QueryScores:
 
 def query_scores(eqkp_row: list[int], n: int, S: int, s: Interval) -> QueryScores:
     scores = [scaled_score(raw, 4 * S, s) for raw in eqkp_row]
-    return QueryScores(sorted(lo for lo, _ in scores[: n - 1]), sorted((hi for _, hi in scores[: n - 1]), reverse=True),
-                       scores[n - 1])
+    return QueryScores(*non_query_ends(scores, n), scores[n - 1])
 
 
 def case_proven(L: LogitSummaries, split: AttentionSplit, prefix_max: list[list[int]], pos: QueryScores,
@@ -463,11 +461,6 @@ def case_proven(L: LogitSummaries, split: AttentionSplit, prefix_max: list[list[
     J1, J0H = L.J1[m], L.J0[m] + L.H[m - g][m]
     worst = J1 << PREC if J1 >= J0H else (J0H << PREC) + p_low * (J1 - J0H)
     return (L.spread[q][m] << PREC) + worst < 0
-
-
-def _gap_is_legal(q: int, m: int, c: int, g: int) -> bool:
-    """g >= 1, and g <= m (q = m) or g <= m - q (q < m), unless q = m and c = 0 (Lean: `gapLegal`)."""
-    return g >= 1 and ((q == m and c == 0) or g <= (m if q == m else m - q))
 
 
 def _has_inputs(n: int, q: int, m: int, c: int) -> bool:
@@ -542,7 +535,7 @@ def subcubic_block(L: LogitSummaries, split: AttentionSplit, prefix_max: list[li
             for c in range(n):
                 g = rows[m][q * n + c]
                 g_case = 0 if (q == m and c == 0) else g
-                ok = _gap_is_legal(q, m, c, g) and case_proven(L, split, prefix_max, pos[q], s, drop_query, n, q, m,
+                ok = gap_is_legal(q, m, c, g) and case_proven(L, split, prefix_max, pos[q], s, drop_query, n, q, m,
                                                                 c, g_case)
                 if _has_inputs(n, q, m, c):
                     proven.append(ok)

@@ -15,7 +15,7 @@ import torch
 
 from pyverify.errors import PyVerifyError
 from pyverify.exact.floats import scale_exponent, to_scaled_ints
-from pyverify.model import MaxOfKTransformer
+from pyverify.model import MaxOfKTransformer, nonzero_bias
 
 Matrix = list[list[int]]
 TENSORS = ("W_E", "W_pos", "W_Q", "W_K", "W_V", "W_O", "W_U")
@@ -46,10 +46,10 @@ def exact_weights(model: MaxOfKTransformer) -> ExactWeights:
     cfg = model.cfg
     if cfg.attn_scale is not None:
         raise PyVerifyError("certified checkers support only the default attention scale 1/sqrt(d_head)")
+    bias = nonzero_bias(model)
+    if bias is not None:
+        raise PyVerifyError(f"certified checkers need zero biases; {bias} is non-zero")
     sd = {k: v.detach().to(torch.float64) for k, v in model.state_dict().items()}  # exact for every format
-    for key, value in sd.items():
-        if ".b_" in key and bool((value != 0).any()):
-            raise PyVerifyError(f"certified checkers need zero biases; {key} is non-zero")
     mats = {
         "W_E": sd["embed.W_E"], "W_pos": sd["pos_embed.W_pos"], "W_U": sd["unembed.W_U"],
         **{k: sd[f"blocks.0.attn.{k}"][0] for k in ("W_Q", "W_K", "W_V", "W_O")},

@@ -39,11 +39,11 @@ import torch
 from pyverify.errors import PyVerifyError
 from pyverify.limits import require_memory, require_time
 from pyverify.model import MaxOfKTransformer
-from pyverify.counting import case_count, cases
+from pyverify.counting import case_count, cases, gap_is_legal
 from pyverify.flops import FlopCounter
 from pyverify.strategies.positional import positional_log_weights
 from pyverify.strategies.result import StrategyResult
-from pyverify.tables import UNIT_ROUNDOFF, float64_weights, path_tables
+from pyverify.tables import UNIT_ROUNDOFF, float64_weights, path_tables, query_residual
 
 # (case, gap) pairs evaluated at once by the gap search (bounds its memory).
 SEARCH_CHUNK = 1 << 20
@@ -63,6 +63,8 @@ ATTENTION_ERROR_HANDLINGS = (
     "exact_EQKE+max_diff_exact",
 )
 NOT_IMPLEMENTED = frozenset({"mean_recursive+max_diff_subproduct_recursive"})
+# The attention error handlings split EQKE along the SVD's top term (the float search finds it).
+SVD_ERRORS = ("svd", "max_diff", "mean+max_diff", "max_diff_exact")
 
 
 @dataclass(frozen=True)
@@ -90,8 +92,7 @@ class SubcubicConfig:
 
     @property
     def uses_svd(self) -> bool:
-        return self.eupu == "svd_query+max_diff" or self.attention_error in (
-            "svd", "max_diff", "mean+max_diff", "max_diff_exact")
+        return self.eupu == "svd_query+max_diff" or self.attention_error in SVD_ERRORS
 
     @property
     def quadratic(self) -> bool:
@@ -195,7 +196,7 @@ def _eupu_around(W_EP: torch.Tensor, W_U: torch.Tensor, const: torch.Tensor, mu:
 
 def eupu_split(W: dict, handling: str, flops: FlopCounter) -> tuple[torch.Tensor, torch.Tensor]:
     """The EUPU handling named `handling`: (mean_row [V_o], spread [V_q, V_m])."""
-    W_EP = flops.each(W["W_E"] + W["W_pos"][-1])
+    W_EP = flops.each(query_residual(W))
     const = flops.each(flops.mm(flops.each(flops.mm(W["b_V"], W["W_O"]) + W["b_O"]), W["W_U"]) + W["b_U"])
     if handling in ("max_diff_exact", "global_max_diff_exact"):
         EUPU = flops.each(flops.mm(W_EP, W["W_U"]) + const)
@@ -292,7 +293,7 @@ def eqke_split(W: dict, scale: float, handling: str, flops: FlopCounter) -> tupl
     """The attention error handling named `handling`: (Main [V_q, V_k], R [V_q])."""
     if handling in NOT_IMPLEMENTED:
         raise PyVerifyError(f"attention error handling {handling!r} is named but not implemented yet")
-    W_EP = flops.each(W["W_E"] + W["W_pos"][-1])
+    W_EP = flops.each(query_residual(W))
     if handling.endswith("_recursive"):
         return _eqke_recursive(W, W_EP, scale, handling, flops)
     A = flops.each(flops.mm(W_EP, W["W_Q"]) + W["b_Q"]) / scale  # [V, h]
@@ -326,7 +327,7 @@ def summaries(model: MaxOfKTransformer, config: SubcubicConfig, flops: FlopCount
 
     # Positional scores EQKP = ((W_E + W_pos[-1]) W_Q + b_Q) W_K^T W_pos^T / scale, without V x d x d.
     KP = flops.mm(W["W_K"].T, W["W_pos"].T)  # [h, n]
-    W_EP = flops.each(W["W_E"] + W["W_pos"][-1])
+    W_EP = flops.each(query_residual(W))
     EQKP = flops.each(flops.mm(W_EP, flops.mm(W["W_Q"], KP)) + flops.mm(W["b_Q"], KP)) / cfg.scale
     log_low, log_high, log_w_query = positional_log_weights(EQKP, flops)
     for name, value in (("EUPU spread", spread), ("J1", J1), ("J0", J0), ("H", H), ("EQKE main term", main),
@@ -377,12 +378,6 @@ def _index_gap(q: torch.Tensor, m: torch.Tensor, c: torch.Tensor, g: torch.Tenso
     return torch.where((q == m) & (c == 0), torch.zeros_like(g), g)
 
 
-def _gap_is_legal(q: torch.Tensor, m: torch.Tensor, c: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
-    """Gaps 1..m (q == m) or 1..m-q (q < m); any gap for the case without non-max tokens."""
-    g_max = torch.where(q == m, m, m - q)
-    return ((q == m) & (c == 0)) | ((g >= 1) & (g <= g_max))
-
-
 def search_gaps(model: MaxOfKTransformer, config: SubcubicConfig, s: Summaries) -> torch.Tensor:
     """Proof search: for each case (q, m, c) of _all_cases, the smallest gap that proves it, or 0.
     Cases are tried in chunks of SEARCH_CHUNK (case, gap) pairs, which bounds memory."""
@@ -395,7 +390,7 @@ def search_gaps(model: MaxOfKTransformer, config: SubcubicConfig, s: Summaries) 
         q, m, c = (t[start : start + step, None] for t in cases)
         shape = torch.broadcast_shapes(q.shape, gaps.shape)
         q, m, c, g = (t.expand(shape) for t in (q, m, c, gaps))
-        legal = _gap_is_legal(q, m, c, g)
+        legal = gap_is_legal(q, m, c, g)
         g_index = torch.where(legal, _index_gap(q, m, c, g), torch.zeros_like(g))
         proven = legal & (case_bounds(s, config, q, m, c, g_index, FlopCounter()) < 0)
         first = torch.where(proven, g, torch.full_like(g, V + 1)).amin(dim=1)
@@ -428,7 +423,7 @@ def check_gaps(model: MaxOfKTransformer, config: SubcubicConfig, gaps: torch.Ten
     q, m, c = _all_cases(V, n)
     if gaps.shape != q.shape:
         raise PyVerifyError("gap table does not match the model's cases")
-    legal = (gaps >= 1) & _gap_is_legal(q, m, c, gaps)
+    legal = (gaps >= 1) & gap_is_legal(q, m, c, gaps)
     g_index = torch.where(legal, _index_gap(q, m, c, gaps), torch.zeros_like(gaps))
     proven = legal & (case_bounds(s, config, q, m, c, g_index, flops) < 0)  # a NaN bound proves nothing
     total, lost = _count_proven(n, q, m, c, gaps, proven)
@@ -445,7 +440,7 @@ def rounding_flag(model: MaxOfKTransformer, config: SubcubicConfig, s: Summaries
     tol_logit, tol_ratio = rounding_tolerances(model, config)
     V, n = model.cfg.d_vocab, model.cfg.n_ctx
     q, m, c = _all_cases(V, n)
-    legal = (gaps >= 1) & _gap_is_legal(q, m, c, gaps)
+    legal = (gaps >= 1) & gap_is_legal(q, m, c, gaps)
     g_index = torch.where(legal, _index_gap(q, m, c, gaps), torch.zeros_like(gaps))
     optimistic, pessimistic = (
         _count_proven(n, q, m, c, gaps, legal & (case_bounds(s, config, q, m, c, g_index, FlopCounter(),
@@ -467,7 +462,7 @@ def rounding_tolerances(model: MaxOfKTransformer, config: SubcubicConfig) -> tup
     tol_ratio = 12 * float(bounds.score_error.amax()) + 4 * n * u
     if config.uses_svd and config.attention_error != "max_diff_exact":
         W = float64_weights(model)
-        A = ((W["W_E"] + W["W_pos"][-1]) @ W["W_Q"] + W["b_Q"]) / model.cfg.scale
+        A = (query_residual(W) @ W["W_Q"] + W["b_Q"]) / model.cfg.scale
         B = W["W_K"].T @ W["W_E"].T
         tol_ratio += 2 * 10 * (V + h) * u * float(A.norm() * B.norm())
     return tol_logit, tol_ratio
