@@ -31,7 +31,7 @@ from pathlib import Path
 
 from pyverify.errors import PyVerifyError
 from pyverify.export.read import GeneratedModule, ModuleError, verify_coq_module
-from pyverify.lake import Diagnostic, NoToolchain, TheoremStatus
+from pyverify.lake import Diagnostic, NoToolchain, TheoremStatus, generated_paths
 from pyverify.resources import COQ_CORE, coq_library_dir
 
 # ../shared/design/COQ.md, "Trust rules": the standard reals' axioms and the specifications of
@@ -174,12 +174,7 @@ def check_coq_project(coq_dir: str | Path = "coq", timeout: float | None = None,
     if not (coq_dir / "_CoqProject").exists():
         raise PyVerifyError(f"{coq_dir} is not the pyverify Coq project (no _CoqProject)")
     coqc, make = _tool("coqc"), _tool("make")
-    paths = sorted((coq_dir / "Generated").glob("*.v"))
-    if only is not None:
-        unknown = sorted(only - {p.stem for p in paths})
-        if unknown:
-            raise PyVerifyError(f"no generated module {', '.join(unknown)} in {coq_dir / 'Generated'}")
-        paths = [p for p in paths if p.stem in only]
+    paths = generated_paths(coq_dir / "Generated", ".v", only)
     statuses: dict[str, TheoremStatus] = {}
     differ = library_differences(coq_dir)
     readable = []

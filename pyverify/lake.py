@@ -139,6 +139,17 @@ def axiom_verdicts(output: str, modules: list[GeneratedModule],
     return verdicts
 
 
+def generated_paths(folder: Path, suffix: str, only: set[str] | None) -> list[Path]:
+    """The generated modules in folder, or only those named in `only` (each must exist)."""
+    paths = sorted(folder.glob(f"*{suffix}"))
+    if only is None:
+        return paths
+    unknown = sorted(only - {p.stem for p in paths})
+    if unknown:
+        raise PyVerifyError(f"no generated module {', '.join(unknown)} in {folder}")
+    return [p for p in paths if p.stem in only]
+
+
 def find_lean(explicit: str | None = None) -> str | None:
     """The bare `lean` command to use: --lean PATH, else $PYVERIFY_LEAN, else `lean` on PATH."""
     for candidate in (explicit, os.environ.get("PYVERIFY_LEAN")):
@@ -165,12 +176,7 @@ def check_project(lean_dir: str | Path = "lean", timeout: float | None = None, l
     if lake is None and compiler is None:
         raise NoToolchain("no Lean toolchain: neither `lake` nor `lean` is on PATH, so nothing was checked "
                           "(install elan, or pass --lean PATH / set PYVERIFY_LEAN to a Lean 4.35.0 `lean`)")
-    paths = sorted((lean_dir / "Generated").glob("*.lean"))
-    if only is not None:
-        unknown = sorted(only - {p.stem for p in paths})
-        if unknown:
-            raise PyVerifyError(f"no generated module {', '.join(unknown)} in {lean_dir / 'Generated'}")
-        paths = [p for p in paths if p.stem in only]
+    paths = generated_paths(lean_dir / "Generated", ".lean", only)
     statuses: dict[str, TheoremStatus] = {}
     modules: list[tuple[GeneratedModule, Path]] = []
     differ = library_differences(lean_dir, lake is not None)
