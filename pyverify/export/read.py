@@ -121,7 +121,7 @@ def read_lean_module(path: str | Path) -> GeneratedModule:
     count = int(_find(r"^theorem \w+_certified : \w+ weights scale (?:hints )?= (\d+) :=$", text,
                       "the final theorem", re.M)[1])
     hints = _lean_hints(text) if "def hints : SubcubicHints" in text else None
-    architecture = _find(r"^Architecture: (.*)\.$", text, "the architecture line", re.M)[1]
+    architecture = check_architecture_line(_find(r"^Architecture: (.*)\.$", text, "the architecture line", re.M)[1])
     return GeneratedModule(name, head[2], head[1], w, count, blocks, hints, architecture)
 
 
@@ -143,8 +143,18 @@ def read_coq_module(path: str | Path) -> GeneratedModule:
     w = ExactWeights(*(int(g) for g in dims.groups()), **matrices, stored_dtype=stored)
     check_shapes(w)
     count = int(_find(r"^Theorem accuracy_lower_bound : \((\d+) <=", text, "the theorem", re.M)[1])
-    architecture = _find(r"^    Architecture: (.*)\.$", text, "the architecture line", re.M)[1]
+    architecture = check_architecture_line(_find(r"^    Architecture: (.*)\.$", text, "the architecture line",
+                                                 re.M)[1])
     return GeneratedModule(name, head[2], head[1], w, count, [], None, architecture)
+
+
+def check_architecture_line(line: str) -> str:
+    """The architecture line, if it is one pyverify writes (ARCHITECTURE and a known source)."""
+    from pyverify.model import ARCHITECTURE, ARCHITECTURE_SOURCES
+
+    if line not in {f"{ARCHITECTURE}; {source}" for source in ARCHITECTURE_SOURCES.values()}:
+        raise ModuleError("its architecture line is not one pyverify writes")
+    return line
 
 
 def first_difference(actual: str, expected: str) -> str:
