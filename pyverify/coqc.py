@@ -87,12 +87,10 @@ def library_differences(coq_dir: Path) -> list[str]:
 
 def statement(module: GeneratedModule) -> str:
     """The intended statement of a module's theorem, by full names."""
-    from pyverify.export.coq import COQ_STRATEGIES
+    from pyverify.export.coq import COQ_STRATEGIES, statement as coq_statement
 
-    count = f"PyVerify.Semantics.correct_count PyVerify.Generated.{module.name}.weights"
-    if COQ_STRATEGIES[module.strategy][4] == "nat":
-        return f"({module.count} <= {count})%nat"
-    return f"({module.count} <= N.of_nat ({count}))%N"
+    return coq_statement(module.count, COQ_STRATEGIES[module.strategy][4], f"PyVerify.Generated.{module.name}.weights",
+                         "PyVerify.Semantics.")
 
 
 def _tool(name: str) -> str:

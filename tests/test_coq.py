@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 COQ = ROOT / "coq"
 FORBIDDEN = ("Admitted", "admit", "Axiom", "Parameter", "Conjecture", "native_compute")
 # The theorems proved so far, each checked with Print Assumptions.
-THEOREMS = ("Semantics.correct_b_spec", "Semantics.all_inputs_length", "Fixed.round_out_correct",
+THEOREMS = ("Semantics.correct_b_spec", "Shapes.well_formed_b_correct", "Semantics.all_inputs_length", "Fixed.round_out_correct",
             "Fixed.add_correct", "Fixed.mul_correct", "Fixed.mul_hi_nonneg_correct", "Fixed.from_scaled_correct",
             "Fixed.scaled_score_correct", "Fixed.check_inv_sqrt_correct", "Exp.exp_alternating",
             "Exp.exp_nonpos_correct", "Exp.exp_interval_correct", "Sums.rsum_swap", "Sums.IZR_entry_matmul",
@@ -104,7 +104,7 @@ def test_committed_tiny_module_is_current(tmp_path):
     assert r.path.read_text() == committed and r.count == certify_brute(w).count
     for name in ("Makefile", "_CoqProject", "theories/Semantics.v", "theories/Soundness.v"):
         assert (tmp_path / "new" / name).read_bytes() == (COQ / name).read_bytes(), name
-    assert f"Theorem accuracy_lower_bound : ({r.count} <= correct_count weights)%nat." in committed
+    assert f"Theorem accuracy_lower_bound : well_formed weights /\\ ({r.count} <= correct_count weights)%nat." in committed
 
 
 def test_committed_seed123_module_is_current():
@@ -115,13 +115,14 @@ def test_committed_seed123_module_is_current():
     count = certify_cubic(w).count
     committed = (COQ / "Generated" / "Seed123.v").read_text()
     assert count == 16025319 and render_coq_module(w, "Seed123", "cubic", count) == committed
-    assert "Theorem accuracy_lower_bound : (16025319 <= N.of_nat (correct_count weights))%N." in committed
+    assert "Theorem accuracy_lower_bound : well_formed weights /\\ (16025319 <= N.of_nat (correct_count weights))%N." in committed
 
 
 def test_library_builds_and_rests_only_on_the_standard_axioms(built, tmp_path):
     """Print Assumptions of a tuple of every listed theorem (one traversal covers them all), and of
     brute_sound alone, name only the allowed axioms; brute_sound does use the reals' axioms."""
-    preamble = ("From PyVerify Require Import Semantics Fixed Exp Tables Sums Soundness BruteBig CubicBig Sorting Counting.\n"
+    preamble = ("From PyVerify Require Import Semantics Shapes Fixed Exp Tables Sums Soundness BruteBig CubicBig Sorting "
+                "Counting.\n"
                 f"Definition proved := ({', '.join('@PyVerify.' + name for name in THEOREMS)}).\n")
     everything, brute_sound = assumptions(coqc(), built, preamble, ["proved", "PyVerify.Soundness.brute_sound"])
     assert not disallowed(everything) and set(brute_sound) == set(ALLOWED_AXIOMS)
@@ -257,7 +258,7 @@ def test_end_to_end_theorems_for_trained_models(built, tmp_path, capsys):
                      "--name", name]) == 0
         counts[name] = certify_brute(exact_weights(model)).count
         text = (coq_dir / "Generated" / f"{name}.v").read_text()
-        assert f"Theorem accuracy_lower_bound : ({counts[name]} <= correct_count weights)%nat." in text
+        assert f"Theorem accuracy_lower_bound : well_formed weights /\\ ({counts[name]} <= correct_count weights)%nat." in text
     assert counts["TrainedV8"] > 256  # a real certificate, not a vacuous one
     cubic = trained(8, 4, 8, 8, 300)
     path = save_checkpoint(cubic, tmp_path / "TrainedCubic.safetensors")
@@ -266,7 +267,7 @@ def test_end_to_end_theorems_for_trained_models(built, tmp_path, capsys):
     counts["TrainedCubic"] = certify_cubic(exact_weights(cubic)).count
     assert counts["TrainedCubic"] > 8**4 // 2
     text = (coq_dir / "Generated" / "TrainedCubic.v").read_text()
-    assert f"Theorem accuracy_lower_bound : ({counts['TrainedCubic']} <= N.of_nat (correct_count weights))%N." in text
+    assert f"Theorem accuracy_lower_bound : well_formed weights /\\ ({counts['TrainedCubic']} <= N.of_nat (correct_count weights))%N." in text
     capsys.readouterr()
     assert main(["check", "--prover", "coq", "--coq-dir", str(coq_dir)]) == 0
     out = capsys.readouterr().out
@@ -359,7 +360,7 @@ MODULE_TAMPERING = {  # an edit of Generated/Tiny.v, and the reason check gives
         "Theorem accuracy_lower_bound", "not the module pyverify writes"),
     "a local correct_count": ("Theorem accuracy_lower_bound", "Definition correct_count (w : Semantics.weights) := 16%nat.\n"
                               "Theorem accuracy_lower_bound", "not the module pyverify writes"),
-    "an admitted lemma": ("Theorem accuracy_lower_bound : (10 <= correct_count weights)%nat.",
+    "an admitted lemma": ("Theorem accuracy_lower_bound : well_formed weights /\\ (10 <= correct_count weights)%nat.",
                           "Lemma accuracy_lower_bound : (16 <= correct_count weights)%nat. Admitted.\n"
                           "Theorem unused : (10 <= correct_count weights)%nat.", "cannot read the theorem"),
     "one weight changed": ("    [32; 0; 0; 0];", "    [31; 0; 0; 0];", "not the module pyverify writes"),
@@ -410,7 +411,8 @@ def test_axioms_are_allowed_by_full_name_only(built, tmp_path, capsys, monkeypat
     text = path.read_text()
     head = text[:text.index("Theorem accuracy_lower_bound")]
     path.write_text(head + "Module Uint63. Axiom cheat : (16 <= correct_count weights)%nat. End Uint63.\n"
-                    "Theorem accuracy_lower_bound : (16 <= correct_count weights)%nat.\nProof. exact Uint63.cheat. Qed.\n")
+                    "Theorem accuracy_lower_bound : well_formed weights /\\ (16 <= correct_count weights)%nat.\n"
+                    "Proof. split; [apply well_formed_b_correct; vm_compute; reflexivity | exact Uint63.cheat]. Qed.\n")
     assert main(["check", "--prover", "coq", "--coq-dir", str(coq_dir)]) == 1
     out = capsys.readouterr().out
     assert "outside the allowed list: PyVerify.Generated.Tiny.Uint63.cheat" in out and "verified" not in out, out
@@ -447,3 +449,19 @@ def test_export_never_overwrites_a_file_pyverify_did_not_write(tmp_path, capsys)
     assert main(["export", str(model), "--strategy", "brute-force", "--prover", "both", "--coq-dir", str(foreign),
                  "--lean-dir", str(lean_dir), "--name", "Tiny"]) == 2
     assert "not a pyverify Coq project with the library" in capsys.readouterr().err and not lean_dir.exists()
+
+
+def test_a_theorem_about_an_ill_formed_record_does_not_compile(built, tmp_path):
+    """The statement implies the shapes: a record whose d_vocab is not its number of embedding rows
+    (here the tiny model's 4 rows declared as 3) cannot get its theorem, whatever the count."""
+    from dataclasses import replace
+
+    coq_dir = tmp_path / "coq"
+    shutil.copytree(built, coq_dir)
+    w = replace(exact_weights(tiny_model()), d_vocab=3)
+    (coq_dir / "Generated" / "Bad.v").write_text(render_coq_module(w, "Bad", "brute-force", 0))
+    r = subprocess.run([coqc(), "-R", str(coq_dir / "theories"), "PyVerify", "-R", str(coq_dir / "Generated"),
+                        "PyVerify.Generated", "Generated/Bad.v"], cwd=coq_dir, capture_output=True, text=True)
+    line = next(i for i, s in enumerate((coq_dir / "Generated" / "Bad.v").read_text().splitlines(), 1)
+                if "well_formed_b_correct" in s)
+    assert r.returncode != 0 and f'Bad.v", line {line},' in r.stderr + r.stdout, r.stderr  # the shapes' step fails

@@ -4,7 +4,7 @@
     Do not edit: exporting again rewrites this file. Weights SHA-256: [d3eda8e6e667aa26f70b3804f5b5dcc1f65957eaa291347a9e2b1d2d90d6a039].
     Architecture: one attention-only layer with one head, no LayerNorm, learned absolute positions, causal attention scaled by 1/sqrt(d_head); its configuration is pyverify's own (built by pyverify, or read from its pyverify sidecar).
 
-    The statement is about the model itself: [correct_count] is defined in
+    The statement is about the model itself: [well_formed] and [correct_count] are defined in
     [PyVerify.Semantics] (real-arithmetic scores with [sqrt], softmax with [exp], a tie counts
     as wrong), counted over all 16777216 inputs. The cubic checker appears only in the
     proof: [cubic_sound] says it never counts more than [correct_count], and [vm_compute]
@@ -14,7 +14,7 @@
     memory. *)
 
 From Coq Require Import List ZArith NArith.
-From PyVerify Require Import Semantics Fixed Brute BruteBig Cubic CubicBig Soundness.
+From PyVerify Require Import Semantics Shapes Fixed Brute BruteBig Cubic CubicBig Soundness.
 Import ListNotations.
 Local Open Scope Z_scope.
 
@@ -264,8 +264,9 @@ Definition scale : ival := (194368031998, 194368031999).
 
 (** *Cubic certificate for [Seed123].* The model, evaluated in real arithmetic,
     classifies at least 16025319 of its 16777216 inputs correctly: accuracy >= 0.955183. *)
-Theorem accuracy_lower_bound : (16025319 <= N.of_nat (correct_count weights))%N.
+Theorem accuracy_lower_bound : well_formed weights /\ (16025319 <= N.of_nat (correct_count weights))%N.
 Proof.
+  split; [apply well_formed_b_correct; vm_compute; reflexivity |].
   (* The kernel evaluates the checker (by its virtual machine) when it checks this proof. *)
   assert (value : check_cubic_big weights scale = 16025319%N) by vm_cast_no_check (eq_refl 16025319%N).
   rewrite <- value, check_cubic_big_eq. apply cubic_sound.

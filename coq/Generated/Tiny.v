@@ -4,7 +4,7 @@
     Do not edit: exporting again rewrites this file. Weights SHA-256: [d2179f8b397ed3ff1ffa1d9b9c40e99acfe4d11fbcc6f9786143e4a240e43ec0].
     Architecture: one attention-only layer with one head, no LayerNorm, learned absolute positions, causal attention scaled by 1/sqrt(d_head); its configuration is pyverify's own (built by pyverify, or read from its pyverify sidecar).
 
-    The statement is about the model itself: [correct_count] is defined in
+    The statement is about the model itself: [well_formed] and [correct_count] are defined in
     [PyVerify.Semantics] (real-arithmetic scores with [sqrt], softmax with [exp], a tie counts
     as wrong), counted over all 16 inputs. The brute-force checker appears only in the
     proof: [brute_sound] says it never counts more than [correct_count], and [vm_compute]
@@ -12,7 +12,7 @@
     axioms and the primitive-integer specifications ([Print Assumptions] lists them). *)
 
 From Coq Require Import List ZArith NArith.
-From PyVerify Require Import Semantics Fixed Brute BruteBig Cubic CubicBig Soundness.
+From PyVerify Require Import Semantics Shapes Fixed Brute BruteBig Cubic CubicBig Soundness.
 Import ListNotations.
 Local Open Scope Z_scope.
 
@@ -60,8 +60,9 @@ Definition scale : ival := (549755813888, 549755813889).
 
 (** *Brute-force certificate for [Tiny].* The model, evaluated in real arithmetic,
     classifies at least 10 of its 16 inputs correctly: accuracy >= 0.625000. *)
-Theorem accuracy_lower_bound : (10 <= correct_count weights)%nat.
+Theorem accuracy_lower_bound : well_formed weights /\ (10 <= correct_count weights)%nat.
 Proof.
+  split; [apply well_formed_b_correct; vm_compute; reflexivity |].
   (* The kernel evaluates the checker (by its virtual machine) when it checks this proof. *)
   assert (value : check_brute_big weights scale = 10%nat) by vm_cast_no_check (eq_refl 10%nat).
   rewrite <- value, check_brute_big_eq. apply brute_sound.

@@ -1,7 +1,7 @@
 (** * What the accuracy theorems are about: the max-of-K model in real arithmetic
 
     This file is the whole statement side. A reader who trusts Coq and reads this file knows
-    exactly what a theorem [(N <= correct_count w)%nat] says; the checkers, the interval
+    exactly what a theorem [well_formed w /\ (N <= correct_count w)%nat] says; the checkers, the interval
     arithmetic and the soundness lemmas appear only in proofs.
 
     The model (README, "The model"): one layer, one head, attention only, no LayerNorm,
@@ -85,6 +85,17 @@ Fixpoint all_inputs (V len : nat) : list (list nat) :=
 (** The number of inputs the model gets right, out of [d_vocab w ^ n_ctx w]. *)
 Definition correct_count (w : weights) : nat :=
   length (filter (correct_b w) (all_inputs (d_vocab w) (n_ctx w))).
+
+(** The record is well formed when every matrix has the shape its dimensions declare (then no
+    [nth] above falls back to its default and no [combine] truncates). A generated theorem
+    states it beside the count. *)
+Definition shaped (M : list (list Z)) (rows cols : nat) : Prop :=
+  length M = rows /\ Forall (fun r => length r = cols) M.
+Definition well_formed (w : weights) : Prop :=
+  shaped (W_E w) (d_vocab w) (d_model w) /\ shaped (W_pos w) (n_ctx w) (d_model w) /\
+  shaped (W_Q w) (d_model w) (d_head w) /\ shaped (W_K w) (d_model w) (d_head w) /\
+  shaped (W_V w) (d_model w) (d_head w) /\ shaped (W_O w) (d_head w) (d_model w) /\
+  shaped (W_U w) (d_model w) (d_vocab w).
 
 (** [correct_b] decides [correct]. *)
 Lemma correct_b_spec (w : weights) (x : list nat) : correct_b w x = true <-> correct w x.

@@ -31,11 +31,12 @@ COQ_STRATEGIES = {"brute-force": ("check_brute_big", "check_brute_big_eq", "brut
                   "cubic": ("check_cubic_big", "check_cubic_big_eq", "cubic_sound", "Cubic", "N")}
 
 
-def statement(count: int, scope: str) -> str:
-    """The theorem's statement: at least count inputs are classified correctly."""
+def statement(count: int, scope: str, weights: str = "weights", prefix: str = "") -> str:
+    """The theorem's statement: the weights record is well formed and at least count inputs are
+    classified correctly (prefix: the qualification of well_formed and correct_count)."""
     if scope == "nat":
-        return f"({count} <= correct_count weights)%nat"
-    return f"({count} <= N.of_nat (correct_count weights))%N"
+        return f"{prefix}well_formed {weights} /\\ ({count} <= {prefix}correct_count {weights})%nat"
+    return f"{prefix}well_formed {weights} /\\ ({count} <= N.of_nat ({prefix}correct_count {weights}))%N"
 
 
 def estimate_coq_seconds(d_vocab: int, n_ctx: int, d_model: int, strategy: str) -> float:

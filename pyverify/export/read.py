@@ -142,7 +142,8 @@ def read_coq_module(path: str | Path) -> GeneratedModule:
     stored = _find(r"zero biases, stored as ([\w+]+);", text, "the stored format")[1]
     w = ExactWeights(*(int(g) for g in dims.groups()), **matrices, stored_dtype=stored)
     check_shapes(w)
-    count = int(_find(r"^Theorem accuracy_lower_bound : \((\d+) <=", text, "the theorem", re.M)[1])
+    count = int(_find(r"^Theorem accuracy_lower_bound : well_formed weights /\\ \((\d+) <=", text, "the theorem",
+                      re.M)[1])
     architecture = check_architecture_line(_find(r"^    Architecture: (.*)\.$", text, "the architecture line",
                                                  re.M)[1])
     return GeneratedModule(name, head[2], head[1], w, count, [], None, architecture)
