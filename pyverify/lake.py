@@ -41,9 +41,6 @@ _DIAGNOSTIC = [
     re.compile(r"^error: (?P<path>[^\s:][^:]*\.lean):(?P<line>\d+):(?P<col>\d+): (?P<msg>.*)$"),
     re.compile(r"^(?P<path>[^\s:][^:]*\.lean):(?P<line>\d+):(?P<col>\d+): error(?:\([\w.]+\))?: (?P<msg>.*)$"),
 ]
-# Per generated strategy family: the checker, its arguments and the final theorem's name.
-FINAL = {"cubic": ("checkCubic", "cubic_certified"), "brute-force": ("checkBrute", "brute_force_certified"),
-         "subcubic": ("checkSubcubic", "subcubic_certified")}
 
 
 class NoToolchain(PyVerifyError):
@@ -99,6 +96,14 @@ def library_differences(lean_dir: Path, lake: bool) -> list[str]:
     return differ
 
 
+def final_theorem(module: GeneratedModule) -> tuple[str, str]:
+    """The Lean checker a module's final theorem is about, and that theorem's name."""
+    from pyverify.export import STRATEGIES
+
+    entry = STRATEGIES[module.strategy.partition(":")[0]]
+    return entry[0], entry[2]
+
+
 def statement_file(modules: list[GeneratedModule]) -> tuple[str, dict[str, tuple[int, int]]]:
     """Lean source that restates each module's theorem over the library's checker and the
     module's definitions by full name, proves it by the module's theorem, and prints its axioms;
@@ -106,7 +111,7 @@ def statement_file(modules: list[GeneratedModule]) -> tuple[str, dict[str, tuple
     lines = ["import PyVerify"] + [f"import Generated.{m.name}" for m in modules] + [""]
     spans = {}
     for m in modules:
-        checker, theorem = FINAL[m.strategy.partition(":")[0]]
+        checker, theorem = final_theorem(m)
         ns = f"PyVerify.Generated.{m.name}"
         args = f"{ns}.weights {ns}.scale" + (f" {ns}.hints" if m.hints is not None else "")
         first = len(lines) + 1
@@ -187,7 +192,7 @@ def check_project(lean_dir: str | Path = "lean", timeout: float | None = None, l
         except ModuleError as e:
             statuses[path.stem] = _failed(path.stem, "", relative, str(e))
             continue
-        theorem = FINAL[module.strategy.partition(":")[0]][1]
+        theorem = final_theorem(module)[1]
         if differ:
             statuses[path.stem] = _failed(path.stem, theorem, relative,
                                           f"the core library differs from the one pyverify ships: {differ[0]}",
@@ -206,7 +211,7 @@ def check_project(lean_dir: str | Path = "lean", timeout: float | None = None, l
         verdicts, stated = _statements(lake, compiler, lean_dir, [m for m, _, _ in compiled], timeout)
         output += stated
         for module, path, seconds in compiled:
-            theorem = FINAL[module.strategy.partition(":")[0]][1]
+            theorem = final_theorem(module)[1]
             reason = verdicts[module.name]
             relative = f"Generated/{path.name}"
             statuses[module.name] = (_failed(module.name, theorem, relative, reason, seconds, module.count) if reason
@@ -238,7 +243,7 @@ def _lake_build(lake: str, lean_dir: Path, modules: list, timeout: float | None,
     compiled = []
     for module, path in modules:
         relative = f"Generated/{path.name}"
-        theorem = FINAL[module.strategy.partition(":")[0]][1]
+        theorem = final_theorem(module)[1]
         error = next((d for d in diagnostics if d.path == relative or d.path.endswith("/" + relative)), None)
         if error is None and proc.returncode != 0:
             # The build failed elsewhere (e.g. in the core library): this module was not checked.
@@ -318,7 +323,7 @@ def _bare_build(lean: str, lean_dir: Path, modules: list, timeout: float | None,
     compiled, output, diagnostics = [], "", []
     for module, path in modules:
         relative = f"Generated/{path.name}"
-        theorem = FINAL[module.strategy.partition(":")[0]][1]
+        theorem = final_theorem(module)[1]
         olean = build / "Generated" / f"{module.name}.olean"
         olean.unlink(missing_ok=True)
         say(f"lean {relative}")
