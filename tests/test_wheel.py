@@ -56,7 +56,8 @@ def installed(tmp_path_factory) -> Path:
                      "pyverify/lean_project/lean-toolchain", "pyverify/lean_project/PyVerify.lean",
                      "pyverify/lean_project/PyVerify/Cubic.lean", "pyverify/templates/model_module.v.j2",
                      "pyverify/coq_project/_CoqProject", "pyverify/coq_project/Makefile",
-                     "pyverify/coq_project/theories/Soundness.v", "pyverify/coq_project/theories/BruteBig.v"):
+                     "pyverify/coq_project/theories/Soundness.v", "pyverify/coq_project/theories/BruteBig.v",
+                     "pyverify/coq_project/theories/Shapes.v", "pyverify/py.typed"):
         assert required in names, required
     assert not any("Generated" in n for n in names)  # certificates are not package data
     target = tmp / "installed"
