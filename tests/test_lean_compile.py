@@ -104,6 +104,10 @@ TAMPERING = {  # what a hostile user writes into a module, and the start of the 
     "native_decide": (":= by decide +kernel", ":= by native_decide", "not the module pyverify writes"),
     "skip the kernel": ("set_option maxHeartbeats 0 in\n/-- Block", "set_option debug.skipKernelTC true in\n/-- Block",
                         "not the module pyverify writes"),
+    "a count that is not the blocks' sum": ("= 10 :=\n  Eq.trans blocks_sum", "= 11 :=\n  Eq.trans blocks_sum",
+                                           "do not add up"),
+    "an unknown strategy": ("`pyverify export --strategy brute-force`", "`pyverify export --strategy quartic`",
+                            "unknown strategy"),
     "shadowing definition": ("open PyVerify\n", "open PyVerify\n\nnoncomputable def checkBrute (w : Weights) (s : Ival)"
                              " : Nat := 16\n", "not the module pyverify writes"),
 }
