@@ -10,6 +10,7 @@ names and prints its axioms.
 
 from __future__ import annotations
 
+import os
 import random
 import re
 import shutil
@@ -215,3 +216,55 @@ def test_library_build_is_reused(lean_compiler):
     assert lake.library_build(lean_compiler) == first and (first / "PyVerify.olean").stat().st_mtime_ns == stamp
     assert subprocess.run([lean_compiler, "--version"], capture_output=True, text=True).stdout.startswith(
         "Lean (version 4.35.0")
+
+
+FAKE_LAKE = """#!{python}
+# A stand-in for `lake` that does what pyverify asks of it with the real compiler: `lake build`
+# compiles the library and every module Generated.lean imports into .lake/build/lib, printing
+# Lean's diagnostics; `lake env lean FILE` runs lean with that folder on LEAN_PATH.
+import os, re, subprocess, sys
+lean, lib = {lean!r}, os.path.join(".lake", "build", "lib")
+env = dict(os.environ, LEAN_PATH=lib)
+if sys.argv[1:2] == ["env"]:
+    sys.exit(subprocess.run([lean] + sys.argv[3:], env=env).returncode)
+order = []
+def visit(name):
+    if name in order:
+        return
+    for dep in re.findall(r"^import (PyVerify\\S*|Generated\\S*)", open(name.replace(".", "/") + ".lean").read(), re.M):
+        visit(dep)
+    order.append(name)
+visit("PyVerify")
+for m in re.findall(r"^import (Generated\\.\\S+)", open("Generated.lean").read(), re.M):
+    visit(m)
+failed = False
+for name in order:
+    out = os.path.join(lib, name.replace(".", "/") + ".olean")
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    r = subprocess.run([lean, "-o", out, name.replace(".", "/") + ".lean"], env=env, capture_output=True, text=True)
+    sys.stdout.write(r.stdout + r.stderr)
+    failed = failed or r.returncode != 0
+print("error: build failed" if failed else "Build completed successfully.")
+sys.exit(1 if failed else 0)
+"""
+
+
+def test_the_lake_route_verifies_and_refuses_with_a_real_compiler(lean_compiler, tmp_path, capsys, monkeypatch):
+    """`pyverify check` with a `lake` on PATH (a stand-in driving the real compiler): the module is
+    verified through `lake build` and `lake env lean`; an edited lakefile is refused."""
+    import sys
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    lake = bin_dir / "lake"
+    lake.write_text(FAKE_LAKE.format(python=sys.executable, lean=lean_compiler))
+    lake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    lean_dir = tmp_path / "lean"
+    to_lean(tiny_model(), "Tiny", "brute-force", lean_dir)
+    assert main(["check", "--lean-dir", str(lean_dir)]) == 0
+    assert "verified  Generated.Tiny.brute_force_certified = 10" in capsys.readouterr().out
+    lakefile = lean_dir / "lakefile.toml"
+    lakefile.write_text(lakefile.read_text() + 'moreLeanArgs = ["-Ddebug.skipKernelTC=true"]\n')
+    assert main(["check", "--lean-dir", str(lean_dir)]) == 1
+    assert "differs from the one pyverify ships: lakefile.toml" in capsys.readouterr().out
