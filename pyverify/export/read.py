@@ -179,6 +179,20 @@ def first_difference(actual: str, expected: str) -> str:
     return f"line {min(len(a), len(b)) + 1}"
 
 
+def same_as_rendered(path: Path, module: GeneratedModule, render) -> GeneratedModule:
+    """The module, if the file is byte for byte what render() writes from its data; ModuleError
+    naming the first difference (or why it cannot be rendered) otherwise."""
+    try:
+        expected = render()
+    except PyVerifyError as e:  # e.g. block counts that do not add up to the count
+        raise ModuleError(str(e)) from None
+    actual = path.read_text()
+    if actual != expected:
+        raise ModuleError(f"it is not the module pyverify writes for its weights and count (it differs at "
+                          f"{first_difference(actual, expected)}); export it again")
+    return module
+
+
 def verify_lean_module(path: str | Path) -> GeneratedModule:
     """The module's data, if the module is byte for byte what pyverify renders from that data
     (its name is its file's); raises ModuleError naming the first difference otherwise."""
@@ -188,18 +202,9 @@ def verify_lean_module(path: str | Path) -> GeneratedModule:
     module = read_lean_module(path)
     if module.name != path.stem:
         raise ModuleError(f"its namespace names {module.name}, not {path.stem}")
-    try:
-        expected = render_module(module.weights, module.name, module.strategy, module.count, module.blocks,
-                                 module.hints, module.architecture, module.version)
-    except ModuleError:
-        raise
-    except PyVerifyError as e:  # e.g. block counts that do not add up to the count, an unknown strategy
-        raise ModuleError(str(e)) from None
-    actual = path.read_text()
-    if actual != expected:
-        raise ModuleError(f"it is not the module pyverify writes for its weights and count (it differs at "
-                          f"{first_difference(actual, expected)}); export it again")
-    return module
+    return same_as_rendered(path, module, lambda: render_module(
+        module.weights, module.name, module.strategy, module.count, module.blocks, module.hints, module.architecture,
+        module.version))
 
 
 def verify_coq_module(path: str | Path) -> GeneratedModule:
@@ -212,13 +217,5 @@ def verify_coq_module(path: str | Path) -> GeneratedModule:
         raise ModuleError(f"its title names {module.name}, not {path.stem}")
     if module.strategy not in COQ_STRATEGIES:
         raise ModuleError(f"no Coq soundness proof for --strategy {module.strategy}")
-    try:
-        expected = render_coq_module(module.weights, module.name, module.strategy, module.count,
-                                     module.architecture, module.version)
-    except PyVerifyError as e:
-        raise ModuleError(str(e)) from None
-    actual = path.read_text()
-    if actual != expected:
-        raise ModuleError(f"it is not the module pyverify writes for its weights and count (it differs at "
-                          f"{first_difference(actual, expected)}); export it again")
-    return module
+    return same_as_rendered(path, module, lambda: render_coq_module(
+        module.weights, module.name, module.strategy, module.count, module.architecture, module.version))
