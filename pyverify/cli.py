@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -102,16 +103,37 @@ def cmd_bound(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from pyverify.sweep import run_sweep, summarise, summary_markdown
+    from pyverify.lake import EXIT_FAILED, NoToolchain, find_lean
+    from pyverify.sweep import Sweep, run_sweep, sweep_names
+    from pyverify.sweep_report import summarise, summary_markdown
 
     if args.seeds < 1:
         raise PyVerifyError("--seeds must be at least 1")
+    if args.workers < 0:
+        raise PyVerifyError("--workers must be 0 (this process) or more")
+    if args.workers and args.scheduler:
+        raise PyVerifyError("give --workers (a local cluster) or --scheduler (an existing one), not both")
+    lean = None
+    if args.checks in ("lean", "both"):
+        lean = find_lean(args.lean)
+        if lean is None:
+            raise NoToolchain("--checks lean needs a bare Lean 4.35.0 compiler: pass --lean PATH or set PYVERIFY_LEAN")
+    if args.checks in ("coq", "both") and shutil.which("coqc") is None:
+        raise NoToolchain("--checks coq needs coqc on PATH (Coq 8.16 or later)")
+    sweep = Sweep(Path(args.out).resolve(), _model_config(args), _train_config(args, seed=0),
+                  sweep_names(args.strategy), certify=not args.no_certify, checks=args.checks, lean=lean,
+                  torch_threads=1 if args.workers else None)
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
-    rows = run_sweep(Path(args.out), _model_config(args), seeds, strategies=args.strategy,
-                     recipe=_train_config(args, seed=0), progress=not args.quiet, certify=not args.no_certify)
-    print(summary_markdown(summarise(rows)), end="")
-    print(f"wrote {args.out}/results.csv, summary.md, summary.json, bound_vs_flops.png")
-    return 0
+    result = run_sweep(sweep, seeds, workers=args.workers, scheduler=args.scheduler, progress=not args.quiet)
+    if result.rows:
+        print(summary_markdown(summarise(result.rows, result.checks)), end="")
+    for line in result.failed:
+        print(f"FAILED  {line}")
+    seeds_done = len({r["seed"] for r in result.rows})
+    verified = sum(1 for c in result.checks if c["verified"])
+    print(f"{seeds_done} seeds, {verified} formal checks verified in {args.out}; wrote results.csv, checks.csv, "
+          "summary.md, summary.json, costs.md, bound_vs_flops.png")
+    return EXIT_FAILED if result.failed else 0
 
 
 def _say_architecture(model) -> None:
@@ -279,6 +301,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="output folder (models are reused from OUT/models)")
     p.add_argument("--no-certify", action="store_true",
                    help="skip the certified checkers (by default each strategy's certified count is recorded too)")
+    p.add_argument("--checks", choices=("none", "coq", "lean", "both"), default="none",
+                   help="export and formally check the certificates of brute force (small models), cubic and the "
+                        "four subcubic presets, where the prover has a checker (default none)")
+    p.add_argument("--lean", metavar="PATH", help="the bare Lean compiler for --checks lean (else $PYVERIFY_LEAN "
+                                                  "or lean on PATH)")
+    p.add_argument("--workers", type=int, default=0,
+                   help="run on a local Dask cluster of N single-threaded processes (default 0: in this process)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run on an existing Dask cluster (OUT must be a folder every worker can write)")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=cmd_sweep)
 

@@ -1,36 +1,127 @@
-"""Multi-seed sweeps: train (or reuse) one model per seed, run every strategy, write a CSV,
-a summary table and a plot of normalised bound against FLOPs."""
+"""Multi-seed sweeps: one model per seed, every strategy's float64 and certified bound, and the
+formal checks of the certificates, in one process or on a Dask cluster.
+
+Each seed is a task (train or reuse → measure → bound → certify); each formal check is a chain
+of two tasks of its own (export the certificate → check it with Lean or Coq), so a cluster runs
+the checks of different seeds, and of one seed's strategies, in parallel. Everything is written
+under OUT as it finishes, atomically:
+
+    OUT/sweep.json                 what the sweep is (shape, recipe, strategies): a re-run must match
+    OUT/models/seed{S}.safetensors the trained model
+    OUT/seeds/seed{S}.json         the seed's rows and stage times (or its error)
+    OUT/seeds/seed{S}/lean, /coq   the exported modules of that seed
+    OUT/checks/{prover}/{module}.json  a formal check's verdict
+    results.csv, checks.csv, summary.md, summary.json, costs.md, bound_vs_flops.png
+
+Re-running the same command skips every seed and check that finished and redoes what failed.
+With a cluster (`--scheduler`), OUT must be a folder every worker can write.
+"""
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
 import json
-import statistics
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from pyverify.atomic import write_bytes_atomic, write_text_atomic
+from pyverify.atomic import write_text_atomic
 from pyverify.checkpoint import load_model, save_checkpoint
 from pyverify.config import ModelConfig
 from pyverify.errors import PyVerifyError
-from pyverify.exact import certify
 from pyverify.exact.brute_checker import MAX_INPUTS
 from pyverify.model import MaxOfKTransformer, nonzero_bias
 from pyverify.registry import expand, run_numeric, strategy
+from pyverify.sweep_report import CHECK_COLUMNS, COLUMNS, cost_markdown, csv_text, plot, summarise, summary_markdown
 from pyverify.train import TrainConfig, train
 
-COLUMNS = ("seed", "strategy", "family", "count", "total", "bound", "accuracy", "normalised_bound", "flops",
-           "complexity", "unexplained_dim", "seconds", "search_seconds", "certified_count",
-           "certified_normalised_bound")
+# The strategies whose certificates the formal checks export (where the prover has a checker).
+FORMAL = ("brute-force", "cubic", "subcubic:default", "subcubic:exact-eqke", "subcubic:svd", "subcubic:quadratic")
+CHECKS = ("none", "coq", "lean", "both")
+# Lean brute-force certificates are only exported for models this small (kernel time grows as V^n).
+LEAN_BRUTE_INPUTS = 5000
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """What to run. names: the strategies of every seed; certify: also their certified counts;
+    checks: which provers check the certificates of FORMAL; lean: the bare Lean compiler for
+    the Lean checks; torch_threads: torch's thread count inside each task (None: leave it)."""
+
+    out: Path
+    cfg: ModelConfig
+    recipe: TrainConfig
+    names: tuple[str, ...]
+    certify: bool = True
+    checks: str = "none"
+    lean: str | None = None
+    torch_threads: int | None = None
+
+    def identity(self) -> dict:
+        """What a seed's results depend on: a re-run over the same OUT must have the same."""
+        recipe = dataclasses.asdict(self.recipe)
+        recipe.pop("seed")
+        identity = {"model": dataclasses.asdict(self.cfg), "recipe": recipe, "strategies": list(self.names),
+                    "certify": self.certify}
+        return json.loads(json.dumps(identity))  # as read back from OUT/sweep.json
+
+    def provers(self) -> list[str]:
+        return {"none": [], "coq": ["coq"], "lean": ["lean"], "both": ["lean", "coq"]}[self.checks]
+
+    def formal(self, prover: str) -> list[str]:
+        """The strategies whose certificates `prover` checks for this sweep's model shape."""
+        inputs = self.cfg.d_vocab**self.cfg.n_ctx
+        names = []
+        for name in FORMAL:
+            s = strategy(name)
+            if name == "brute-force" and inputs > (LEAN_BRUTE_INPUTS if prover == "lean" else MAX_INPUTS):
+                continue
+            if s.lean if prover == "lean" else s.coq:
+                names.append(name)
+        return names
+
+
+@dataclass
+class SweepResult:
+    """rows: one per (seed, strategy), in seed order (every seed recorded under OUT); checks:
+    one per formal check recorded under OUT; failed: one line per seed or check that failed in
+    this run."""
+
+    rows: list[dict]
+    checks: list[dict]
+    failed: list[str] = field(default_factory=list)
+
+
+def module_name(seed: int, name: str) -> str:
+    """The generated module of a seed's certificate: Seed7Cubic, Seed7SubcubicExactEqke, ..."""
+    words = name.replace(":", "-").split("-")
+    return f"Seed{seed}" + "".join(w[:1].upper() + w[1:] for w in words)
+
+
+def model_for_seed(out: Path, cfg: ModelConfig, recipe: TrainConfig) -> tuple[MaxOfKTransformer, float]:
+    """Reuse out/models/seed{S}.safetensors if it was trained with the same config, else train
+    it; returns the model and the training time (0 if reused)."""
+    path = out / "models" / f"seed{recipe.seed}.safetensors"
+    if path.exists():
+        model = load_model(path)
+        if model.cfg != cfg:
+            raise PyVerifyError(f"{path} was trained with a different config; use another --out")
+        return model, 0.0
+    start = time.perf_counter()
+    model, info = train(cfg, recipe)
+    save_checkpoint(model, path, info)
+    return model, time.perf_counter() - start
 
 
 def certified_count(name: str, model: MaxOfKTransformer) -> int | None:
     """The certified (exact arithmetic) count of a strategy, or None where there is no certified
     checker: brute force on more than MAX_INPUTS inputs, subcubic configurations named but not
     implemented, and models with non-zero biases."""
+    from pyverify.exact import certify
+
     cfg = model.cfg
     if nonzero_bias(model) is not None:
         return None  # the exact path models zero biases only
@@ -39,118 +130,245 @@ def certified_count(name: str, model: MaxOfKTransformer) -> int | None:
     return certify(model, name).count
 
 
-def model_for_seed(out: Path, cfg: ModelConfig, tcfg: TrainConfig) -> MaxOfKTransformer:
-    """Reuse out/models/seed{S}.safetensors if it was trained with the same config, else train it."""
-    path = out / "models" / f"seed{tcfg.seed}.safetensors"
-    if path.exists():
-        model = load_model(path)
-        if model.cfg != cfg:
-            raise PyVerifyError(f"{path} was trained with a different config; use another --out")
-        return model
-    model, info = train(cfg, tcfg)
-    save_checkpoint(model, path, info)
-    return model
+def _set_threads(sweep: Sweep) -> None:
+    if sweep.torch_threads is not None:
+        import torch
+
+        torch.set_num_threads(sweep.torch_threads)
 
 
-def summarise(rows: list[dict]) -> list[dict]:
-    """Mean and standard deviation per strategy of bound, normalised bound, FLOPs and time, and
-    the mean certified normalised bound (None where no seed has one)."""
-    out = []
-    for name in dict.fromkeys(r["strategy"] for r in rows):
-        mine = [r for r in rows if r["strategy"] == name]
-
-        def stats(key: str) -> tuple[float, float]:
-            xs = [float(r[key]) for r in mine]
-            return statistics.fmean(xs), statistics.stdev(xs) if len(xs) > 1 else 0.0
-
-        certified = [float(r["certified_normalised_bound"]) for r in mine
-                     if r.get("certified_normalised_bound", "") != ""]
-        out.append({"strategy": name, "family": mine[0]["family"], "seeds": len(mine),
-                    "bound": stats("bound"), "normalised_bound": stats("normalised_bound"),
-                    "flops": stats("flops"), "seconds": stats("seconds"),
-                    "certified_normalised_bound": statistics.fmean(certified) if certified else None})
-    return out
-
-
-def summary_markdown(summary: list[dict]) -> str:
-    lines = ["| strategy | seeds | bound | bound / accuracy | certified / accuracy | FLOPs | check time (s) |",
-             "|---|---|---|---|---|---|---|"]
-    for s in summary:
-        certified = s.get("certified_normalised_bound")
-        lines.append(f"| {s['strategy']} | {s['seeds']} | {s['bound'][0]:.4f} ± {s['bound'][1]:.4f} | "
-                     f"{s['normalised_bound'][0]:.4f} ± {s['normalised_bound'][1]:.4f} | "
-                     f"{'–' if certified is None else f'{certified:.4f}'} | "
-                     f"{s['flops'][0]:.3g} | {s['seconds'][0]:.4f} |")
-    return "\n".join(lines) + "\n"
+def seed_task(sweep: Sweep, seed: int) -> dict:
+    """Train (or reuse) the seed's model, then measure (brute force), bound (every other
+    strategy) and certify. Returns the seed's record: rows, stage seconds, or a one-line error."""
+    _set_threads(sweep)
+    stages = {}
+    try:
+        model, stages["train"] = model_for_seed(sweep.out, sweep.cfg, dataclasses.replace(sweep.recipe, seed=seed))
+        start = time.perf_counter()
+        measured = run_numeric("brute-force", model)
+        stages["measure"] = time.perf_counter() - start
+        start = time.perf_counter()
+        results = [measured if name == "brute-force" else run_numeric(name, model) for name in sweep.names]
+        stages["bound"] = time.perf_counter() - start
+        start = time.perf_counter()
+        certified = [certified_count(name, model) if sweep.certify else None for name in sweep.names]
+        stages["certify"] = time.perf_counter() - start
+    except Exception as e:  # one line in the summary; the other seeds go on
+        return {**_seed_record(seed), "stages": stages, "error": _one_line(e)}
+    accuracy = measured.bound
+    rows = []
+    for name, r, count in zip(sweep.names, results, certified):
+        d = r.to_dict()
+        rows.append({"seed": seed, **{k: d[k] for k in COLUMNS if k in d}, "accuracy": accuracy,
+                     "normalised_bound": r.bound / accuracy if accuracy > 0 else 0.0,
+                     "certified_count": "" if count is None else count,
+                     "certified_normalised_bound": "" if count is None or accuracy <= 0 else
+                     count / r.total / accuracy})
+    return {"seed": seed, "rows": rows, "stages": stages, "error": None}
 
 
-def plot(rows: list[dict], path: Path) -> None:
-    """Normalised bound against FLOPs (log scale), one marker style per strategy family: hollow
-    for the float64 bound, filled for the certified one (same FLOPs: the checker's)."""
-    import matplotlib
+def export_task(sweep: Sweep, seed: int, prover: str, name: str, after: dict | None = None) -> dict:
+    """Certify one FORMAL strategy on the seed's (already trained) model and export it for
+    `prover` into OUT/seeds/seed{S}/{prover}. after: the seed task's record when it ran in this
+    sweep (a dependency only; its error is passed on)."""
+    from pyverify.exact import certify
+    from pyverify.export import export_lean
+    from pyverify.export.coq import export_coq
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    styles = {"brute-force": ("s", "tab:red"), "cubic": ("^", "tab:blue"), "subcubic": ("o", "tab:green")}
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    for family, (marker, color) in styles.items():
-        mine = [r for r in rows if r["family"] == family]
-        if mine:
-            ax.scatter([float(r["flops"]) for r in mine], [float(r["normalised_bound"]) for r in mine], marker=marker,
-                       facecolors="none", edgecolors=color, alpha=0.6, s=18, label=f"{family} (float64)")
-        certified = [r for r in mine if r.get("certified_normalised_bound", "") != ""]
-        if certified:
-            ax.scatter([float(r["flops"]) for r in certified],
-                       [float(r["certified_normalised_bound"]) for r in certified], marker=marker, color=color,
-                       alpha=0.6, s=10, label=f"{family} (certified)")
-    ax.set_xscale("log")
-    ax.set_xlabel("FLOPs to check the proof")
-    ax.set_ylabel("accuracy bound / true accuracy")
-    ax.set_ylim(-0.02, 1.02)
-    ax.grid(alpha=0.3)
-    ax.legend()
-    ax.set_title("Proof length vs. tightness (max-of-K)")
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=120)
-    plt.close(fig)
-    write_bytes_atomic(path, buf.getvalue())
+    _set_threads(sweep)
+    record = _check_record(seed, prover, name)
+    if after is not None and after["error"]:
+        return {**record, "error": f"seed {seed} failed: {after['error']}"}
+    try:
+        start = time.perf_counter()
+        model = load_model(sweep.out / "models" / f"seed{seed}.safetensors")
+        cert = certify(model, name)
+        folder = sweep.out / "seeds" / f"seed{seed}" / prover
+        (export_lean if prover == "lean" else export_coq)(cert, record["module"], folder, force=True)
+        return {**record, "count": cert.count, "export_seconds": time.perf_counter() - start}
+    except Exception as e:
+        return {**record, "error": _one_line(e)}
 
 
-def _csv_text(rows: list[dict]) -> str:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buf.getvalue()
+def check_task(sweep: Sweep, exported: dict) -> dict:
+    """Check the module export_task wrote, with the bare Lean compiler or coqc; the record gets
+    the verdict, the prover's seconds and its first error."""
+    from pyverify.coqc import check_coq_project
+    from pyverify.lake import check_project
+
+    if exported["error"]:
+        return exported
+    folder = sweep.out / "seeds" / f"seed{exported['seed']}" / exported["prover"]
+    try:
+        start = time.perf_counter()
+        if exported["prover"] == "lean":
+            statuses = check_project(folder, lean=sweep.lean, only={exported["module"]})[0]
+        else:
+            statuses = check_coq_project(folder, only={exported["module"]})[0]
+        status = statuses[0]
+        error = None if status.verified else _diagnostic_line(status)
+        return {**exported, "verified": status.verified, "seconds": time.perf_counter() - start, "error": error}
+    except Exception as e:
+        return {**exported, "error": _one_line(e)}
 
 
-def run_sweep(out: Path, cfg: ModelConfig, seeds: list[int], strategies: str = "subcubic-all",
-              recipe: TrainConfig = TrainConfig(), progress: bool = True, certify: bool = True) -> list[dict]:
-    """Train (with ``recipe``, one seed each) or reuse one model per seed, run the strategies
-    (and, with certify, their certified checkers), write results.csv, summary.md, summary.json
-    and bound_vs_flops.png into ``out`` (each file written atomically, the CSV after every seed
-    so an interrupted sweep keeps what it finished)."""
-    names = ["brute-force", "cubic"] + expand("subcubic:*") if strategies == "subcubic-all" else expand(strategies)
-    rows: list[dict] = []
-    for seed in tqdm(seeds, desc="sweep", unit="seed", disable=not progress):
-        model = model_for_seed(out, cfg, dataclasses.replace(recipe, seed=seed))
-        results = [run_numeric(name, model) for name in names]
-        accuracy = next((r.bound for r in results if r.family == "brute-force"), None)
-        if accuracy is None:
-            accuracy = run_numeric("brute-force", model).bound
-        for name, r in zip(names, results):
-            d = r.to_dict()
-            certified = certified_count(name, model) if certify else None
-            rows.append({"seed": seed, **{k: d[k] for k in COLUMNS if k in d}, "accuracy": accuracy,
-                         "normalised_bound": r.bound / accuracy if accuracy > 0 else 0.0,
-                         "certified_count": "" if certified is None else certified,
-                         "certified_normalised_bound": "" if certified is None or accuracy <= 0 else
-                         certified / r.total / accuracy})
-        write_text_atomic(out / "results.csv", _csv_text(rows))
-    summary = summarise(rows)
-    write_text_atomic(out / "summary.md", summary_markdown(summary))
-    write_text_atomic(out / "summary.json", json.dumps(summary, indent=2) + "\n")
-    plot(rows, out / "bound_vs_flops.png")
-    return rows
+def _seed_record(seed: int) -> dict:
+    return {"seed": seed, "rows": [], "stages": {}, "error": None}
+
+
+def _check_record(seed: int, prover: str, name: str) -> dict:
+    return {"seed": seed, "strategy": name, "prover": prover, "module": module_name(seed, name), "count": "",
+            "verified": False, "seconds": 0.0, "export_seconds": 0.0, "error": None}
+
+
+def _one_line(e: Exception) -> str:
+    text = " ".join(str(e).split()) or type(e).__name__
+    return text if isinstance(e, PyVerifyError) else f"{type(e).__name__}: {text}"
+
+
+def _diagnostic_line(status) -> str:
+    d = status.error
+    return "not verified" if d is None else " ".join(f"{d.path}:{d.line}: {d.message}".split())[:300]
+
+
+def _read(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _seed_path(out: Path, seed: int) -> Path:
+    return out / "seeds" / f"seed{seed}.json"
+
+
+def _check_path(out: Path, prover: str, module: str) -> Path:
+    return out / "checks" / prover / f"{module}.json"
+
+
+def prepare(sweep: Sweep) -> None:
+    """Create OUT, or check that the sweep it holds is this one (same shape, recipe, strategies)."""
+    marker = sweep.out / "sweep.json"
+    found = _read(marker)
+    if marker.exists() and found != sweep.identity():
+        raise PyVerifyError(f"{sweep.out} holds a sweep with a different model, recipe or strategy list "
+                            f"({marker}); use another --out")
+    if not marker.exists():
+        write_text_atomic(marker, json.dumps(sweep.identity(), indent=2, sort_keys=True) + "\n")
+
+
+def todo(sweep: Sweep, seeds: list[int]) -> tuple[list[int], list[tuple[int, str, str]]]:
+    """The seeds without a finished record, and the (seed, prover, strategy) checks without a
+    verified verdict."""
+    seeds_left = [s for s in seeds if (_read(_seed_path(sweep.out, s)) or {"error": "missing"})["error"] is not None]
+    checks_left = []
+    for seed in seeds:
+        for prover in sweep.provers():
+            for name in sweep.formal(prover):
+                verdict = _read(_check_path(sweep.out, prover, module_name(seed, name)))
+                if not (verdict and verdict["verified"]):
+                    checks_left.append((seed, prover, name))
+    return seeds_left, checks_left
+
+
+def run_sweep(sweep: Sweep, seeds: list[int], workers: int = 0, scheduler: str | None = None,
+              progress: bool = True) -> SweepResult:
+    """Run (or resume) the sweep over `seeds` and write its results under sweep.out. workers=0
+    and no scheduler: in this process, one task after another; workers=N: on a local Dask
+    cluster of N single-threaded processes; scheduler: on the Dask cluster at that address."""
+    prepare(sweep)
+    seeds_left, checks_left = todo(sweep, seeds)
+    failed: list[str] = []
+    bar = tqdm(total=len(seeds_left) + len(checks_left), desc="sweep", unit="task", disable=not progress)
+    done = {"seeds": 0, "checks": 0}
+
+    def record(result: dict) -> None:
+        if "rows" in result:
+            write_text_atomic(_seed_path(sweep.out, result["seed"]), json.dumps(result, indent=1) + "\n")
+            kind, what = "seeds", f"seed {result['seed']}"
+        else:
+            write_text_atomic(_check_path(sweep.out, result["prover"], result["module"]),
+                              json.dumps(result, indent=1) + "\n")
+            kind, what = "checks", f"{result['prover']} {result['module']}"
+        if result["error"]:
+            failed.append(f"{what}: {result['error']}")
+        done[kind] += 1
+        bar.set_postfix_str(f"seeds {done['seeds']}/{len(seeds_left)}, checks {done['checks']}/{len(checks_left)}, "
+                            f"failed {len(failed)}")
+        bar.update()
+
+    try:
+        if workers == 0 and scheduler is None:
+            for result in _in_process(sweep, seeds_left, checks_left):
+                record(result)
+        else:
+            for result in _on_dask(sweep, seeds_left, checks_left, workers, scheduler):
+                record(result)
+    finally:
+        bar.close()
+    result = collect(sweep.out)
+    result.failed = failed
+    return result
+
+
+def _in_process(sweep: Sweep, seeds_left: list[int], checks_left: list[tuple[int, str, str]]) -> Iterator[dict]:
+    records = {}
+    for seed in seeds_left:
+        records[seed] = seed_task(sweep, seed)
+        yield records[seed]
+    for seed, prover, name in checks_left:
+        yield check_task(sweep, export_task(sweep, seed, prover, name, records.get(seed)))
+
+
+def _on_dask(sweep: Sweep, seeds_left: list[int], checks_left: list[tuple[int, str, str]], workers: int,
+             scheduler: str | None) -> Iterator[dict]:
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise PyVerifyError("a sweep on Dask needs dask.distributed: pip install 'dask[distributed]'") from None
+    if scheduler is not None:
+        cluster, client = None, Client(scheduler)
+    else:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        client = Client(cluster)
+    try:
+        seed_futures = {seed: client.submit(seed_task, sweep, seed, pure=False) for seed in seeds_left}
+        lost = {f.key: _seed_record(seed) for seed, f in seed_futures.items()}
+        futures = list(seed_futures.values())
+        for seed, prover, name in checks_left:
+            exported = client.submit(export_task, sweep, seed, prover, name, seed_futures.get(seed), pure=False)
+            futures.append(client.submit(check_task, sweep, exported, pure=False))
+            lost[futures[-1].key] = _check_record(seed, prover, name)
+        for future in as_completed(futures):
+            try:
+                yield future.result()
+            except Exception as e:  # a task whose workers kept dying (Dask's KilledWorker), or a lost cluster
+                yield {**lost[future.key], "error": f"lost by the cluster: {_one_line(e)}"}
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def collect(out: Path) -> SweepResult:
+    """Every finished seed and check recorded under out, and the files made from them."""
+    records = [r for r in (_read(p) for p in (out / "seeds").glob("seed*.json")) if r and r["error"] is None]
+    records.sort(key=lambda r: r["seed"])
+    rows = [row for r in records for row in r["rows"]]
+    checks = sorted((c for c in (_read(p) for p in (out / "checks").glob("*/*.json")) if c),
+                    key=lambda c: (c["seed"], c["prover"], FORMAL.index(c["strategy"])))
+    if rows:
+        summary = summarise(rows, checks)
+        write_text_atomic(out / "results.csv", csv_text(rows, COLUMNS))
+        write_text_atomic(out / "checks.csv", csv_text(checks, CHECK_COLUMNS))
+        write_text_atomic(out / "summary.md", summary_markdown(summary))
+        write_text_atomic(out / "summary.json", json.dumps(summary, indent=2) + "\n")
+        write_text_atomic(out / "costs.md", cost_markdown(records, checks))
+        plot(rows, out / "bound_vs_flops.png", checks)
+    return SweepResult(rows, checks)
+
+
+def sweep_names(spec: str) -> tuple[str, ...]:
+    """The strategies of a sweep: "subcubic-all" (brute force, cubic and every implemented
+    subcubic configuration) or anything `expand` takes."""
+    return tuple(["brute-force", "cubic"] + expand("subcubic:*") if spec == "subcubic-all" else expand(spec))

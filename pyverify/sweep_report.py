@@ -1,0 +1,136 @@
+"""What a sweep writes: the per-seed CSV, the formal checks' CSV, the summary table, the
+per-stage cost table and the plot of normalised bound against FLOPs."""
+
+from __future__ import annotations
+
+import csv
+import io
+import statistics
+from pathlib import Path
+
+from pyverify.atomic import write_bytes_atomic
+
+COLUMNS = ("seed", "strategy", "family", "count", "total", "bound", "accuracy", "normalised_bound", "flops",
+           "complexity", "unexplained_dim", "seconds", "search_seconds", "certified_count",
+           "certified_normalised_bound")
+CHECK_COLUMNS = ("seed", "strategy", "prover", "module", "count", "verified", "seconds", "error")
+# A seed's work in order, each timed (seconds) in its record; then, per formal check, the export
+# (certify and write the module) and the prover's check.
+STAGES = ("train", "measure", "bound", "certify")
+
+
+def row_label(name: str) -> str:
+    """The strategy as a sweep's rows name it: a subcubic preset by its configuration."""
+    from pyverify.registry import strategy
+
+    config = strategy(name).config
+    return name if config is None else f"subcubic:{config.name}"
+
+
+def csv_text(rows: list[dict], columns: tuple[str, ...]) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def summarise(rows: list[dict], checks: list[dict] = ()) -> list[dict]:
+    """Per strategy: mean and standard deviation of bound, normalised bound, FLOPs and time, the
+    mean certified normalised bound (None where no seed has one), and how many seeds have each
+    prover's theorem verified."""
+    out = []
+    for name in dict.fromkeys(r["strategy"] for r in rows):
+        mine = [r for r in rows if r["strategy"] == name]
+
+        def stats(key: str) -> tuple[float, float]:
+            xs = [float(r[key]) for r in mine]
+            return statistics.fmean(xs), statistics.stdev(xs) if len(xs) > 1 else 0.0
+
+        certified = [float(r["certified_normalised_bound"]) for r in mine
+                     if r.get("certified_normalised_bound", "") != ""]
+        verified = {prover: sum(1 for c in checks if row_label(c["strategy"]) == name and c["prover"] == prover
+                                and c["verified"])
+                    for prover in ("lean", "coq")}
+        out.append({"strategy": name, "family": mine[0]["family"], "seeds": len(mine),
+                    "bound": stats("bound"), "normalised_bound": stats("normalised_bound"),
+                    "flops": stats("flops"), "seconds": stats("seconds"),
+                    "certified_normalised_bound": statistics.fmean(certified) if certified else None,
+                    "lean_verified": verified["lean"], "coq_verified": verified["coq"]})
+    return out
+
+
+def summary_markdown(summary: list[dict]) -> str:
+    lines = ["| strategy | seeds | bound | bound / accuracy | certified / accuracy | FLOPs | check time (s) "
+             "| Lean ✓ | Coq ✓ |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for s in summary:
+        certified = s.get("certified_normalised_bound")
+        lines.append(f"| {s['strategy']} | {s['seeds']} | {s['bound'][0]:.4f} ± {s['bound'][1]:.4f} | "
+                     f"{s['normalised_bound'][0]:.4f} ± {s['normalised_bound'][1]:.4f} | "
+                     f"{'–' if certified is None else f'{certified:.4f}'} | "
+                     f"{s['flops'][0]:.3g} | {s['seconds'][0]:.4f} | {s.get('lean_verified', 0)} | "
+                     f"{s.get('coq_verified', 0)} |")
+    return "\n".join(lines) + "\n"
+
+
+def cost_markdown(records: list[dict], checks: list[dict]) -> str:
+    """The per-seed cost of each stage (median, mean and total seconds over the seeds that ran
+    it; a reused model's training counts as not run), and of each formal check by strategy."""
+    lines = ["| stage | runs | median (s) | mean (s) | total (s) |", "|---|---|---|---|---|"]
+
+    def line(label: str, xs: list[float]) -> None:
+        if xs:
+            lines.append(f"| {label} | {len(xs)} | {statistics.median(xs):.2f} | {statistics.fmean(xs):.2f} | "
+                         f"{sum(xs):.1f} |")
+
+    for stage in STAGES:
+        line(stage, [r["stages"][stage] for r in records if r["stages"].get(stage)])
+    line("export (per module)", [c["export_seconds"] for c in checks if c["verified"]])
+    for prover in ("coq", "lean"):
+        for name in dict.fromkeys(c["strategy"] for c in checks if c["prover"] == prover):
+            line(f"check {prover} {name}", [c["seconds"] for c in checks
+                                            if c["prover"] == prover and c["strategy"] == name and c["verified"]])
+    return "\n".join(lines) + "\n"
+
+
+def plot(rows: list[dict], path: Path, checks: list[dict] = ()) -> None:
+    """Normalised bound against FLOPs (log scale), one marker style per strategy family: hollow
+    for the float64 bound, filled for the certified one (same FLOPs: the checker's), and a black
+    ring around a certified bound whose theorem a prover checked."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    verified = {(str(c["seed"]), row_label(c["strategy"])) for c in checks if c["verified"]}
+    styles = {"brute-force": ("s", "tab:red"), "cubic": ("^", "tab:blue"), "subcubic": ("o", "tab:green")}
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for family, (marker, color) in styles.items():
+        mine = [r for r in rows if r["family"] == family]
+        if mine:
+            ax.scatter([float(r["flops"]) for r in mine], [float(r["normalised_bound"]) for r in mine], marker=marker,
+                       facecolors="none", edgecolors=color, alpha=0.6, s=18, label=f"{family} (float64)")
+        certified = [r for r in mine if r.get("certified_normalised_bound", "") != ""]
+        if certified:
+            ax.scatter([float(r["flops"]) for r in certified],
+                       [float(r["certified_normalised_bound"]) for r in certified], marker=marker, color=color,
+                       alpha=0.6, s=10, label=f"{family} (certified)")
+    checked = [r for r in rows if (str(r["seed"]), r["strategy"]) in verified
+               and r.get("certified_normalised_bound", "") != ""]
+    if checked:
+        ax.scatter([float(r["flops"]) for r in checked], [float(r["certified_normalised_bound"]) for r in checked],
+                   marker="o", facecolors="none", edgecolors="black", linewidths=0.8, s=60,
+                   label="certified, theorem checked (Lean or Coq)")
+    ax.set_xscale("log")
+    ax.set_xlabel("FLOPs to check the proof")
+    ax.set_ylabel("accuracy bound / true accuracy")
+    ax.set_ylim(-0.02, 1.02)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    ax.set_title("Proof length vs. tightness (max-of-K)")
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=120)
+    plt.close(fig)
+    write_bytes_atomic(path, buf.getvalue())
