@@ -14,7 +14,9 @@ The inputs with query q and max m form rectangular blocks: position n-1 is q, an
 the first free position j holding m splits them into [0,m)^j x {m} x [0,m]^(n-2-j)
 (if q = m, the block is [0,m]^(n-1)). Over a block, an output o can only beat m if
 D[n-1, q, o] + sum_i max_{t <= m} D[i, t, o] >= 0, so every other o is dropped before the
-block is evaluated; the surviving margins are outer sums of per-position vectors.
+block is evaluated; the surviving margins are outer sums of per-position vectors. The same
+bound drops, position by position, every token whose inputs are all clearly correct
+(prune_clear), so only the inputs near a decision are summed out one by one.
 A query whose relevant scores span more than WIDE_SPREAD (where a shifted exp() could
 underflow to 0 for a whole input) is evaluated input by input with its own softmax instead.
 
@@ -135,8 +137,53 @@ def _count_negative(const: torch.Tensor, vectors: list[torch.Tensor], z_const: f
     max over outputs < 0 (correct), and those with |max| <= tol Z (uncertain).
 
     const: [O]; vectors[i]: [d_i, O]; z_vectors[i]: [d_i]; z_max >= every Z of the block.
-    Splits on the first axis while the block is too big, charging what it computes to flops.
+    First drops, axis by axis, the indices whose every input is clearly correct (prune_clear);
+    then splits on the first axis while the block is too big, charging what it computes to flops.
     """
+    cleared, const, vectors, z_vectors = prune_clear(const, vectors, z_vectors, 2 * tol * z_max, flops)
+    if any(v.shape[0] == 0 for v in vectors) or const.numel() == 0:
+        return cleared + (_size(vectors) if const.numel() == 0 else 0), 0
+    c, u = _count_box(const, vectors, z_const, z_vectors, tol, z_max, flops)
+    return cleared + c, u
+
+
+def _size(vectors: list[torch.Tensor]) -> int:
+    size = 1
+    for v in vectors:
+        size *= v.shape[0]
+    return size
+
+
+def prune_clear(const: torch.Tensor, vectors: list[torch.Tensor], z_vectors: list[torch.Tensor], threshold: float,
+                flops: FlopCounter) -> tuple[int, torch.Tensor, list[torch.Tensor], list[torch.Tensor]]:
+    """Drop what is clearly correct from the box of index tuples: on each axis in turn, an
+    index k whose upper bound const + vectors[a][k] + sum_{i != a} max vectors[i] is below
+    -threshold for every output (those inputs are correct and not uncertain, since their
+    denominator Z <= z_max); then every output whose upper bound over the remaining box is below
+    -threshold (it cannot win or come close anywhere there). A NaN bound keeps what it bounds.
+    Returns the number of inputs dropped and the remaining const, vectors and z_vectors."""
+    cleared = 0
+    for a in range(len(vectors)):
+        if const.numel() == 0 or any(v.shape[0] == 0 for v in vectors):
+            break
+        others = const + sum(v.amax(dim=0) for i, v in enumerate(vectors) if i != a)
+        upper = flops.each(vectors[a] + others).amax(dim=1)  # [d_a]
+        keep = ~(upper < -threshold)
+        dropped = int(keep.numel() - keep.sum())
+        if dropped:
+            cleared += dropped * _size(vectors) // vectors[a].shape[0]
+            vectors = vectors[:a] + [vectors[a][keep]] + vectors[a + 1:]
+            z_vectors = z_vectors[:a] + [z_vectors[a][keep]] + z_vectors[a + 1:]
+    if const.numel() and all(v.shape[0] for v in vectors):
+        alive = ~(flops.each(const + sum(v.amax(dim=0) for v in vectors)) < -threshold)
+        if not bool(alive.all()):
+            const, vectors = const[alive], [v[:, alive] for v in vectors]
+    return cleared, const, vectors, z_vectors
+
+
+def _count_box(const: torch.Tensor, vectors: list[torch.Tensor], z_const: float, z_vectors: list[torch.Tensor],
+               tol: float, z_max: float, flops: FlopCounter) -> tuple[int, int]:
+    """_count_negative on a box, by outer sums (split on the first axis while too big)."""
     size = const.numel()
     for v in vectors:
         size *= v.shape[0]

@@ -74,3 +74,24 @@ def test_trained_model_accuracy(trained_k4):
     result = count_correct(path_tables(trained_k4))
     assert result.total == 64**4
     assert result.accuracy >= 0.98
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_pruning_clear_rows_changes_no_count(seed):
+    """_count_negative (prune the clearly correct indices and outputs, then count the rest)
+    equals counting the whole box, on random blocks: well separated, borderline, and with NaN."""
+    from pyverify.accuracy import _count_box, _count_negative
+    from pyverify.flops import FlopCounter
+
+    g = torch.Generator().manual_seed(seed)
+    sizes, outputs = [5, 1, 6][: 2 + seed % 2], 4
+    const = torch.randn(outputs, generator=g, dtype=torch.float64) - (3.0 if seed < 3 else 0.5)
+    vectors = [torch.randn(d, outputs, generator=g, dtype=torch.float64) for d in sizes]
+    if seed == 5:
+        vectors[0][2, 1] = float("nan")
+    z_vectors = [torch.rand(d, generator=g, dtype=torch.float64) + 0.5 for d in sizes]
+    z_max = 1.0 + sum(float(z.max()) for z in z_vectors)
+    for tol in (1e-3, 0.05):
+        pruned = _count_negative(const, vectors, 1.0, z_vectors, tol, z_max, FlopCounter())
+        whole = _count_box(const, vectors, 1.0, z_vectors, tol, z_max, FlopCounter())
+        assert pruned == whole
