@@ -65,16 +65,18 @@ def bound(model: MaxOfKTransformer, strategy: str = "cubic", force: bool = False
 
 
 def check(lean_dir: str | Path | None = "lean", coq_dir: str | Path | None = None, lean: str | None = None,
-          modules: set[str] | None = None, progress: Callable[[str], None] | None = None) -> list[TheoremStatus]:
+          modules: set[str] | None = None, progress: Callable[[str], None] | None = None,
+          workers: int = 1) -> list[TheoremStatus]:
     """Check the generated theorems of a Lean project (lake, or the bare compiler `lean`) and/or
     a Coq project; one TheoremStatus per module (`.verified`, `.count`, `.error`, `.seconds`).
-    Raises NoToolchain when a requested prover is missing. progress is told what starts."""
+    Raises NoToolchain when a requested prover is missing. progress is told what starts.
+    workers > 1: the bare compiler checks each Lean module's blocks on that many Dask workers."""
     from pyverify.coqc import check_coq_project
     from pyverify.lake import check_project
 
     statuses = []
     if lean_dir is not None:
-        statuses += check_project(lean_dir, lean=lean, only=modules, progress=progress)[0]
+        statuses += check_project(lean_dir, lean=lean, only=modules, progress=progress, workers=workers)[0]
     if coq_dir is not None:
         statuses += check_coq_project(coq_dir, only=modules, progress=progress)[0]
     return statuses

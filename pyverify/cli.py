@@ -164,7 +164,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     certificate = pyverify.certify(model, args.strategy, force=args.force)  # once, for both provers
     results = []
     if args.prover in ("lean", "both"):
-        results.append(("lean", pyverify.export_lean(certificate, args.name, args.lean_dir, force=args.force)))
+        results.append(("lean", pyverify.export_lean(certificate, args.name, args.lean_dir, force=args.force,
+                                                          split=args.split)))
     if args.prover in ("coq", "both"):
         results.append(("coq", pyverify.export_coq(certificate, args.name, args.coq_dir, force=args.force)))
     r = results[0][1]
@@ -213,12 +214,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"... {message}", file=sys.stderr, flush=True)
 
     only = set(args.module) if args.module else None
+    if args.workers < 1:
+        raise PyVerifyError("--workers must be at least 1")
     ok, missing = True, False
     for prover in (("lean", "coq") if args.prover == "both" else (args.prover,)):
         folders = {"lean_dir": args.lean_dir, "coq_dir": None} if prover == "lean" else \
             {"lean_dir": None, "coq_dir": args.coq_dir}
         try:
-            statuses = pyverify.check(**folders, lean=args.lean, modules=only, progress=progress)
+            statuses = pyverify.check(**folders, lean=args.lean, modules=only, progress=progress, workers=args.workers)
         except NoToolchain as e:
             print(f"pyverify: {e}", file=sys.stderr)
             missing = True
@@ -329,6 +332,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the Coq project (default ./coq); created with the Coq library if missing")
     p.add_argument("--force", action="store_true", help="run a certification estimated to take long, and overwrite "
                    "a module file pyverify did not write")
+    p.add_argument("--split", action="store_true",
+                   help="Lean: write Generated/NAME/Weights.lean, one Generated/NAME/Block{i}.lean per block theorem and "
+                        "the final Generated/NAME.lean, so that lake builds the blocks in parallel")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_export)
 
@@ -340,6 +346,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "(default: lake if on PATH, else $PYVERIFY_LEAN, else `lean` on PATH)")
     p.add_argument("--module", action="append", metavar="NAME",
                    help="check only this generated module (repeatable; default: all)")
+    p.add_argument("--workers", type=int, default=1,
+                   help="with the bare compiler: compile the block theorems of each module on N parallel workers "
+                        "(a local Dask cluster; the module is split as by export --split; default 1)")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("compare", help="numeric vs exact vs Lean and Coq bounds for one model")

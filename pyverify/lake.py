@@ -28,8 +28,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from pyverify.atomic import write_text_atomic
 from pyverify.errors import PyVerifyError
 from pyverify.export.read import GeneratedModule, ModuleError, verify_lean_module
+from pyverify.export.split import Part
+from pyverify.lean_jobs import Job, run_jobs
 from pyverify.resources import lean_core_dir
 
 EXIT_FAILED = 1
@@ -166,12 +169,14 @@ def find_lean(explicit: str | None = None) -> str | None:
 
 
 def check_project(lean_dir: str | Path = "lean", timeout: float | None = None, lean: str | None = None,
-                  only: set[str] | None = None,
-                  progress: Callable[[str], None] | None = None) -> tuple[list[TheoremStatus], list[Diagnostic], str]:
+                  only: set[str] | None = None, progress: Callable[[str], None] | None = None,
+                  workers: int = 1) -> tuple[list[TheoremStatus], list[Diagnostic], str]:
     """Check every generated module of lean_dir (or only the names in `only`): with the bare
     compiler when `lean` is given, else with `lake build` if lake is on PATH, else with the
-    bare compiler found by find_lean. Returns per-module statuses of the final theorems, every
-    error diagnostic, and the prover's output."""
+    bare compiler found by find_lean. workers > 1 (bare compiler): compile each module split
+    into its blocks (`pyverify.export.split`) on that many parallel Dask workers; Lake builds a
+    split module's blocks in parallel by itself. Returns per-module statuses of the final
+    theorems, every error diagnostic, and the prover's output."""
     lean_dir = Path(lean_dir).resolve()
     if not (lean_dir / "lakefile.toml").exists():
         raise PyVerifyError(f"{lean_dir} is not the pyverify Lean project (no lakefile.toml)")
@@ -205,7 +210,7 @@ def check_project(lean_dir: str | Path = "lean", timeout: float | None = None, l
         say(f"lake build in {lean_dir}")
         compiled, output, diagnostics = _lake_build(lake, lean_dir, modules, timeout, statuses)
     else:
-        compiled, output, diagnostics = _bare_build(compiler, lean_dir, modules, timeout, statuses, say)
+        compiled, output, diagnostics = _bare_build(compiler, lean_dir, modules, timeout, statuses, say, workers)
     if compiled:
         say("checking the statements and their axioms")
         verdicts, stated = _statements(lake, compiler, lean_dir, [m for m, _, _ in compiled], timeout)
@@ -244,7 +249,9 @@ def _lake_build(lake: str, lean_dir: Path, modules: list, timeout: float | None,
     for module, path in modules:
         relative = f"Generated/{path.name}"
         theorem = final_theorem(module)[1]
-        error = next((d for d in diagnostics if d.path == relative or d.path.endswith("/" + relative)), None)
+        parts = f"Generated/{module.name}/"  # where a split module's other parts are
+        error = next((d for d in diagnostics if d.path == relative or d.path.endswith("/" + relative) or
+                      parts in d.path), None)
         if error is None and proc.returncode != 0:
             # The build failed elsewhere (e.g. in the core library): this module was not checked.
             error = diagnostics[0] if diagnostics else Diagnostic("", 0, 0, "lake build failed: " + output.strip()[-200:])
@@ -314,28 +321,59 @@ def _import_order(source: Path) -> list[str]:
     return order
 
 
+def module_jobs(module: GeneratedModule, path: Path, lean_dir: Path, build: Path,
+                split: bool) -> tuple[list[Job], list[Part] | None]:
+    """The compile jobs of one verified module, and its parts when it is compiled split: a
+    module stored split compiles in place, part by part; a single-file module compiles as it is,
+    or (split) as its parts written under build/split."""
+    from pyverify.export.split import is_split, split_module
+
+    if is_split(path):
+        parts, cwd = split_module(module.name, _rendered(module)), lean_dir
+    elif split:
+        parts, cwd = split_module(module.name, path.read_text()), build / "split"
+        for part in parts:
+            write_text_atomic(cwd / part.relative, part.text)
+    else:
+        relative = f"Generated/{path.name}"
+        return [Job(relative, lean_dir, build / "Generated" / f"{module.name}.olean")], None
+    jobs = [Job(p.relative, cwd, build / p.relative.replace(".lean", ".olean"), p.imports) for p in parts]
+    return jobs, parts
+
+
+def _rendered(module: GeneratedModule) -> str:
+    from pyverify.export import render_module
+
+    return render_module(module.weights, module.name, module.strategy, module.count, module.blocks, module.hints,
+                         module.architecture, module.version)
+
+
 def _bare_build(lean: str, lean_dir: Path, modules: list, timeout: float | None, statuses: dict,
-                say: Callable[[str], None]) -> tuple[list, str, list[Diagnostic]]:
+                say: Callable[[str], None], workers: int = 1) -> tuple[list, str, list[Diagnostic]]:
     library = library_build(lean, timeout, say)
     build = lean_dir / ".lake" / "pyverify"
     (build / "Generated").mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, LEAN_PATH=f"{library}{os.pathsep}{build}")
+    planned = [(module, path, *module_jobs(module, path, lean_dir, build, workers > 1)) for module, path in modules]
+    outcomes = run_jobs(lean, [job for _, _, jobs, _ in planned for job in jobs], env, timeout, workers, say)
     compiled, output, diagnostics = [], "", []
-    for module, path in modules:
+    for module, path, jobs, parts in planned:
         relative = f"Generated/{path.name}"
         theorem = final_theorem(module)[1]
-        olean = build / "Generated" / f"{module.name}.olean"
-        olean.unlink(missing_ok=True)
-        say(f"lean {relative}")
-        start = time.perf_counter()
-        proc = _run([lean, "-o", str(olean), relative], lean_dir, timeout, env)
-        seconds = time.perf_counter() - start
-        text = proc.stdout + proc.stderr
-        output += text
-        found = parse_diagnostics(text)
-        diagnostics += found
-        if proc.returncode != 0 or found:
-            error = found[0] if found else Diagnostic(relative, 0, 0, "lean failed: " + text.strip()[-200:])
+        mine = [outcomes[job.relative] for job in jobs]
+        seconds = max(o.ended for o in mine) - min(o.started for o in mine)
+        error = None
+        for job, outcome in zip(jobs, mine):
+            output += outcome.output
+            found = parse_diagnostics(outcome.output)
+            if parts is not None and jobs[0].cwd != lean_dir:  # compiled from build/split: point at the single file
+                part = next(p for p in parts if p.relative == job.relative)
+                found = [Diagnostic(relative, part.single_file_line(d.line), d.col, d.message) for d in found]
+            diagnostics += found
+            if error is None and outcome.returncode is not None and (outcome.returncode != 0 or found):
+                error = found[0] if found else Diagnostic(job.relative, 0, 0,
+                                                          "lean failed: " + outcome.output.strip()[-200:])
+        if error is not None:
             statuses[module.name] = TheoremStatus(f"Generated.{module.name}", theorem, relative, False, error,
                                                   seconds, module.count)
         else:

@@ -329,7 +329,7 @@ def _on_dask(sweep: Sweep, seeds_left: list[int], checks_left: list[tuple[int, s
     if scheduler is not None:
         cluster, client = None, Client(scheduler)
     else:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0")
         client = Client(cluster)
     try:
         seed_futures = {seed: client.submit(seed_task, sweep, seed, pure=False) for seed in seeds_left}

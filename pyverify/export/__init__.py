@@ -26,6 +26,7 @@ from pyverify.exact.result import CertifiedResult
 from pyverify.exact.subcubic_checker import SubcubicHints
 from pyverify.exact.weights import ExactWeights
 from pyverify.export.pack import pack_matrix
+from pyverify.export.split import split_folder, split_module
 from pyverify.registry import strategy as lookup
 from pyverify.model import ARCHITECTURE, ARCHITECTURE_SOURCES, MaxOfKTransformer
 from pyverify.strategies.subcubic import SubcubicConfig
@@ -225,12 +226,14 @@ def check_lean_destination(lean_dir: str | Path, name: str, force: bool = False)
 
 
 def export_lean(certificate: CertifiedResult, name: str, lean_dir: str | Path = "lean",
-                force: bool = False) -> ExportResult:
+                force: bool = False, split: bool = False) -> ExportResult:
     """Write a certificate from `pyverify.certify` as lean_dir/Generated/NAME.lean and update
     the root module lean_dir/Generated.lean, both atomically, without recomputing anything. A
     missing (or empty) lean_dir becomes a complete Lake project first; an existing one must be
-    pyverify's (check_lean_destination). force: overwrite a module pyverify did not write. The
-    result carries the kernel's estimated cost (`kernel_estimate`)."""
+    pyverify's (check_lean_destination). force: overwrite a module pyverify did not write. split:
+    write it as a weights module, one module per block and the final module
+    (`pyverify.export.split`), which Lake builds in parallel. The result carries the kernel's
+    estimated cost (`kernel_estimate`)."""
     w = certificate.weights
     if w is None or not certificate.strategy:
         raise PyVerifyError("export needs a certificate from pyverify.certify (with its weights and strategy)")
@@ -243,7 +246,13 @@ def export_lean(certificate: CertifiedResult, name: str, lean_dir: str | Path = 
     text = render_module(w, name, certificate.strategy, certificate.count, certificate.blocks, certificate.hints,
                          certificate.architecture or BUILT_HERE)
     path = lean_dir / "Generated" / f"{name}.lean"
-    write_text_atomic(path, text)
+    parts = split_module(name, text) if split else []
+    folder = split_folder(lean_dir, name)
+    for stale in [*folder.glob("Block*.lean"), folder / "Weights.lean"]:  # an earlier split of this module
+        stale.unlink(missing_ok=True)
+    for part in parts[:-1]:
+        write_text_atomic(lean_dir / part.relative, part.text)
+    write_text_atomic(path, parts[-1].text if split else text)
     write_text_atomic(lean_dir / "Generated.lean", render_root(generated_modules(lean_dir)))
     kernel_seconds, peak_gb, blocks = kernel_estimate(certificate.strategy, w.d_vocab, w.n_ctx, w.d_model)
     return ExportResult(path, name, certificate.strategy, certificate.count, certificate.total, "decide +kernel",
@@ -251,8 +260,8 @@ def export_lean(certificate: CertifiedResult, name: str, lean_dir: str | Path = 
 
 
 def to_lean(model: MaxOfKTransformer, name: str, strategy: str = "cubic", lean_dir: str | Path = "lean",
-            force: bool = False) -> ExportResult:
+            force: bool = False, split: bool = False) -> ExportResult:
     """Certify the model (`pyverify.certify`) and export the certificate (`export_lean`); the
     destination is validated first. force: also run a certification estimated to take long."""
     check_lean_destination(lean_dir, name, force)
-    return export_lean(certify(model, strategy, force), name, lean_dir, force)
+    return export_lean(certify(model, strategy, force), name, lean_dir, force, split)
