@@ -1,0 +1,113 @@
+"""`pyverify sweep` on Dask (issue 22): a 2-worker local cluster runs the seeds and the formal
+checks, a re-run resumes (skips what finished, redoes what failed or is missing), a worker
+killed mid-sweep loses nothing, and a failed seed is one line while the others finish."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from pyverify.cli import main
+from pyverify.config import ModelConfig
+from pyverify.sweep import Sweep, run_sweep, sweep_names
+from pyverify.sweep_report import row_label
+from pyverify.train import TrainConfig
+
+TINY = ["--k", "2", "--d-vocab", "4", "--d-model", "4", "--d-head", "4", "--steps", "30"]
+
+
+def sweep(capsys, out: Path, *extra: str) -> tuple[int, str]:
+    code = main(["sweep", *TINY, "--out", str(out), "--quiet", *extra])
+    return code, capsys.readouterr().out
+
+
+def rows(out: Path, name: str) -> list[dict]:
+    return list(csv.DictReader((out / name).read_text().splitlines()))
+
+
+def test_a_dask_sweep_checks_every_certificate_and_resumes(lean_compiler, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("PYVERIFY_LEAN", lean_compiler)
+    out = tmp_path / "sweep"
+    code, text = sweep(capsys, out, "--seeds", "2", "--strategy", "all", "--checks", "lean", "--workers", "2")
+    assert code == 0, text
+    results, checks = rows(out, "results.csv"), rows(out, "checks.csv")
+    assert len(results) == 2 * 6 and len(checks) == 2 * 6  # brute force, cubic, four presets; each checked
+    certified = {(r["seed"], r["strategy"]): r["certified_count"] for r in results}
+    for c in checks:  # the kernel verified exactly the certified count of the same seed and strategy
+        assert c["verified"] == "True" and c["count"] == certified[(c["seed"], row_label(c["strategy"]))], c
+    assert "| 2 | 0 |" in (out / "summary.md").read_text()  # Lean ✓ on both seeds, no Coq asked
+    assert "check lean cubic" in (out / "costs.md").read_text()
+    stamps = {p.name: p.stat().st_mtime_ns for p in (out / "seeds").glob("*.json")}
+    # resume: one more seed; a lost verdict and a lost seed record are redone, nothing else
+    (out / "checks" / "lean" / "Seed0Cubic.json").unlink()
+    (out / "seeds" / "seed1.json").unlink()
+    code, text = sweep(capsys, out, "--seeds", "3", "--strategy", "all", "--checks", "lean")
+    assert code == 0, text
+    assert (out / "seeds" / "seed0.json").stat().st_mtime_ns == stamps["seed0.json"]
+    assert len(rows(out, "results.csv")) == 3 * 6 and len(rows(out, "checks.csv")) == 3 * 6
+    assert json.loads((out / "checks" / "lean" / "Seed0Cubic.json").read_text())["verified"]
+
+
+def test_a_worker_killed_mid_sweep_loses_nothing(tmp_path):
+    """SIGKILL one of the two worker processes as soon as the first seed is recorded: Dask reruns
+    its task elsewhere and every seed is recorded, none failed."""
+    out = tmp_path / "sweep"
+    plan = Sweep(out, ModelConfig(d_vocab=4, n_ctx=2, d_model=4, d_head=4), TrainConfig(steps=200),
+                 sweep_names("cubic"), torch_threads=1)
+    seeds = list(range(8))
+    killed = []
+
+    def kill_one_worker() -> None:
+        deadline = time.time() + 120
+        while time.time() < deadline and not any((out / "seeds").glob("seed*.json")):
+            time.sleep(0.05)
+        workers = [p for p in psutil.Process().children(recursive=True)  # Dask's worker processes
+                   if any("spawn_main" in part for part in p.cmdline())]
+        if workers:
+            recorded = len(list((out / "seeds").glob("seed*.json")))
+            os.kill(workers[0].pid, signal.SIGKILL)
+            killed.append(recorded)
+
+    watcher = threading.Thread(target=kill_one_worker)
+    watcher.start()
+    result = run_sweep(plan, seeds, workers=2, progress=False)
+    watcher.join()
+    assert killed and killed[0] < len(seeds), "the worker was not killed mid-sweep"
+    assert result.failed == []
+    assert sorted({int(r["seed"]) for r in result.rows}) == seeds
+
+
+def test_a_failed_seed_is_one_line_and_the_others_finish(tmp_path, capsys):
+    out = tmp_path / "sweep"
+    (out / "models").mkdir(parents=True)
+    (out / "models" / "seed1.safetensors").write_bytes(b"not a checkpoint")
+    code, text = sweep(capsys, out, "--seeds", "3", "--strategy", "cubic")
+    assert code == 1
+    failed = [line for line in text.splitlines() if line.startswith("FAILED")]
+    assert len(failed) == 1 and failed[0].startswith("FAILED  seed 1:") and "Traceback" not in text
+    assert sorted({r["seed"] for r in rows(out, "results.csv")}) == ["0", "2"]
+
+
+def test_a_sweep_refuses_another_sweeps_folder(tmp_path, capsys):
+    out = tmp_path / "sweep"
+    assert sweep(capsys, out, "--seeds", "1", "--strategy", "cubic")[0] == 0
+    code = main(["sweep", *TINY, "--lr", "0.01", "--out", str(out), "--quiet", "--seeds", "1", "--strategy", "cubic"])
+    assert code == 2 and "different model, recipe or strategy list" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], "not both"),
+    (["--workers", "-1"], "--workers must be"),
+])
+def test_bad_sweep_requests_are_one_line(tmp_path, capsys, args, message):
+    code = main(["sweep", *TINY, "--out", str(tmp_path / "s"), "--quiet", "--seeds", "1", *args])
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and "Traceback" not in err
