@@ -86,7 +86,7 @@ def cost_markdown(records: list[dict], checks: list[dict]) -> str:
 
     for stage in STAGES:
         line(stage, [r["stages"][stage] for r in records if r["stages"].get(stage)])
-    line("export (per module)", [c["export_seconds"] for c in checks if c["verified"]])
+    line("export (per module)", [c["export_seconds"] for c in checks if c["verified"] and c["export_seconds"]])
     for prover in ("coq", "lean"):
         for name in dict.fromkeys(c["strategy"] for c in checks if c["prover"] == prover):
             line(f"check {prover} {name}", [c["seconds"] for c in checks
