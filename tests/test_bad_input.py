@@ -221,7 +221,11 @@ def test_sweep_refuses_a_malformed_reused_model(tmp_path, capsys):
     out = tmp_path / "sweep"
     (out / "models").mkdir(parents=True)
     checkpoint_with_sidecar(out / "models" / "seed0.safetensors", config_field("attn_scale", "2"))
-    assert_one_line_error(["sweep", "--k", "3", "--d-vocab", "4", "--seeds", "1", "--out", str(out), "--quiet"], capsys)
+    code = main(["sweep", "--k", "3", "--d-vocab", "4", "--seeds", "1", "--out", str(out), "--quiet"])
+    text, err = capsys.readouterr()
+    failed = [line for line in text.splitlines() if line.startswith("FAILED")]  # a failed seed is one line
+    assert code == 1 and len(failed) == 1 and "seed 0:" in failed[0] and "attn_scale" in failed[0], text
+    assert "Traceback" not in text + err
 
 
 def test_impossible_sizes_are_refused_before_allocating(tmp_path, capsys):
