@@ -111,3 +111,15 @@ def test_bad_sweep_requests_are_one_line(tmp_path, capsys, args, message):
     code = main(["sweep", *TINY, "--out", str(tmp_path / "s"), "--quiet", "--seeds", "1", *args])
     err = capsys.readouterr().err
     assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_a_sweep_on_an_existing_cluster(tmp_path, capsys):
+    """--scheduler ADDRESS: the seeds run on a cluster pyverify did not start (and leaves running)."""
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster:
+        code, text = sweep(capsys, tmp_path / "sweep", "--seeds", "2", "--strategy", "cubic", "--scheduler",
+                           cluster.scheduler_address)
+        assert code == 0, text
+        assert len(cluster.scheduler.workers) == 1
+    assert sorted({r["seed"] for r in rows(tmp_path / "sweep", "results.csv")}) == ["0", "1"]
