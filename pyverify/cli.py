@@ -306,7 +306,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="skip the certified checkers (by default each strategy's certified count is recorded too)")
     p.add_argument("--checks", choices=("none", "coq", "lean", "both"), default="none",
                    help="export and formally check the certificates of brute force (small models), cubic and the "
-                        "four subcubic presets, where the prover has a checker (default none)")
+                        "four subcubic presets that the sweep runs, where the prover has a checker (default none)")
     p.add_argument("--lean", metavar="PATH", help="the bare Lean compiler for --checks lean (else $PYVERIFY_LEAN "
                                                   "or lean on PATH)")
     p.add_argument("--workers", type=int, default=0,

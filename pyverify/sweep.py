@@ -38,7 +38,8 @@ from pyverify.registry import expand, run_numeric, strategy
 from pyverify.sweep_report import CHECK_COLUMNS, COLUMNS, cost_markdown, csv_text, plot, summarise, summary_markdown
 from pyverify.train import TrainConfig, train
 
-# The strategies whose certificates the formal checks export (where the prover has a checker).
+# The strategies whose certificates the formal checks export (those the sweep runs, where the
+# prover has a checker).
 FORMAL = ("brute-force", "cubic", "subcubic:default", "subcubic:exact-eqke", "subcubic:svd", "subcubic:quadratic")
 CHECKS = ("none", "coq", "lean", "both")
 # Lean brute-force certificates are only exported for models this small (kernel time grows as V^n).
@@ -72,10 +73,16 @@ class Sweep:
         return {"none": [], "coq": ["coq"], "lean": ["lean"], "both": ["lean", "coq"]}[self.checks]
 
     def formal(self, prover: str) -> list[str]:
-        """The strategies whose certificates `prover` checks for this sweep's model shape."""
+        """The strategies of FORMAL that this sweep runs (a preset also by its configuration's
+        name) and whose certificates `prover` checks for this sweep's model shape."""
+        from pyverify.sweep_report import row_label
+
         inputs = self.cfg.d_vocab**self.cfg.n_ctx
+        labels = {row_label(name) for name in self.names}
         names = []
         for name in FORMAL:
+            if row_label(name) not in labels:
+                continue
             s = strategy(name)
             if name == "brute-force" and inputs > (LEAN_BRUTE_INPUTS if prover == "lean" else MAX_INPUTS):
                 continue
