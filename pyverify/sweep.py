@@ -11,7 +11,7 @@ under OUT as it finishes, atomically:
     OUT/seeds/seed{S}.json         the seed's rows and stage times (or its error)
     OUT/seeds/seed{S}/lean, /coq   the exported modules of that seed
     OUT/checks/{prover}/{module}.json  a formal check's verdict
-    results.csv, checks.csv, summary.md, summary.json, costs.md, bound_vs_flops.png
+    results.csv, checks.csv, seeds.md, summary.md, summary.json, costs.md, bound_vs_flops.png
 
 Re-running the same command skips every seed and check that finished and redoes what failed.
 With a cluster (`--scheduler`), OUT must be a folder every worker can write.
@@ -35,7 +35,8 @@ from pyverify.errors import PyVerifyError
 from pyverify.exact.brute_checker import MAX_INPUTS
 from pyverify.model import MaxOfKTransformer, nonzero_bias
 from pyverify.registry import expand, run_numeric, strategy
-from pyverify.sweep_report import CHECK_COLUMNS, COLUMNS, cost_markdown, csv_text, plot, summarise, summary_markdown
+from pyverify.sweep_report import (CHECK_COLUMNS, COLUMNS, cost_markdown, csv_text, per_seed_markdown, plot, summarise,
+                                   summary_markdown)
 from pyverify.train import TrainConfig, train
 
 # The strategies whose certificates the formal checks export (those the sweep runs, where the
@@ -370,6 +371,7 @@ def collect(out: Path) -> SweepResult:
         write_text_atomic(out / "checks.csv", csv_text(checks, CHECK_COLUMNS))
         write_text_atomic(out / "summary.md", summary_markdown(summary))
         write_text_atomic(out / "summary.json", json.dumps(summary, indent=2) + "\n")
+        write_text_atomic(out / "seeds.md", per_seed_markdown(rows, checks))
         write_text_atomic(out / "costs.md", cost_markdown(records, checks))
         plot(rows, out / "bound_vs_flops.png", checks)
     return SweepResult(rows, checks)

@@ -74,6 +74,34 @@ def summary_markdown(summary: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def per_seed_markdown(rows: list[dict], checks: list[dict]) -> str:
+    """One line per seed: its accuracy, then certified bound / accuracy of cubic, of each subcubic
+    preset the sweep ran and of its best subcubic configuration, and the theorems verified."""
+    from pyverify.strategies.subcubic import PRESETS
+
+    columns = ["cubic"] + [f"subcubic:{p}" for p in PRESETS]
+    present = [c for c in columns if any(r["strategy"] == row_label(c) for r in rows)]
+    lines = ["| seed | accuracy | " + " | ".join(c.removeprefix("subcubic:") for c in present) +
+             " | best subcubic | Lean ✓ | Coq ✓ |",
+             "|---|---|" + "---|" * (len(present) + 3)]
+
+    def bound(r: dict | None) -> str:
+        value = "" if r is None else r.get("certified_normalised_bound", "")
+        return "–" if value == "" else f"{float(value):.4f}"
+
+    for seed in dict.fromkeys(r["seed"] for r in rows):
+        mine = {r["strategy"]: r for r in rows if r["seed"] == seed}
+        subcubic = [r for r in mine.values() if r["family"] == "subcubic" and r["certified_normalised_bound"] != ""]
+        best = max(subcubic, key=lambda r: float(r["certified_normalised_bound"]), default=None)
+        verified = {prover: sorted(c["strategy"].removeprefix("subcubic:") for c in checks
+                                   if str(c["seed"]) == str(seed) and c["prover"] == prover and c["verified"])
+                    for prover in ("lean", "coq")}
+        accuracy = float(next(iter(mine.values()))["accuracy"])
+        lines.append(f"| {seed} | {accuracy:.4f} | " + " | ".join(bound(mine.get(row_label(c))) for c in present) +
+                     f" | {bound(best)} | {', '.join(verified['lean']) or '–'} | {', '.join(verified['coq']) or '–'} |")
+    return "\n".join(lines) + "\n"
+
+
 def cost_markdown(records: list[dict], checks: list[dict]) -> str:
     """The per-seed cost of each stage (median, mean and total seconds over the seeds that ran
     it; a reused model's training counts as not run), and of each formal check by strategy."""
