@@ -9,7 +9,7 @@ under OUT as it finishes, atomically:
     OUT/sweep.json                 what the sweep is (shape, recipe, strategies): a re-run must match
     OUT/models/seed{S}.safetensors the trained model
     OUT/seeds/seed{S}.json         the seed's rows and stage times (or its error)
-    OUT/seeds/seed{S}/lean, /coq   the exported modules of that seed
+    OUT/seeds/seed{S}/{prover}/{module}  a Lean or Coq project holding one exported module
     OUT/checks/{prover}/{module}.json  a formal check's verdict
     results.csv, checks.csv, seeds.md, summary.md, summary.json, costs.md, bound_vs_flops.png
 
@@ -177,8 +177,8 @@ def seed_task(sweep: Sweep, seed: int) -> dict:
 
 def export_task(sweep: Sweep, seed: int, prover: str, name: str, after: dict | None = None) -> dict:
     """Certify one FORMAL strategy on the seed's (already trained) model and export it for
-    `prover` into OUT/seeds/seed{S}/{prover}. after: the seed task's record when it ran in this
-    sweep (a dependency only; its error is passed on)."""
+    `prover` into its own project OUT/seeds/seed{S}/{prover}/{module}. after: the seed task's
+    record when it ran in this sweep (a dependency only; its error is passed on)."""
     from pyverify.exact import certify
     from pyverify.export import export_lean
     from pyverify.export.coq import export_coq
@@ -191,7 +191,7 @@ def export_task(sweep: Sweep, seed: int, prover: str, name: str, after: dict | N
         start = time.perf_counter()
         model = load_model(sweep.out / "models" / f"seed{seed}.safetensors")
         cert = certify(model, name)
-        folder = sweep.out / "seeds" / f"seed{seed}" / prover
+        folder = _project(sweep.out, seed, prover, record["module"])
         (export_lean if prover == "lean" else export_coq)(cert, record["module"], folder, force=True)
         return {**record, "count": cert.count, "export_seconds": time.perf_counter() - start}
     except Exception as e:
@@ -206,7 +206,7 @@ def check_task(sweep: Sweep, exported: dict) -> dict:
 
     if exported["error"]:
         return exported
-    folder = sweep.out / "seeds" / f"seed{exported['seed']}" / exported["prover"]
+    folder = _project(sweep.out, exported["seed"], exported["prover"], exported["module"])
     try:
         start = time.perf_counter()
         if exported["prover"] == "lean":
@@ -215,7 +215,8 @@ def check_task(sweep: Sweep, exported: dict) -> dict:
             statuses = check_coq_project(folder, only={exported["module"]})[0]
         status = statuses[0]
         error = None if status.verified else _diagnostic_line(status)
-        return {**exported, "verified": status.verified, "seconds": time.perf_counter() - start, "error": error}
+        return {**exported, "count": exported["count"] if status.count is None else status.count,
+                "verified": status.verified, "seconds": time.perf_counter() - start, "error": error}
     except Exception as e:
         return {**exported, "error": _one_line(e)}
 
@@ -244,6 +245,11 @@ def _read(path: Path) -> dict | None:
         return json.loads(path.read_text())
     except (OSError, ValueError):
         return None
+
+
+def _project(out: Path, seed: int, prover: str, module: str) -> Path:
+    """The Lean or Coq project of one exported module (one each, so parallel exports never share one)."""
+    return out / "seeds" / f"seed{seed}" / prover / module
 
 
 def _seed_path(out: Path, seed: int) -> Path:

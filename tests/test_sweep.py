@@ -45,6 +45,9 @@ def test_a_dask_sweep_checks_every_certificate_and_resumes(lean_compiler, tmp_pa
         assert c["verified"] == "True" and c["count"] == certified[(c["seed"], row_label(c["strategy"]))], c
     assert "| 2 | 0 |" in (out / "summary.md").read_text()  # Lean ✓ on both seeds, no Coq asked
     assert "check lean cubic" in (out / "costs.md").read_text()
+    per_seed = (out / "seeds.md").read_text().splitlines()
+    assert len(per_seed) == 2 + 2 and all("brute-force, cubic, default, exact-eqke, quadratic, svd" in line
+                                          for line in per_seed[2:])
     stamps = {p.name: p.stat().st_mtime_ns for p in (out / "seeds").glob("*.json")}
     # resume: one more seed; a lost verdict and a lost seed record are redone, nothing else
     (out / "checks" / "lean" / "Seed0Cubic.json").unlink()
