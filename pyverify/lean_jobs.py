@@ -52,8 +52,9 @@ def compile_job(lean: str, job: Job, env: dict, timeout: float | None, *needed: 
 def run_jobs(lean: str, jobs: list[Job], env: dict, timeout: float | None, workers: int = 1,
              say: Callable[[str], None] = lambda m: None) -> dict[str, Outcome]:
     """Every job's outcome, by relative path. jobs are in an order where each comes after what it
-    needs. workers <= 1: in this process, in order; else on a local Dask cluster of that many
-    single-threaded workers (threads: the work is in the compiler's processes)."""
+    needs. workers <= 1: in this process, in order; else on Dask: inside a Dask task (a sweep's
+    check), on that task's own cluster; elsewhere on a local cluster of that many single-threaded
+    workers (threads: the work is in the compiler's processes)."""
     if workers <= 1:
         outcomes: dict[str, Outcome] = {}
         for job in jobs:
@@ -61,14 +62,23 @@ def run_jobs(lean: str, jobs: list[Job], env: dict, timeout: float | None, worke
             outcomes[job.relative] = compile_job(lean, job, env, timeout, *(outcomes[n] for n in job.needs))
         return outcomes
     try:
-        from dask.distributed import Client, LocalCluster
+        from dask.distributed import Client, LocalCluster, get_worker, worker_client
     except ImportError:
         raise PyVerifyError("--workers needs dask.distributed: pip install 'dask[distributed]'") from None
-    say(f"compiling {len(jobs)} files on {workers} Dask workers")
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster, \
-            Client(cluster) as client:
-        futures = {}
-        for job in jobs:
-            futures[job.relative] = client.submit(compile_job, lean, job, env, timeout,
-                                                  *(futures[n] for n in job.needs), pure=False)
-        return dict(zip(futures, client.gather(list(futures.values()))))
+    try:
+        get_worker()  # inside a task of a Dask cluster (a sweep): use that cluster's workers
+    except ValueError:
+        say(f"compiling {len(jobs)} files on {workers} Dask workers")
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=False, dashboard_address=":0")
+        with cluster, Client(cluster) as client:
+            return _submit(client, lean, jobs, env, timeout)
+    with worker_client() as client:  # the task steps aside while its jobs run
+        return _submit(client, lean, jobs, env, timeout)
+
+
+def _submit(client, lean: str, jobs: list[Job], env: dict, timeout: float | None) -> dict[str, Outcome]:
+    futures = {}
+    for job in jobs:
+        futures[job.relative] = client.submit(compile_job, lean, job, env, timeout, *(futures[n] for n in job.needs),
+                                              pure=False)
+    return dict(zip(futures, client.gather(list(futures.values()))))

@@ -51,7 +51,9 @@ LEAN_BRUTE_INPUTS = 5000
 class Sweep:
     """What to run. names: the strategies of every seed; certify: also their certified counts;
     checks: which provers check the certificates of FORMAL; lean: the bare Lean compiler for
-    the Lean checks; torch_threads: torch's thread count inside each task (None: leave it)."""
+    the Lean checks; torch_threads: torch's thread count inside each task (None: leave it);
+    lean_workers: over how many workers a Lean check spreads its block theorems (on Dask, the
+    cluster's size: the blocks compile as tasks of the same cluster)."""
 
     out: Path
     cfg: ModelConfig
@@ -61,6 +63,7 @@ class Sweep:
     checks: str = "none"
     lean: str | None = None
     torch_threads: int | None = None
+    lean_workers: int = 1
 
     def identity(self) -> dict:
         """What a seed's results depend on: a re-run over the same OUT must have the same."""
@@ -210,7 +213,7 @@ def check_task(sweep: Sweep, exported: dict) -> dict:
     try:
         start = time.perf_counter()
         if exported["prover"] == "lean":
-            statuses = check_project(folder, lean=sweep.lean, only={exported["module"]})[0]
+            statuses = check_project(folder, lean=sweep.lean, only={exported["module"]}, workers=sweep.lean_workers)[0]
         else:
             statuses = check_coq_project(folder, only={exported["module"]})[0]
         status = statuses[0]
@@ -346,6 +349,7 @@ def _on_dask(sweep: Sweep, seeds_left: list[int], checks_left: list[tuple[int, s
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0")
         client = Client(cluster)
     try:
+        sweep = dataclasses.replace(sweep, lean_workers=max(1, len(client.scheduler_info()["workers"])))
         seed_futures = {seed: client.submit(seed_task, sweep, seed, pure=False) for seed in seeds_left}
         lost = {f.key: _seed_record(seed) for seed, f in seed_futures.items()}
         futures = list(seed_futures.values())

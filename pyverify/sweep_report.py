@@ -97,8 +97,9 @@ def per_seed_markdown(rows: list[dict], checks: list[dict]) -> str:
                                    if str(c["seed"]) == str(seed) and c["prover"] == prover and c["verified"])
                     for prover in ("lean", "coq")}
         accuracy = float(next(iter(mine.values()))["accuracy"])
+        lean, coq = (", ".join(verified[p]) or "–" for p in ("lean", "coq"))
         lines.append(f"| {seed} | {accuracy:.4f} | " + " | ".join(bound(mine.get(row_label(c))) for c in present) +
-                     f" | {bound(best)} | {', '.join(verified['lean']) or '–'} | {', '.join(verified['coq']) or '–'} |")
+                     f" | {bound(best)} | {lean} | {coq} |")
     return "\n".join(lines) + "\n"
 
 
