@@ -207,6 +207,9 @@ def check_project(lean_dir: str | Path = "lean", timeout: float | None = None, l
     if not modules:
         return [statuses[p.stem] for p in paths], [], ""
     if lake:
+        if workers > 1:
+            say("--workers is for the bare compiler; lake builds the blocks of modules exported with --split in "
+                "parallel by itself")
         say(f"lake build in {lean_dir}")
         compiled, output, diagnostics = _lake_build(lake, lean_dir, modules, timeout, statuses)
     else:
