@@ -51,10 +51,10 @@ def test_a_split_module_checks_in_place_and_on_workers(lean_compiler, tmp_path, 
 
 
 def test_two_blocks_compile_in_parallel(lean_compiler, tmp_path, capsys):
-    """A brute-force module of two block theorems (V=10, n=3), stored as one file, checked with
+    """A brute-force module of two block theorems (V=22, n=2), stored as one file, checked with
     --workers 2: split on the fly, both blocks compiled by Dask, verified at Python's count."""
     lean_dir = tmp_path / "lean"
-    result = to_lean(random_model(10, 3, seed=3, d=2, h=2), "Two", "brute-force", lean_dir)
+    result = to_lean(random_model(22, 2, seed=3, d=2, h=2), "Two", "brute-force", lean_dir)
     assert len(read_lean_module(result.path).blocks) == 2
     code, out = check(capsys, lean_dir, lean_compiler, "--workers", "2")
     assert code == 0 and verified_counts(out) == {"Two": result.count}, out
