@@ -86,3 +86,18 @@ def direct_path_trap(V: int = 6, n: int = 3) -> MaxOfKTransformer:
         attn.W_O[0] = torch.eye(d) / 2
         model.unembed.W_U[:V, :] = torch.eye(V)
     return model
+
+
+def off_by_one_module(lean_dir) -> tuple:
+    """Export tiny_model's cubic certificate to lean_dir as Tiny, then rewrite it in pyverify's own
+    form claiming N + 1 in its one block (only the kernel can object). Returns the module's path
+    and the line of its block theorem."""
+    from pyverify.export import render_module, to_lean
+    from pyverify.export.read import read_lean_module
+
+    path = to_lean(tiny_model(), "Tiny", "cubic", lean_dir).path
+    m = read_lean_module(path)
+    (lo, hi, c), = m.blocks
+    path.write_text(render_module(m.weights, "Tiny", "cubic", m.count + 1, [(lo, hi, c + 1)], None, m.architecture))
+    line = next(i for i, s in enumerate(path.read_text().splitlines(), 1) if s.startswith("theorem cubic_block_0"))
+    return path, line

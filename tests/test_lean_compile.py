@@ -32,7 +32,7 @@ from pyverify.export.read import read_lean_module
 from pyverify.resources import create_lean_project
 from pyverify.strategies.subcubic import SubcubicConfig
 from pyverify.tables import path_tables
-from tests.lean_fixtures import direct_path_trap, lying_hints, tiny_model
+from tests.lean_fixtures import direct_path_trap, lying_hints, off_by_one_module, tiny_model
 from tests.test_lean_subcubic import lean_blocks
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -87,14 +87,8 @@ def test_exported_zoo_models_compile_to_pythons_counts(lean_compiler, zoo, tmp_p
 
 def test_a_count_off_by_one_is_rejected_by_the_kernel(lean_compiler, tmp_path, capsys):
     """N + 1 in pyverify's own form (so only the kernel can object), in one block: FAILED there."""
-    lean_dir = tmp_path / "lean"
-    to_lean(tiny_model(), "Tiny", "cubic", lean_dir)
-    path = lean_dir / "Generated" / "Tiny.lean"
-    m = read_lean_module(path)
-    (lo, hi, c), = m.blocks
-    path.write_text(render_module(m.weights, "Tiny", "cubic", m.count + 1, [(lo, hi, c + 1)], None, m.architecture))
-    code, out = check(capsys, lean_dir, lean_compiler)
-    line = next(i for i, s in enumerate(path.read_text().splitlines(), 1) if s.startswith("theorem cubic_block_0"))
+    _, line = off_by_one_module(tmp_path / "lean")
+    code, out = check(capsys, tmp_path / "lean", lean_compiler)
     assert code == 1 and f"FAILED    Generated.Tiny.cubic_certified  Generated/Tiny.lean:{line}:" in out, out
 
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import re
 
-from pyverify.export import render_module, to_lean
+from pyverify.export import to_lean
 from pyverify.export.read import read_lean_module, verify_lean_module
 from pyverify.export.split import split_module
-from tests.lean_fixtures import tiny_model
+from tests.lean_fixtures import off_by_one_module, tiny_model
 from tests.test_lean_compile import check, verified_counts
 from tests.zoo import random_model
 
@@ -64,14 +64,8 @@ def test_two_blocks_compile_in_parallel(lean_compiler, tmp_path, capsys):
 def test_a_failure_in_a_split_part_is_reported_at_the_single_files_line(lean_compiler, tmp_path, capsys):
     """N + 1 in pyverify's own form, compiled split (--workers 2): FAILED at the block theorem's
     line of the single file the user has."""
-    lean_dir = tmp_path / "lean"
-    to_lean(tiny_model(), "Tiny", "cubic", lean_dir)
-    path = lean_dir / "Generated" / "Tiny.lean"
-    m = read_lean_module(path)
-    (lo, hi, c), = m.blocks
-    path.write_text(render_module(m.weights, "Tiny", "cubic", m.count + 1, [(lo, hi, c + 1)], None, m.architecture))
-    code, out = check(capsys, lean_dir, lean_compiler, "--workers", "2")
-    line = next(i for i, s in enumerate(path.read_text().splitlines(), 1) if s.startswith("theorem cubic_block_0"))
+    _, line = off_by_one_module(tmp_path / "lean")
+    code, out = check(capsys, tmp_path / "lean", lean_compiler, "--workers", "2")
     assert code == 1 and f"FAILED    Generated.Tiny.cubic_certified  Generated/Tiny.lean:{line}:" in out, out
 
 
