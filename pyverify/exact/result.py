@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pyverify.exact.subcubic_checker import SubcubicHints
+    from pyverify.exact.subcubic_checker import CoqSubcubicHints, SubcubicHints
     from pyverify.exact.weights import ExactWeights
 
 TRUSTED = ("exact integer and outward-rounded interval arithmetic in Python (pyverify/exact); a theorem once "
@@ -19,7 +19,8 @@ class CertifiedResult:
     time; proven: the checker's case-by-case detail (cubic: proven[m][q][k][c]; brute force: []);
     blocks: (lo, hi, count) per block of max tokens (pyverify/exact/blocks.py), summing to count.
     From `pyverify.certify` also: the strategy's name, the exact weights, the subcubic hints in
-    the Lean checker's form, and the architecture line of the model (for the exported module)."""
+    the Lean checker's form, and the architecture line of the model (for the exported module);
+    from the subcubic checker, its hints in the Coq checker's form."""
 
     count: int
     total: int
@@ -30,6 +31,7 @@ class CertifiedResult:
     weights: ExactWeights | None = None
     hints: SubcubicHints | None = None
     architecture: str = ""
+    coq_hints: CoqSubcubicHints | None = None
 
     @property
     def bound(self) -> float:

@@ -107,6 +107,38 @@ class SubcubicHints:
     mu: list[int]
 
 
+@dataclass(frozen=True)
+class CoqSubcubicHints:
+    """The hints as the Coq checker reads them (coq/theories/Subcubic.v, `hints`: the same field
+    names). The Coq checker transcribes the cases, p_low and the logit summaries; of the split it
+    reads the result, EQKE = Main + Err with Main = EQKE (main_exact) or the rank-one
+    main_q[q] main_k[k] / den, and the claimed bound err_bound[q] (the split's R[q]) on the row spread
+    of Err, and it checks
+    that claim against the exact spread (using the larger), so no hint is trusted. gaps: the
+    gap of case (q, m, c) at gaps[m][q n + c] (`gap_rows`); eupu: 0 (around the row mu), 1 or 2,
+    the Lean codes."""
+
+    eupu: int
+    mu: list[int]
+    drop_query: bool
+    gaps: list[list[int]]
+    main_exact: bool
+    main_q: list[int]
+    main_k: list[int]
+    den: int
+    err_bound: list[int]
+
+
+def coq_hints(w: ExactWeights, config: SubcubicConfig, hints: SearchHints, split: AttentionSplit) -> CoqSubcubicHints:
+    """The Coq form of a configuration, its hints and the split they give (`attention_split`)."""
+    eupu = EUPU_CODES[config.eupu]
+    drop_query = config.attention == "drop_average_query_per_output_logit_reasoning"
+    main_q, main_k = split.factors if split.factors is not None else ([], [])
+    return CoqSubcubicHints(eupu, eupu_row(w, config.eupu, hints) if eupu == 0 else [], drop_query,
+                            gap_rows(hints.gaps, w.d_vocab, w.n_ctx), split.factors is None, list(main_q),
+                            list(main_k), split.den, list(split.R))
+
+
 def hints_fit(w: ExactWeights, lh: SubcubicHints) -> bool:
     """Whether Lean hints name known handlings and have the shapes those handlings read (Lean:
     `hintsFit`; when it fails, the Lean count is 0): an EUPU code of at most 2 and an attention
@@ -223,11 +255,14 @@ def _iroot_ceil(x: int, k: int) -> int:
 
 @dataclass(frozen=True)
 class AttentionSplit:
-    """EQKE = Main + Err: Main[q][k] and R[q] (R >= the row spread of Err) as integers over den."""
+    """EQKE = Main + Err: Main[q][k] and R[q] (R >= the row spread of Err) as integers over den;
+    factors: (main_q, main_k) with Main[q][k] = main_q[q] main_k[k] when Main has rank one (every
+    handling but exact_EQKE+max_diff_exact, whose Main is EQKE)."""
 
     main: list[list[int]]
     R: list[int]
     den: int
+    factors: tuple[list[int], list[int]] | None = None
 
 
 def attention_split(w: ExactWeights, EQKE: list[list[int]], handling: str, hints: SearchHints) -> AttentionSplit:
@@ -269,7 +304,7 @@ def attention_split(w: ExactWeights, EQKE: list[list[int]], handling: str, hints
         R = [_sigma_bound(w, P, Bt, c, hints)] * V
     else:
         raise PyVerifyError(f"attention error handling {handling!r} has no exact version")
-    return AttentionSplit(main, R, den)
+    return AttentionSplit(main, R, den, (Ax, zB))
 
 
 def _positive_definite(X: list[list[int]], keep_bits: int = 200) -> bool:
@@ -349,19 +384,20 @@ def _recursive_split(w: ExactWeights, W_EP: list[list[int]], u: list[int], c: in
     Wk_u = [sum(a * b for a, b in zip(row, u)) for row in w.W_K]
     main_k = [sum(a * b for a, b in zip(row, Wk_u)) for row in w.W_E]
     den = (c * V) << (4 * S)
-    main = [[a * b * V for b in main_k] for a in main_q]
+    factors = (main_q, [b * V for b in main_k])
+    main = [[a * b for b in factors[1]] for a in main_q]
     Q_perp = [[c * a - wu * ul for a, ul in zip(row, u)] for row, wu in zip(w.W_Q, Wq_u)]  # over c 2^S
     E_range = [_row_range(col) for col in zip(*w.W_E)]  # over 2^S
     B_range = [sum(abs(k) * r for k, r in zip(col, E_range)) for col in zip(*w.W_K)]  # [h] over 2^(2S)
     QB_range = [sum(abs(q) * r for q, r in zip(row, B_range)) for row in Q_perp]  # [d] over c 2^(3S)
     if not mean:
-        return AttentionSplit(main, [V * sum(abs(e) * r for e, r in zip(row, QB_range)) for row in W_EP], den)
+        return AttentionSplit(main, [V * sum(abs(e) * r for e, r in zip(row, QB_range)) for row in W_EP], den, factors)
     mu = [sum(col) for col in zip(*W_EP)]  # V times the mean query row, over 2^S
     mu_Q = [sum(m * q for m, q in zip(mu, col)) for col in zip(*Q_perp)]  # [h]
     mu_QK = [sum(m * k for m, k in zip(mu_Q, row)) for row in w.W_K]  # [d]
     mean_err = [sum(m * e for m, e in zip(mu_QK, row)) for row in w.W_E]  # [V] over c V 2^(4S)
     deviations = [sum(abs(V * e - m) * r for e, m, r in zip(row, mu, QB_range)) for row in W_EP]
-    return AttentionSplit(main, [_row_range(mean_err) + d for d in deviations], den)
+    return AttentionSplit(main, [_row_range(mean_err) + d for d in deviations], den, factors)
 
 
 @dataclass(frozen=True)
@@ -520,7 +556,8 @@ def certify_subcubic(model: MaxOfKTransformer, config: SubcubicConfig | str = "d
     for lo, hi in subcubic_blocks(V, n):  # Lean: one `subcubicBlock` theorem per block
         count = subcubic_block(L, split, prefix_max, pos, s, drop_query, n, rows, lo, hi, proven)
         blocks.append((lo, hi, count))
-    return CertifiedResult(sum(b[2] for b in blocks), V**n, time.perf_counter() - start, proven, blocks)
+    return CertifiedResult(sum(b[2] for b in blocks), V**n, time.perf_counter() - start, proven, blocks,
+                           coq_hints=coq_hints(w, config, hints, split))
 
 
 def subcubic_block(L: LogitSummaries, split: AttentionSplit, prefix_max: list[list[int]], pos: list[QueryScores],

@@ -17,6 +17,7 @@ from pyverify.errors import PyVerifyError
 from pyverify.exact import certify
 from pyverify.exact.fixed import PREC, inv_sqrt
 from pyverify.exact.result import CertifiedResult
+from pyverify.exact.subcubic_checker import CoqSubcubicHints
 from pyverify.exact.weights import ExactWeights
 from pyverify.export import (BUILT_HERE, FIELDS, NAME_PATTERN, ExportResult, check_destination, environment,
                              weights_digest)
@@ -55,6 +56,20 @@ def estimate_coq_seconds(d_vocab: int, n_ctx: int, d_model: int, strategy: str) 
 def coq_rows(rows: list[list[int]]) -> list[str]:
     """Each row of an integer matrix as Coq list entries (negative numbers in parentheses)."""
     return ["; ".join(f"({v})" if v < 0 else str(v) for v in row) for row in rows]
+
+
+def coq_list(values: list[int]) -> str:
+    """A Coq list of integers (negative numbers in parentheses)."""
+    return "[" + "; ".join(f"({v})" if v < 0 else str(v) for v in values) + "]"
+
+
+def coq_hints_record(h: CoqSubcubicHints) -> str:
+    """The Coq checker's hints record (coq/theories/Subcubic.v, `hints`), one field per line."""
+    gaps = ";\n    ".join(coq_list(row) + "%nat" for row in h.gaps)
+    return (f"{{| eupu := {h.eupu}%nat;\n  mu := {coq_list(h.mu)};\n  drop_query := {str(h.drop_query).lower()};\n"
+            f"  gaps := [\n    {gaps}];\n  main_exact := {str(h.main_exact).lower()};\n"
+            f"  main_q := {coq_list(h.main_q)};\n  main_k := {coq_list(h.main_k)};\n  den := {h.den};\n"
+            f"  err_bound := {coq_list(h.err_bound)} |}}")
 
 
 def render_coq_module(w: ExactWeights, name: str, strategy: str, count: int, architecture: str = BUILT_HERE,
