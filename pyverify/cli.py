@@ -147,13 +147,15 @@ def _say_architecture(model) -> None:
 def cmd_export(args: argparse.Namespace) -> int:
     import pyverify
     from pyverify.export import check_lean_destination
-    from pyverify.export.coq import check_coq_destination
+    from pyverify.export.coq import PROVED, check_coq_destination
     from pyverify.registry import strategy
 
     s = strategy(args.strategy)
+    if not s.certifiable:
+        raise PyVerifyError(f"{args.strategy} is named but not implemented: it has no certified checker, in Lean or Coq")
     if args.prover in ("coq", "both") and not s.coq:
-        raise PyVerifyError(f"no Coq soundness proof for --strategy {args.strategy} yet (Coq proves: brute-force, "
-                            f"cubic); use --prover lean, or --strategy brute-force")
+        raise PyVerifyError(f"no Coq soundness proof for --strategy {args.strategy} yet (Coq proves: {PROVED}); use "
+                            f"--prover lean")
     # every destination is validated before any work, so that nothing is written if one is refused
     if args.prover in ("lean", "both"):
         check_lean_destination(args.lean_dir, args.name, args.force)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pyverify.coqc import check_coq_project
-from pyverify.export.coq import COQ_STRATEGIES
+from pyverify.export.coq import coq_checker
 from pyverify.lake import NoToolchain, check_project
 from pyverify.exact import certifiable, certify
 from pyverify.exact.weights import exact_weights
@@ -66,7 +66,7 @@ def lean_status(lean_dir: Path, digest: str, strategy: str, statuses: list | Non
 def coq_status(coq_dir: Path, digest: str, strategy: str, statuses: list | None, note: str) -> str:
     """Find a generated Coq module for these weights and strategy and say what is known about it.
     statuses: the result of check_coq_project, or None when coqc was not run (note says why)."""
-    if strategy not in COQ_STRATEGIES:
+    if coq_checker(strategy) is None:
         return "no Coq soundness proof for this strategy yet"
     modules = find_modules(coq_dir / "Generated", ".v", digest, strategy)
     return status_text(modules[0], statuses, note, "coqc") if modules else "not exported"
@@ -75,9 +75,9 @@ def coq_status(coq_dir: Path, digest: str, strategy: str, statuses: list | None,
 def compare(model: MaxOfKTransformer, lean_dir: str | Path = "lean", coq_dir: str | Path = "coq",
             run_lake: bool = True, run_coq: bool = True, force: bool = False,
             lean: str | None = None) -> list[ComparisonRow]:
-    """Numeric vs exact vs Lean and Coq for cubic (and brute force on small models), and numeric
-    vs exact vs Lean for the subcubic presets. Runs `lake build` and the Coq check once each, if asked
-    and the prover is installed."""
+    """Numeric vs exact vs Lean and Coq for cubic (and brute force on small models) and the
+    subcubic presets. Runs `lake build` and the Coq check once each, if asked and the prover is
+    installed."""
     lean_dir, coq_dir = Path(lean_dir), Path(coq_dir)
     w = exact_weights(model)
     digest = weights_digest(w)
@@ -91,7 +91,7 @@ def compare(model: MaxOfKTransformer, lean_dir: str | Path = "lean", coq_dir: st
         except NoToolchain:
             note = "no Lean toolchain"
     coq_statuses, coq_note = None, "--no-coq"
-    ours = {Path(m).stem for s in COQ_STRATEGIES for m in find_modules(coq_dir / "Generated", ".v", digest, s)}
+    ours = {Path(m).stem for s in strategies for m in find_modules(coq_dir / "Generated", ".v", digest, s)}
     if run_coq and ours:  # the Coq library is built only when there is a module to check
         try:
             coq_statuses, _ = check_coq_project(coq_dir, only=ours)
@@ -101,8 +101,7 @@ def compare(model: MaxOfKTransformer, lean_dir: str | Path = "lean", coq_dir: st
     for strategy in strategies:
         numeric = run_numeric(strategy, model, force=force)
         exact = certify(model, strategy, force).count
-        coq = (coq_status(coq_dir, digest, strategy, coq_statuses, coq_note) if strategy in COQ_STRATEGIES
-               else "no Coq soundness proof for this strategy yet")
+        coq = coq_status(coq_dir, digest, strategy, coq_statuses, coq_note)
         rows.append(ComparisonRow(strategy, numeric.count, numeric.uncertain, exact, total,
                                   lean_status(lean_dir, digest, strategy, statuses, note), coq))
     return rows

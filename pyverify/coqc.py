@@ -87,9 +87,9 @@ def library_differences(coq_dir: Path) -> list[str]:
 
 def statement(module: GeneratedModule) -> str:
     """The intended statement of a module's theorem, by full names."""
-    from pyverify.export.coq import COQ_STRATEGIES, statement as coq_statement
+    from pyverify.export.coq import coq_checker, statement as coq_statement
 
-    return coq_statement(module.count, COQ_STRATEGIES[module.strategy][4], f"PyVerify.Generated.{module.name}.weights",
+    return coq_statement(module.count, coq_checker(module.strategy)[4], f"PyVerify.Generated.{module.name}.weights",
                          "PyVerify.Semantics.")
 
 

@@ -1,7 +1,7 @@
 """The one registry of proof strategies: every consumer (the CLI, export, compare, sweep, the
 public API) reads what a strategy is and can do from here.
 
-    strategy("subcubic:svd")   # Strategy(name, family, config, proof_class, lean=True, coq=False, ...)
+    strategy("subcubic:svd")   # Strategy(name, family, config, proof_class, lean=True, coq=True, ...)
     expand("all")              # the names "--strategy all" means
 """
 
@@ -16,8 +16,8 @@ from pyverify.strategies.subcubic import PRESETS, SubcubicConfig, complexity
 FAMILIES = ("brute-force", "cubic", "subcubic")
 # What "--strategy all" runs.
 ALL = ("brute-force", "cubic") + tuple(f"subcubic:{p}" for p in PRESETS)
-# The families whose checker has a Coq soundness proof (coq/theories/Soundness.v).
-COQ_PROVED = ("brute-force", "cubic")
+# The families whose checker has a Coq soundness proof (coq/theories/Soundness.v, SubcubicSound.v).
+COQ_PROVED = ("brute-force", "cubic", "subcubic")
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def strategy(name: str) -> Strategy:
     if family == "subcubic":
         config = SubcubicConfig.parse(config_text)
         return Strategy(name, family, config, complexity(config), config.implemented, config.implemented,
-                        family in COQ_PROVED)
+                        config.implemented and family in COQ_PROVED)
     raise PyVerifyError(f"unknown strategy {name!r}; use brute-force, cubic, subcubic[:CONFIG] (a preset: "
                         f"{', '.join(PRESETS)}, or EUPU/attention/error), subcubic:* or all")
 

@@ -1,10 +1,14 @@
 """A long differential hunt between Coq's checkers and Python's, outside the test suite.
 
-The Coq checkers are the proved ones (brute_sound, cubic_sound); the Python exact checkers
-(and the Lean ones, their transcriptions) are tied to them by tests. This continues the test
-zoo (tests/zoo.py) past its 300 models, keeps those with zero biases and at most --max-inputs
-inputs, and compares Coq's check_brute_big and check_cubic_big (vm_compute) with Python's
-certify_brute and certify_cubic, model by model, in batches of one coqc run each.
+The Coq checkers are the proved ones (brute_sound, cubic_sound, subcubic_sound); the Python
+exact checkers (and the Lean ones, their transcriptions) are tied to them by tests. This
+continues the test zoo (tests/zoo.py) past its 300 models, keeps those with zero biases and at
+most --max-inputs inputs, and compares Coq's check_brute_big and check_cubic_big (vm_compute)
+with Python's certify_brute and certify_cubic, model by model, in batches of one coqc run each;
+and Coq's check_subcubic_big, for one random implemented configuration per model, with
+certify_subcubic (honest hints) and with certify_coq_hints for a lying copy of the hints (random
+gaps, split factors, error bounds, EUPU code and row), each lying count also checked against
+the brute-force truth.
 
     python scripts/fuzz_coq.py --first 300 --count 200       # from the repository root
 
@@ -15,6 +19,7 @@ any count differs.
 from __future__ import annotations
 
 import argparse
+import random
 import re
 import shutil
 import subprocess
@@ -27,22 +32,29 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pyverify.exact.brute_checker import certify_brute  # noqa: E402
 from pyverify.exact.cubic_checker import certify_cubic  # noqa: E402
+from pyverify.exact.subcubic_checker import certify_coq_hints, certify_subcubic  # noqa: E402
+from pyverify.export.coq import coq_hints_record  # noqa: E402
+from pyverify.strategies.subcubic import SubcubicConfig  # noqa: E402
 from pyverify.exact.fixed import inv_sqrt  # noqa: E402
 from pyverify.exact.weights import exact_weights  # noqa: E402
 from scripts.bench_coq import coq_weights  # noqa: E402
+from tests.test_coq_subcubic import lying  # noqa: E402
 from tests.zoo import make_model  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def coq_counts(library: Path, weights: list, checker: str) -> list[int]:
-    """One coqc run evaluating `checker` on every model."""
+def coq_counts(library: Path, weights: list, checker: str, hints: list | None = None) -> list[int]:
+    """One coqc run evaluating `checker` on every model (with its hints record, for subcubic)."""
+    records = [f" {coq_hints_record(h)}" for h in hints] if hints is not None else [""] * len(weights)
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "Fuzz.v"
-        script.write_text("From PyVerify Require Import Semantics Fixed Brute BruteBig Cubic CubicBig.\n"
-                          "From Coq Require Import List ZArith.\nImport ListNotations.\nOpen Scope Z_scope.\n"
+        script.write_text("From PyVerify Require Import Semantics Fixed Brute BruteBig Cubic CubicBig Subcubic "
+                          "SubcubicBig.\nFrom Coq Require Import List ZArith.\nImport ListNotations.\n"
+                          "Open Scope Z_scope.\n"
                           + "".join(f"Eval vm_compute in {checker} {coq_weights(w)} "
-                                    f"({inv_sqrt(w.d_head)[0]}, {inv_sqrt(w.d_head)[1]}).\n" for w in weights))
+                                    f"({inv_sqrt(w.d_head)[0]}, {inv_sqrt(w.d_head)[1]}){h}.\n"
+                                    for w, h in zip(weights, records)))
         r = subprocess.run(["coqc", "-R", str(library / "theories"), "PyVerify", str(script)],
                            capture_output=True, text=True)
     if r.returncode != 0:
@@ -64,7 +76,9 @@ def main() -> int:
     for i in range(args.first, args.first + args.count):
         z = make_model(i)
         if z.zero_biases and z.inputs <= args.max_inputs:
-            models.append((i, z.kind, exact_weights(z.model)))
+            models.append((i, z.kind, exact_weights(z.model), z.model))
+    configs = [c.name for c in SubcubicConfig.all() if c.implemented]
+    rng = random.Random(args.first)
     mismatches = 0
     with tempfile.TemporaryDirectory() as tmp:
         library = Path(tmp) / "coq"
@@ -73,16 +87,30 @@ def main() -> int:
         subprocess.run(["make", "-C", str(library)], check=True, capture_output=True)
         for b in range(0, len(models), args.batch):
             batch = models[b:b + args.batch]
-            weights = [w for _, _, w in batch]
+            weights = [w for _, _, w, _ in batch]
             for checker, certify in (("check_brute_big", certify_brute), ("check_cubic_big", certify_cubic)):
-                for (i, kind, w), got in zip(batch, coq_counts(library, weights, checker)):
+                for (i, kind, w, _), got in zip(batch, coq_counts(library, weights, checker)):
                     want = certify(w).count
                     if got != want:
                         mismatches += 1
                         print(f"MISMATCH model {i} ({kind}, V={w.d_vocab}, n={w.n_ctx}): {checker} {got}, Python {want}")
+            cases = []  # (model, config, lying?, hints, Python's count, the truth)
+            for i, kind, w, model in batch:
+                config = rng.choice(configs)
+                result = certify_subcubic(model, config)
+                truth = certify_brute(w).count
+                lie = lying(result.coq_hints, w, rng)
+                cases += [(i, kind, w, config, "honest", result.coq_hints, result.count, truth),
+                          (i, kind, w, config, "lying", lie, certify_coq_hints(w, lie), truth)]
+            got = coq_counts(library, [c[2] for c in cases], "check_subcubic_big", [c[5] for c in cases])
+            for (i, kind, w, config, how, _, want, truth), count in zip(cases, got):
+                if count != want or count > truth:
+                    mismatches += 1
+                    print(f"MISMATCH model {i} ({kind}, V={w.d_vocab}, n={w.n_ctx}): check_subcubic_big {count} with "
+                          f"{how} hints of {config}, Python {want}, truth {truth}")
             print(f"{min(b + args.batch, len(models))} / {len(models)} models compared", flush=True)
     print(f"{len(models)} models (zoo {args.first}..{args.first + args.count - 1}, zero biases, <= {args.max_inputs} "
-          f"inputs), brute force and cubic: {mismatches} mismatches, {time.perf_counter() - start:.0f} s")
+          f"inputs), brute force, cubic and subcubic (honest and lying hints): {mismatches} mismatches, {time.perf_counter() - start:.0f} s")
     return 1 if mismatches else 0
 
 

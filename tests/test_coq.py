@@ -6,6 +6,7 @@ In CI (CI=true) a missing coqc is a failure; elsewhere these tests skip with a r
 
 from __future__ import annotations
 
+import functools
 import os
 import random
 import re
@@ -46,7 +47,10 @@ THEOREMS = ("Semantics.correct_b_spec", "Shapes.well_formed_b_correct", "Semanti
             "Soundness.input_certified_correct", "Soundness.brute_sound", "BruteBig.check_brute_big_eq",
             "CubicBig.check_cubic_big_eq", "Sorting.smallest_le_selected", "Sorting.selected_le_largest",
             "Counting.count_pattern", "Counting.count_cases", "Soundness.mixture", "Soundness.difference_le",
-            "Soundness.num_neg", "Soundness.cubic_sound")
+            "Soundness.num_neg", "Soundness.cubic_sound", "SubcubicFacts.smallest_le_selected_R",
+            "SubcubicFacts.selected_le_largest_R", "SubcubicSound.eupu_bound", "SubcubicSound.logit_bound",
+            "SubcubicSound.p_low_le", "SubcubicSound.subcubic_input_correct", "SubcubicSound.subcubic_sound",
+            "SubcubicBig.check_subcubic_big_eq")
 
 
 def coqc() -> str:
@@ -120,12 +124,15 @@ def test_committed_seed123_module_is_current():
 
 def test_library_builds_and_rests_only_on_the_standard_axioms(built, tmp_path):
     """Print Assumptions of a tuple of every listed theorem (one traversal covers them all), and of
-    brute_sound alone, name only the allowed axioms; brute_sound does use the reals' axioms."""
+    brute_sound and subcubic_sound alone, name only the allowed axioms; both do use the reals'
+    axioms."""
     preamble = ("From PyVerify Require Import Semantics Shapes Fixed Exp Tables Sums Soundness BruteBig CubicBig Sorting "
-                "Counting.\n"
+                "Counting SubcubicFacts SubcubicSound SubcubicBig.\n"
                 f"Definition proved := ({', '.join('@PyVerify.' + name for name in THEOREMS)}).\n")
-    everything, brute_sound = assumptions(coqc(), built, preamble, ["proved", "PyVerify.Soundness.brute_sound"])
+    everything, brute_sound, subcubic_sound = assumptions(
+        coqc(), built, preamble, ["proved", "PyVerify.Soundness.brute_sound", "PyVerify.SubcubicSound.subcubic_sound"])
     assert not disallowed(everything) and set(brute_sound) == set(ALLOWED_AXIOMS)
+    assert set(subcubic_sound) == set(ALLOWED_AXIOMS)  # for every hint, with the reals' axioms only
     assert set(ALLOWED_AXIOMS) <= set(everything)  # the reals' axioms: the check is not vacuous
 
 
@@ -168,6 +175,7 @@ def coq_weights(w) -> str:
             f"S := {w.S}; {fields} |}}")
 
 
+@functools.lru_cache(maxsize=1)
 def tiny_models() -> list:
     """23 tiny models (V 3-4, n = 2 or 3, d_model 3-4 and d_head 2-4, equal or not): random with
     soft to sharp attention, near-tie unembeddings, max-like pushes, and briefly trained ones."""
@@ -217,6 +225,7 @@ def test_coq_brute_force_checker_equals_python(built, tmp_path):
     assert len(weights) == 23 and got == want and sum(want) > 0 and 0 in want  # proofs and refusals both
 
 
+@functools.lru_cache(maxsize=1)
 def zoo_models() -> list:
     """Twelve small zero-bias models of the soundness zoo (tests/zoo.py): near-ties (exact and
     2^-20 apart), max-like pushes with sharp attention, random, briefly trained (some sharpened), n = 2 to 4."""
@@ -306,12 +315,6 @@ def test_check_without_coqc_exits_3_and_says_so(monkeypatch, capsys):
     assert main(["check", "--prover", "coq", "--coq-dir", str(COQ)]) == 3
     err = capsys.readouterr().err
     assert "no Coq" in err and "nothing was checked" in err and "verified" not in err
-
-
-def test_coq_export_of_an_unproved_strategy_is_refused(tmp_path):
-    with pytest.raises(PyVerifyError, match="no Coq soundness proof for --strategy subcubic"):
-        to_coq(tiny_model(), "Tiny", "subcubic", tmp_path / "c")
-    assert not (tmp_path / "c").exists()  # nothing written
 
 
 def test_coq_export_reports_a_check_estimate(tmp_path, capsys):

@@ -69,13 +69,15 @@ Definition eupu_M (w : weights) (h : hints) (o : nat) : Z :=
   else 0.
 
 (** [spread[q][m]]: with [M], it bounds [V 2^(2S) (EUPU[q][o] - EUPU[q][m])] for every [o <> m]
-    (Python: [logit_summaries], [spread]). *)
-Definition eupu_spread (w : weights) (T : tables) (h : hints) (widest : Z) (q m : nat) : Z :=
+    (Python: [logit_summaries], [spread]). [W_EP] is [resid_query w], [U_range] the row ranges of
+    [W_U] and [widest] is [eupu_widest T], computed once by the caller. *)
+Definition eupu_spread (w : weights) (T : tables) (h : hints) (W_EP : list (list Z)) (U_range : list Z)
+    (widest : Z) (q m : nat) : Z :=
   let V := d_vocab w in
   let up := Z.of_nat V * 2 ^ (2 * Z.of_nat (S w)) in
   match eupu h with
-  | O => zsum (d_model w) (fun j => Z.abs (Z.of_nat V * entry (resid_query w) q j - nth j (mu h) 0)
-                                    * row_range (nth j (W_U w) [])) * 2 ^ (2 * Z.of_nat (S w))
+  | O => zsum (d_model w) (fun j => Z.abs (Z.of_nat V * entry W_EP q j - nth j (mu h) 0)
+                                    * nth j U_range 0) * 2 ^ (2 * Z.of_nat (S w))
   | 1%nat => max_except V m (fun o => centred (nth q (EUPU T) []) o m) * up
   | _ => widest * up
   end.
@@ -129,8 +131,9 @@ Definition query_scores_of (eqkp_row : list Z) (n S : nat) (s : ival) : query_sc
 
 (** Whether case [(q, m, c)] is proven at gap [g] ([g = 0]: the case with no non-max token)
     (Python: [case_proven]). [p_low = S_M / (S_M + e^-d S_N [+ e^-d_query w_q])] with the
-    exponents taken relative to their largest ([base]), as a log-sum-exp. *)
-Definition case_proven (spread J1 J0H : Z) (main pm : list Z) (Rq den : Z) (pos : query_scores) (s : ival)
+    exponents taken relative to their largest ([base]), as a log-sum-exp. [expf] is the exp
+    enclosure [exp_nonpos], passed in so that [SubcubicBig.v] can compute it on BigZ. *)
+Definition case_proven (expf : Z -> ival) (spread J1 J0H : Z) (main pm : list Z) (Rq den : Z) (pos : query_scores) (s : ival)
     (drop_query : bool) (n q m c g : nat) : bool :=
   let a := (n - 1 - c)%nat in
   let p_low :=
@@ -142,8 +145,8 @@ Definition case_proven (spread J1 J0H : Z) (main pm : list Z) (Rq den : Z) (pos 
       let other_exps := map (fun hi => hi - d) (firstn c (highs pos))
                         ++ (if Nat.eqb q m then [] else [snd (qscore pos) - d_query]) in
       let base := list_maxZ (num_exps ++ other_exps) in
-      let num := fold_right Z.add 0 (map (fun z => fst (exp_nonpos (z - base))) num_exps) in
-      let other := fold_right Z.add 0 (map (fun z => snd (exp_nonpos (z - base))) other_exps) in
+      let num := fold_right Z.add 0 (map (fun z => fst (expf (z - base))) num_exps) in
+      let other := fold_right Z.add 0 (map (fun z => snd (expf (z - base))) other_exps) in
       if 0 <? num then Z.min (num * ONE / (num + other)) ONE else 0 in
   let worst := if J0H <=? J1 then J1 * ONE else J0H * ONE + p_low * (J1 - J0H) in
   spread * ONE + worst <? 0.
@@ -156,7 +159,7 @@ Definition gap_legal (q m c g : nat) : bool :=
     [c >= 1] whether [c] copies of token [t] are covered by a proven case (its gap allows [t]),
     row [m] whether the case with no non-max non-query token is proven (Python:
     [subcubic_block]'s [proven] and [case_count (n, q = m, c, m + 1 - g)]). *)
-Definition proven_rows (w : weights) (T : tables) (h : hints) (s : ival) (widest : Z) (L : summaries)
+Definition proven_rows (expf : Z -> ival) (w : weights) (h : hints) (s : ival) (spread : Z) (L : summaries)
     (pos : query_scores) (main : list Z) (Rq : nat -> Z) (q m : nat) : list (list bool) :=
   let n := n_ctx w in
   let pm := running_max main in
@@ -164,7 +167,7 @@ Definition proven_rows (w : weights) (T : tables) (h : hints) (s : ival) (widest
       let g := nth (q * n + c) (nth m (gaps h) []) 0%nat in
       let g_case := if Nat.eqb q m && Nat.eqb c 0 then 0%nat else g in
       (gap_legal q m c g
-       && case_proven (eupu_spread w T h widest q m) (J1 L) (J0 L + nth (m - g_case) (H L) 0) main pm (Rq q)
+       && case_proven expf spread (J1 L) (J0 L + nth (m - g_case) (H L) 0) main pm (Rq q)
                       (main_den (S w) h) pos s (drop_query h) n q m c g_case, g_case))
       (seq 0 n) in
   map (fun t => map (fun c => if Nat.eqb c 0 then false
@@ -179,8 +182,9 @@ Definition hints_ok (w : weights) (h : hints) : bool :=
   && (main_exact h || (0 <? den h)).
 
 (** The certified subcubic count, or [0] if the shapes are wrong, [n_ctx < 2], [s] does not
-    enclose [2^prec / sqrt d_head] or the hints are malformed (Python: [certify_subcubic]). *)
-Definition check_subcubic (w : weights) (s : ival) (h : hints) : N :=
+    enclose [2^prec / sqrt d_head] or the hints are malformed (Python: [certify_subcubic]), with
+    the exp enclosure [expf]. *)
+Definition check_subcubic_with (expf : Z -> ival) (w : weights) (s : ival) (h : hints) : N :=
   if shapes_ok w && Nat.leb 2 (n_ctx w) && check_inv_sqrt (Z.of_nat (d_head w)) s && hints_ok w h then
     let T := exact_tables w in
     let V := d_vocab w in let n := n_ctx w in
@@ -188,10 +192,15 @@ Definition check_subcubic (w : weights) (s : ival) (h : hints) : N :=
     let mains := map (main_row T h V) (seq 0 V) in
     let Rs := map (R_used T h (S w) V) (seq 0 V) in
     let pos := map (fun q => query_scores_of (nth q (EQKP T) []) n (S w) s) (seq 0 V) in
+    let W_EP := resid_query w in
+    let U_range := map row_range (W_U w) in
     let widest := eupu_widest T in
     fold_right N.add 0%N (map (fun m =>
       let L := logit_summaries w T Ms m in
       fold_right N.add 0%N (map (fun q =>
-        count_qm (proven_rows w T h s widest L (nth q pos {| lows := []; highs := []; qscore := (0, 0) |})
+        count_qm (proven_rows expf w h s (eupu_spread w T h W_EP U_range widest q m) L (nth q pos {| lows := []; highs := []; qscore := (0, 0) |})
                               (nth q mains []) (fun q => nth q Rs 0) q m) n m q) (seq 0 (m + 1)))) (seq 0 V))
   else 0%N.
+
+(** The certified subcubic count. *)
+Definition check_subcubic : weights -> ival -> hints -> N := check_subcubic_with exp_nonpos.

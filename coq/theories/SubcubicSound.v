@@ -60,7 +60,8 @@ Proof. apply IZR_fold_right_add. Qed.
 Lemma eupu_bound (h : hints) (q m o : nat) :
   hints_ok w h = true -> (q < d_vocab w)%nat -> (m < d_vocab w)%nat -> (o < d_vocab w)%nat -> o <> m ->
   (Z.of_nat (d_vocab w) * 2 ^ (2 * Z.of_nat (S w)) * centred (nth q (EUPU T) []) o m
-   <= eupu_M w h o - eupu_M w h m + eupu_spread w T h (eupu_widest T) q m)%Z.
+   <= eupu_M w h o - eupu_M w h m
+      + eupu_spread w T h (resid_query w) (map row_range (W_U w)) (eupu_widest T) q m)%Z.
 Proof.
   intros Hok Hq Hm Ho Hne. pose proof eupu_shape as HU.
   assert (HP2 : (0 < 2 ^ (2 * Z.of_nat (S w)))%Z) by (apply Z.pow_pos_nonneg; lia).
@@ -82,10 +83,11 @@ Proof.
     apply rsum_le. intros j Hj. rewrite !mult_IZR.
     set (e := IZR (entry (resid_query w) q j)). set (u := IZR (entry (W_U w) j o)).
     set (v := IZR (entry (W_U w) j m)). set (mj := IZR (nth j (mu h) 0%Z)).
-    set (r := IZR (row_range (nth j (W_U w) []))).
+    set (r := IZR (nth j (map row_range (W_U w)) 0%Z)).
+    assert (Er : nth j (map row_range (W_U w)) 0%Z = row_range (nth j (W_U w) [])) by apply (map_nth row_range (W_U w) [] j).
     assert (Lj : length (nth j (W_U w) []) = d_vocab w) by (apply (row_length_of _ (d_model w)); [exact HWU | exact Hj]).
-    assert (R1 : u - v <= r) by (unfold u, v, r; rewrite <- minus_IZR; apply IZR_le, row_range_ge; lia).
-    assert (R2 : v - u <= r) by (unfold u, v, r; rewrite <- minus_IZR; apply IZR_le, row_range_ge; lia).
+    assert (R1 : u - v <= r) by (unfold u, v, r; rewrite Er, <- minus_IZR; apply IZR_le, row_range_ge; lia).
+    assert (R2 : v - u <= r) by (unfold u, v, r; rewrite Er, <- minus_IZR; apply IZR_le, row_range_ge; lia).
     assert (A : (Vr * e - mj) * (u - v) <= IZR (Z.abs (Z.of_nat (d_vocab w) * entry (resid_query w) q j - nth j (mu h) 0%Z)) * r).
     { rewrite abs_IZR, minus_IZR, mult_IZR. fold e mj Vr.
       destruct (Rle_lt_dec 0 (Vr * e - mj)).
@@ -283,7 +285,7 @@ Proof. intros Hi. apply le_max, nth_In. lia. Qed.
 
 Definition Ms : list Z := map (eupu_M w h) (seq 0 V).
 Definition L : summaries := logit_summaries w T Ms m.
-Definition spread : Z := eupu_spread w T h (eupu_widest T) q m.
+Definition spread : Z := eupu_spread w T h (resid_query w) (map row_range (W_U w)) (eupu_widest T) q m.
 Definition J0H : Z := (J0 L + nth (m - g) (H L) 0)%Z.
 Definition PW (o : nat) : Z := (Z.of_nat V * list_maxZ (map (fun row => centred row o m) (PVOU T)))%Z.
 Definition Md (o : nat) : Z := (eupu_M w h o - eupu_M w h m + PW o)%Z.
@@ -415,7 +417,7 @@ Definition p_low : Z :=
 
 (** The checker's test, with the names above. *)
 Lemma case_proven_unfold :
-  case_proven spread (J1 L) J0H main pm Rq dn pos s (drop_query h) n q m cnt g
+  case_proven exp_nonpos spread (J1 L) J0H main pm Rq dn pos s (drop_query h) n q m cnt g
   = (spread * ONE + (if J0H <=? J1 L then J1 L * ONE else J0H * ONE + p_low * (J1 L - J0H)) <? 0)%Z.
 Proof. reflexivity. Qed.
 
@@ -708,7 +710,7 @@ Qed.
 
 (** The input is classified correctly when its case is proven. *)
 Theorem subcubic_input_correct :
-  case_proven spread (J1 L) J0H main pm Rq dn pos s (drop_query h) n q m cnt g = true -> correct w x.
+  case_proven exp_nonpos spread (J1 L) J0H main pm Rq dn pos s (drop_query h) n q m cnt g = true -> correct w x.
 Proof.
   intros Hc. rewrite case_proven_unfold in Hc.
   pose proof (affine_case _ _ _ _ p_max (conj p_low_le (proj2 p_max_bounds)) Hc) as Neg.
@@ -722,9 +724,9 @@ End SubcubicInput.
 
 (** ** The subcubic checker is sound *)
 
-Lemma proven_rows_beyond_max (w : weights) (T : tables) (h : hints) (s : ival) (widest : Z) (L : summaries)
+Lemma proven_rows_beyond_max (expf : Z -> ival) (w : weights) (h : hints) (s : ival) (spread : Z) (L : summaries)
     (pos : query_scores) (main : list Z) (Rq : nat -> Z) (q m t c : nat) :
-  (m <= t)%nat -> (1 <= c)%nat -> nth c (nth t (proven_rows w T h s widest L pos main Rq q m) []) false = false.
+  (m <= t)%nat -> (1 <= c)%nat -> nth c (nth t (proven_rows expf w h s spread L pos main Rq q m) []) false = false.
 Proof.
   intros Ht Hc. unfold proven_rows. cbv zeta.
   rewrite app_nth2 by (rewrite map_length, seq_length; lia). rewrite map_length, seq_length.
@@ -738,7 +740,7 @@ Qed.
 Theorem subcubic_sound (w : weights) (s : ival) (h : hints) :
   (check_subcubic w s h <= N.of_nat (correct_count w))%N.
 Proof.
-  unfold check_subcubic.
+  unfold check_subcubic, check_subcubic_with.
   destruct (shapes_ok w && Nat.leb 2 (n_ctx w) && check_inv_sqrt (Z.of_nat (d_head w)) s && hints_ok w h) eqn:G;
     [| apply N.le_0_l].
   apply andb_prop in G as [G Hh]. apply andb_prop in G as [G Hs]. apply andb_prop in G as [Hsh Hn2].
@@ -749,7 +751,8 @@ Proof.
   set (Rs := map (R_used T h (S w) (d_vocab w)) (seq 0 (d_vocab w))).
   set (posl := map (fun q => query_scores_of (nth q (EQKP T) []) (n_ctx w) (S w) s) (seq 0 (d_vocab w))).
   set (dflt := {| lows := []; highs := []; qscore := (0%Z, 0%Z) |}).
-  set (rowsf := fun q m => proven_rows w T h s (eupu_widest T) (logit_summaries w T Msl m) (nth q posl dflt)
+  set (spr := eupu_spread w T h (resid_query w) (map row_range (W_U w)) (eupu_widest T)).
+  set (rowsf := fun q m => proven_rows exp_nonpos w h s (spr q m) (logit_summaries w T Msl m) (nth q posl dflt)
                                        (nth q mains []) (fun q => nth q Rs 0%Z) q m).
   assert (HR : forall q m t c, (m <= t)%nat -> (1 <= c)%nat -> nth c (nth t (rowsf q m) []) false = false)
     by (intros; apply proven_rows_beyond_max; assumption).
@@ -769,19 +772,19 @@ Proof.
       let g := nth (q * n_ctx w + c) (nth m (gaps h) []) 0%nat in
       let g_case := if Nat.eqb q m && Nat.eqb c 0 then 0%nat else g in
       (gap_legal q m c g
-       && case_proven (eupu_spread w T h (eupu_widest T) q m) (J1 (logit_summaries w T Msl m))
+       && case_proven exp_nonpos (spr q m) (J1 (logit_summaries w T Msl m))
             (J0 (logit_summaries w T Msl m) + nth (m - g_case) (H (logit_summaries w T Msl m)) 0)%Z
             (nth q mains []) (running_max (nth q mains [])) (nth q Rs 0%Z)
             (main_den (S w) h) (nth q posl dflt) s (drop_query h) (n_ctx w) q m c g_case, g_case))
       (seq 0 (n_ctx w))).
-  assert (Erows : proven_rows w T h s (eupu_widest T) (logit_summaries w T Msl m) (nth q posl dflt)
+  assert (Erows : proven_rows exp_nonpos w h s (spr q m) (logit_summaries w T Msl m) (nth q posl dflt)
                                 (nth q mains []) (fun q => nth q Rs 0%Z) q m = map (fun t => map (fun c => if Nat.eqb c 0 then false
                               else fst (nth c cases (false, 0%nat)) && Nat.leb t (m - snd (nth c cases (false, 0%nat))))
                     (seq 0 (n_ctx w))) (seq 0 m) ++ [fst (nth 0 cases (false, 0%nat)) :: repeat false (n_ctx w - 1)])
     by reflexivity.
   unfold Counting.case_proven in Hc. cbv zeta beta in Hc. fold q m y c in Hc. rewrite Erows in Hc.
   assert (Ecase : nth c cases (false, 0%nat) = (gap_legal q m c (nth (q * n_ctx w + c) (nth m (gaps h) []) 0%nat)
-       && case_proven (eupu_spread w T h (eupu_widest T) q m) (J1 (logit_summaries w T Msl m))
+       && case_proven exp_nonpos (spr q m) (J1 (logit_summaries w T Msl m))
             (J0 (logit_summaries w T Msl m)
              + nth (m - (if Nat.eqb q m && Nat.eqb c 0 then 0%nat else nth (q * n_ctx w + c) (nth m (gaps h) []) 0%nat))
                    (H (logit_summaries w T Msl m)) 0)%Z

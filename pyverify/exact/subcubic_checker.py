@@ -23,7 +23,10 @@ are not themselves bounds), the exact one uses a rigorous bound from exact facto
 
 The count is a sum over blocks of max tokens (`subcubic_blocks`), as in its Lean twin
 `checkSubcubic` (lean/PyVerify/Subcubic.lean, with Split.lean, Hints.lean and Definite.lean),
-which reads the configuration and hints in the form `lean_hints` gives them.
+which reads the configuration and hints in the form `lean_hints` gives them. Its Coq twin
+`check_subcubic` (coq/theories/Subcubic.v, proved sound for every hint in SubcubicSound.v) reads
+the split's result instead (`coq_hints`) and checks its error bound against the exact spread;
+`certify_coq_hints` is that checker in Python.
 
 Denominators: A = W_EP W_Q and B = W_Kᵀ W_Eᵀ are integers over 2^(2S), EQKE = A B over 2^(4S);
 the logit summaries are integers over V 2^(4S) (the mean query row has denominator V 2^S).
@@ -137,6 +140,44 @@ def coq_hints(w: ExactWeights, config: SubcubicConfig, hints: SearchHints, split
     return CoqSubcubicHints(eupu, eupu_row(w, config.eupu, hints) if eupu == 0 else [], drop_query,
                             gap_rows(hints.gaps, w.d_vocab, w.n_ctx), split.factors is None, list(main_q),
                             list(main_k), split.den, list(split.R))
+
+
+def coq_hints_ok(w: ExactWeights, h: CoqSubcubicHints) -> bool:
+    """Whether Coq's checker reads these hints (Coq: `hints_ok`; when it fails, the Coq count is 0):
+    an EUPU code of at most 2, a row mu of length d_model for code 0, den > 0 unless Main = EQKE."""
+    return h.eupu <= 2 and (h.eupu != 0 or len(h.mu) == w.d_model) and (h.main_exact or h.den > 0)
+
+
+def certify_coq_hints(w: ExactWeights, h: CoqSubcubicHints) -> int:
+    """The count of Coq's subcubic checker (coq/theories/Subcubic.v, `check_subcubic`) for these
+    hints, in Python: the cases of `certify_subcubic`, with the split read from the hints and R[q]
+    the larger of the claim err_bound[q] and the exact row spread of Err = EQKE - Main (rounded up
+    to the split's denominator), and missing entries read as 0 (Coq's `nth` default). For the
+    hints `certify_subcubic` writes, it is that function's count; for any hints, at most the
+    model's true count (Coq: `subcubic_sound`)."""
+    V, n, S = w.d_vocab, w.n_ctx, w.S
+    if n < 2 or not coq_hints_ok(w, h):
+        return 0
+    tables = exact_tables(w)
+
+    def at(values: list[int], i: int) -> int:
+        return values[i] if i < len(values) else 0
+
+    eupu = {0: "svd_query+max_diff", 1: "max_diff_exact", 2: "global_max_diff_exact"}[h.eupu]
+    L = logit_summaries(w, tables, eupu, SearchHints([], [], [], mu=list(h.mu)))
+    if h.main_exact:
+        main, den = tables.EQKE, 1 << (4 * S)
+    else:
+        main, den = [[at(h.main_q, q) * at(h.main_k, k) for k in range(V)] for q in range(V)], h.den
+    spreads = [_row_range([e * den - (mk << (4 * S)) for e, mk in zip(row, mrow)]) for row, mrow in zip(tables.EQKE, main)]
+    R = [max(at(h.err_bound, q), -(-spread >> (4 * S))) for q, spread in enumerate(spreads)]
+    split = AttentionSplit(main, R, den)
+    prefix_max = [[max(row[: k + 1]) for k in range(V)] for row in main]
+    s = inv_sqrt(w.d_head)
+    pos = [query_scores(tables.EQKP[q], n, tables.S, s) for q in range(V)]
+    rows = [[(h.gaps[m][i] if m < len(h.gaps) and i < len(h.gaps[m]) else 0) for i in range((m + 1) * n)]
+            for m in range(V)]
+    return subcubic_block(L, split, prefix_max, pos, s, h.drop_query, n, rows, 0, V, [])
 
 
 def hints_fit(w: ExactWeights, lh: SubcubicHints) -> bool:

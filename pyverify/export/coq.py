@@ -25,11 +25,27 @@ from pyverify.model import MaxOfKTransformer
 from pyverify.registry import strategy as lookup
 from pyverify.resources import create_coq_project
 
-# Per strategy with a Coq soundness proof: the checker evaluated by vm_compute, the theorem
+# Per family with a Coq soundness proof: the checker evaluated by vm_compute, the theorem
 # equating it with the checker on Z, the soundness theorem, a title, and the type of the count
 # (cubic counts reach V^K = 16,777,216: binary N, since a unary nat that large does not fit).
 COQ_STRATEGIES = {"brute-force": ("check_brute_big", "check_brute_big_eq", "brute_sound", "Brute-force", "nat"),
-                  "cubic": ("check_cubic_big", "check_cubic_big_eq", "cubic_sound", "Cubic", "N")}
+                  "cubic": ("check_cubic_big", "check_cubic_big_eq", "cubic_sound", "Cubic", "N"),
+                  "subcubic": ("check_subcubic_big", "check_subcubic_big_eq", "subcubic_sound", "Subcubic", "N")}
+
+PROVED = "brute-force, cubic and every implemented subcubic configuration"
+SUBCUBIC_SECONDS = 40.0  # seconds of vm_compute after the tables, K=4, V=64 (measured: 75 s in all)
+
+
+def coq_checker(strategy: str) -> tuple[str, str, str, str, str] | None:
+    """The COQ_STRATEGIES entry of a strategy name (every implemented subcubic configuration is
+    proved), or None if its checker has no Coq soundness proof."""
+    from pyverify.registry import strategy as lookup
+
+    try:
+        s = lookup(strategy)
+    except PyVerifyError:
+        return None
+    return COQ_STRATEGIES[s.family] if s.coq else None
 
 
 def statement(count: int, scope: str, weights: str = "weights", prefix: str = "") -> str:
@@ -44,10 +60,12 @@ def estimate_coq_seconds(d_vocab: int, n_ctx: int, d_model: int, strategy: str) 
     """A rough estimate of `coqc` on a generated module (2 cores, Coq 8.16, measured with
     scripts/bench_coq.py): loading, the exact tables on Z (~2.5e-4 s per V^2 d), then the checker
     on BigZ (brute force ~1.25 n (0.28 + 0.03 V) ms per input; cubic ~70 s at K=4, V=64,
-    growing as V^2.5 n)."""
+    growing as V^2.5 n; subcubic SUBCUBIC_SECONDS at K=4, V=64, growing as V^2 n)."""
     tables = 2.5e-4 * d_vocab**2 * d_model
     if strategy == "brute-force":
         checker = d_vocab**n_ctx * 1.25e-3 * n_ctx * (0.28 + 0.03 * d_vocab)
+    elif strategy.startswith("subcubic"):
+        checker = SUBCUBIC_SECONDS * (d_vocab / 64) ** 2 * (n_ctx / 4)
     else:
         checker = 70.0 * (d_vocab / 64) ** 2.5 * (n_ctx / 4)
     return 1.0 + tables + checker
@@ -73,9 +91,15 @@ def coq_hints_record(h: CoqSubcubicHints) -> str:
 
 
 def render_coq_module(w: ExactWeights, name: str, strategy: str, count: int, architecture: str = BUILT_HERE,
-                      version: str = __version__) -> str:
-    """The generated Coq module's text. architecture: the line on the model's architecture."""
-    checker, checker_eq, sound, title, scope = COQ_STRATEGIES[strategy]
+                      version: str = __version__, hints: CoqSubcubicHints | None = None) -> str:
+    """The generated Coq module's text. architecture: the line on the model's architecture;
+    hints: the subcubic checker's hints (required for a subcubic strategy, else None)."""
+    entry = coq_checker(strategy)
+    if entry is None:
+        raise PyVerifyError(f"no Coq soundness proof for --strategy {strategy}")
+    checker, checker_eq, sound, title, scope = entry
+    if (hints is None) != (title != "Subcubic"):
+        raise PyVerifyError(f"a Coq module for {strategy} needs {'its' if hints is None else 'no'} subcubic hints")
     scale = inv_sqrt(w.d_head)
     tensors = [{"field": attr, "rows": coq_rows(getattr(w, attr))} for _, attr in FIELDS]
     total = w.d_vocab**w.n_ctx
@@ -84,7 +108,7 @@ def render_coq_module(w: ExactWeights, name: str, strategy: str, count: int, arc
         d_vocab=w.d_vocab, n_ctx=w.n_ctx, d_model=w.d_model, d_head=w.d_head, S=w.S, tensors=tensors,
         stored_dtype=w.stored_dtype, prec=PREC, scale_lo=scale[0], scale_hi=scale[1], count=count, total=total,
         accuracy=f"{count / total:.6f}", checker=checker, checker_eq=checker_eq, sound=sound, scope=scope,
-        statement=statement(count, scope))
+        statement=statement(count, scope), hints=coq_hints_record(hints) if hints is not None else "")
 
 
 def check_coq_destination(coq_dir: str | Path, name: str, force: bool = False) -> None:
@@ -110,12 +134,13 @@ def export_coq(certificate: CertifiedResult, name: str, coq_dir: str | Path = "c
         raise PyVerifyError("export needs a certificate from pyverify.certify (with its weights and strategy)")
     if not lookup(certificate.strategy).coq:
         raise PyVerifyError(f"no Coq soundness proof for --strategy {certificate.strategy} yet (Coq proves: "
-                            f"{', '.join(COQ_STRATEGIES)}); export it with --prover lean")
+                            f"{PROVED}); export it with --prover lean")
     check_coq_destination(coq_dir, name, force)
     coq_dir = Path(coq_dir)
     if not (coq_dir / "_CoqProject").exists():
         create_coq_project(coq_dir)
-    text = render_coq_module(w, name, certificate.strategy, certificate.count, certificate.architecture or BUILT_HERE)
+    text = render_coq_module(w, name, certificate.strategy, certificate.count, certificate.architecture or BUILT_HERE,
+                             hints=certificate.coq_hints)
     path = coq_dir / "Generated" / f"{name}.v"
     write_text_atomic(path, text)
     return ExportResult(path, name, certificate.strategy, certificate.count, certificate.total, "vm_compute",
@@ -129,7 +154,7 @@ def to_coq(model: MaxOfKTransformer, name: str, strategy: str = "brute-force", c
     strategy and the destination are validated first. force: also run a certification
     estimated to take long."""
     if not lookup(strategy).coq:
-        raise PyVerifyError(f"no Coq soundness proof for --strategy {strategy} yet (Coq proves: "
-                            f"{', '.join(COQ_STRATEGIES)}); export it with --prover lean")
+        raise PyVerifyError(f"no Coq soundness proof for --strategy {strategy} yet (Coq proves: {PROVED}); "
+                            f"export it with --prover lean")
     check_coq_destination(coq_dir, name, force)
     return export_coq(certify(model, strategy, force), name, coq_dir, force)

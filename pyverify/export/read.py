@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pyverify.errors import PyVerifyError
-from pyverify.exact.subcubic_checker import SubcubicHints
+from pyverify.exact.subcubic_checker import CoqSubcubicHints, SubcubicHints
 from pyverify.exact.weights import ExactWeights
 from pyverify.export.pack import unpack_matrix
 
@@ -40,6 +40,7 @@ class GeneratedModule:
     blocks: list[tuple[int, int, int]]  # Lean: (lo, hi, count) per block theorem; Coq: []
     hints: SubcubicHints | None = None  # Lean subcubic modules
     architecture: str = ""  # how the model's architecture was established (the docstring's line)
+    coq_hints: CoqSubcubicHints | None = None  # Coq subcubic modules
 
 
 def _find(pattern: str, text: str, what: str, flags: int = 0) -> re.Match:
@@ -145,6 +146,26 @@ def read_lean_module(path: str | Path) -> GeneratedModule:
     return GeneratedModule(name, head[2], head[1], w, count, blocks, hints, architecture)
 
 
+def _coq_integers(body: str) -> list[int]:
+    return [int(v.strip().strip("()")) for v in body.split(";")] if body.strip() else []
+
+
+def _coq_hints(text: str) -> CoqSubcubicHints:
+    """The hints record of a generated Coq subcubic module (as `coq_hints_record` writes it)."""
+    body = _find(r"^Definition hints : Subcubic\.hints := \{\| (.*?) \|\}\.$", text, "the hints", re.S | re.M)[1]
+
+    def field(name: str, pattern: str) -> str:
+        return _find(rf"(?:^|\n\s*){name} := {pattern}(?:;|$)", body, f"the hints' {name}")[1]
+
+    rows = re.findall(r"\[([^\]]*)\]%nat", field("gaps", r"\[\n((?:\s*\[[^\]]*\]%nat;?\n?)*)\]"))
+    return CoqSubcubicHints(int(field("eupu", r"(\d+)%nat")), _coq_integers(field("mu", r"\[([^\]]*)\]")),
+                            field("drop_query", r"(true|false)") == "true", [_coq_integers(r) for r in rows],
+                            field("main_exact", r"(true|false)") == "true",
+                            _coq_integers(field("main_q", r"\[([^\]]*)\]")),
+                            _coq_integers(field("main_k", r"\[([^\]]*)\]")), int(field("den", r"(-?\d+)")),
+                            _coq_integers(field("err_bound", r"\[([^\]]*)\]")))
+
+
 def read_coq_module(path: str | Path) -> GeneratedModule:
     """The data of a generated Coq module (raises ModuleError if it is not in pyverify's form)."""
     text = Path(path).read_text()
@@ -167,7 +188,8 @@ def read_coq_module(path: str | Path) -> GeneratedModule:
                       re.M)[1])
     architecture = check_architecture_line(_find(r"^    Architecture: (.*)\.$", text, "the architecture line",
                                                  re.M)[1])
-    return GeneratedModule(name, head[2], head[1], w, count, [], None, architecture)
+    hints = _coq_hints(text) if head[2].startswith("subcubic") else None
+    return GeneratedModule(name, head[2], head[1], w, count, [], None, architecture, hints)
 
 
 def check_architecture_line(line: str) -> str:
@@ -236,13 +258,14 @@ def verify_lean_module(path: str | Path) -> GeneratedModule:
 
 def verify_coq_module(path: str | Path) -> GeneratedModule:
     """As verify_lean_module, for a generated Coq module."""
-    from pyverify.export.coq import COQ_STRATEGIES, render_coq_module
+    from pyverify.export.coq import coq_checker, render_coq_module
 
     path = Path(path)
     module = read_coq_module(path)
     if module.name != path.stem:
         raise ModuleError(f"its title names {module.name}, not {path.stem}")
-    if module.strategy not in COQ_STRATEGIES:
+    if coq_checker(module.strategy) is None:
         raise ModuleError(f"no Coq soundness proof for --strategy {module.strategy}")
     return same_as_rendered(path, module, lambda: render_coq_module(
-        module.weights, module.name, module.strategy, module.count, module.architecture, module.version))
+        module.weights, module.name, module.strategy, module.count, module.architecture, module.version,
+        module.coq_hints))
