@@ -152,7 +152,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     s = strategy(args.strategy)
     if not s.certifiable:
-        raise PyVerifyError(f"{args.strategy} is named but not implemented: it has no certified checker, in Lean or Coq")
+        raise PyVerifyError(f"{args.strategy} is named but not implemented: it has no Lean checker and no Coq checker")
     if args.prover in ("coq", "both") and not s.coq:
         raise PyVerifyError(f"no Coq soundness proof for --strategy {args.strategy} yet (Coq proves: {PROVED}); use "
                             f"--prover lean")

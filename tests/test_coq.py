@@ -26,9 +26,9 @@ from pyverify.coqc import ALLOWED_AXIOMS, ALLOWED_PREFIXES, assumptions, disallo
 from pyverify.exact.brute_checker import certify_brute
 from pyverify.exact.fixed import PREC, exp_interval, exp_nonpos, inv_sqrt
 from pyverify.exact.weights import exact_weights
-from pyverify.errors import PyVerifyError
 from pyverify.export.coq import render_coq_module, to_coq
-from pyverify.export.read import read_coq_module
+from pyverify.exact.subcubic_checker import certify_subcubic
+from pyverify.export.read import read_coq_module, verify_coq_module
 from pyverify.train import TrainConfig, train
 from pyverify.export.read import read_lean_module
 from tests.lean_fixtures import tiny_model
@@ -244,6 +244,7 @@ def test_coq_cubic_checker_equals_python(built, tmp_path):
     assert len(weights) == 35 and got == want and sum(want) > 0 and 0 in want
 
 
+@functools.lru_cache(maxsize=4)
 def trained(V: int, n: int, d: int, h: int, steps: int):
     model, _ = train(ModelConfig(d_vocab=V, n_ctx=n, d_model=d, d_head=h),
                      TrainConfig(seed=0, steps=steps, lr=2e-2, batch_size=64))
@@ -251,11 +252,11 @@ def trained(V: int, n: int, d: int, h: int, steps: int):
 
 
 def test_end_to_end_theorems_for_trained_models(built, tmp_path, capsys):
-    """Issues 9 and 10, "Done when": trained V=4, n=2 and V=8, n=3 models (brute force) and a
-    trained K=4, V=8 model (cubic) get Coq theorems about the real model from `pyverify export
-    --prover coq`, `pyverify check --prover coq` verifies them (and the committed Tiny) with the
-    allowed axioms only, compare shows the Coq column, and theorems whose N is raised by one
-    are rejected at their line."""
+    """Issues 9, 10 and 21, "Done when": trained V=4, n=2 and V=8, n=3 models (brute force) and a
+    trained K=4, V=8 model (cubic and subcubic:default) get Coq theorems about the real model
+    from `pyverify export --prover coq`, `pyverify check --prover coq` verifies them (and the
+    committed Tiny) with the allowed axioms only, compare shows the Coq column, and theorems
+    whose N is raised by one are rejected at their line."""
     coq_dir = tmp_path / "coq"
     shutil.copytree(built, coq_dir)
     (coq_dir / "Generated" / "Seed123.v").unlink()  # 80 s of coqc: checked outside the suite
@@ -277,10 +278,18 @@ def test_end_to_end_theorems_for_trained_models(built, tmp_path, capsys):
     assert counts["TrainedCubic"] > 8**4 // 2
     text = (coq_dir / "Generated" / "TrainedCubic.v").read_text()
     assert f"Theorem accuracy_lower_bound : well_formed weights /\\ ({counts['TrainedCubic']} <= N.of_nat (correct_count weights))%N." in text
+    assert main(["export", str(path), "--strategy", "subcubic:default", "--prover", "coq", "--coq-dir", str(coq_dir),
+                 "--name", "TrainedSubcubic"]) == 0
+    counts["TrainedSubcubic"] = certify_subcubic(cubic, "default").count
+    assert counts["TrainedSubcubic"] > 8**4 // 4
+    text = (coq_dir / "Generated" / "TrainedSubcubic.v").read_text()
+    assert f"Theorem accuracy_lower_bound : well_formed weights /\\ ({counts['TrainedSubcubic']} <= N.of_nat (correct_count weights))%N." in text
+    assert "Definition hints : Subcubic.hints :=" in text
+    assert verify_coq_module(coq_dir / "Generated" / "TrainedSubcubic.v").coq_hints is not None  # reads back
     capsys.readouterr()
     assert main(["check", "--prover", "coq", "--coq-dir", str(coq_dir)]) == 0
     out = capsys.readouterr().out
-    for name in ("Tiny", "TrainedV4", "TrainedV8", "TrainedCubic"):
+    for name in ("Tiny", "TrainedV4", "TrainedV8", "TrainedCubic", "TrainedSubcubic"):
         assert f"verified  PyVerify.Generated.{name}.accuracy_lower_bound" in out, out
 
     # The theorem's axioms, listed by Coq itself.
@@ -295,16 +304,17 @@ def test_end_to_end_theorems_for_trained_models(built, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "Coq:  Generated/TrainedV4.v: verified by coqc" in out, out
 
-    for name, scope in (("TrainedV4", "nat"), ("TrainedCubic", "N")):
+    for name in ("TrainedV4", "TrainedCubic", "TrainedSubcubic"):
         # N + 1 in pyverify's own form (a hand edit would be refused before coqc runs): the kernel must reject it
         tampered = coq_dir / "Generated" / f"{name}.v"
         m = read_coq_module(tampered)
-        tampered.write_text(render_coq_module(m.weights, m.name, m.strategy, counts[name] + 1, m.architecture))
+        tampered.write_text(render_coq_module(m.weights, m.name, m.strategy, counts[name] + 1, m.architecture,
+                                              hints=m.coq_hints))
         assert f"({counts[name] + 1} <= " in tampered.read_text()
     assert main(["check", "--prover", "coq", "--coq-dir", str(coq_dir), "--module", "TrainedV4", "--module",
-                 "TrainedCubic"]) == 1
+                 "TrainedCubic", "--module", "TrainedSubcubic"]) == 1
     out = capsys.readouterr().out
-    for name in ("TrainedV4", "TrainedCubic"):
+    for name in ("TrainedV4", "TrainedCubic", "TrainedSubcubic"):
         text = (coq_dir / "Generated" / f"{name}.v").read_text()
         line = next(i for i, s in enumerate(text.splitlines(), 1) if s.startswith("Qed."))  # the kernel's check
         assert f"FAILED    PyVerify.Generated.{name}.accuracy_lower_bound  Generated/{name}.v:{line}:" in out, out

@@ -1,28 +1,24 @@
-"""The subcubic checker in Coq (issue 21): `subcubic_sound` holds for every weight, scale and
-hint; Coq's count equals Python's (`certify_subcubic`, and `certify_coq_hints` for any hints);
-an exported subcubic theorem is checked by coqc and a raised N is rejected."""
+"""The subcubic checker in Coq (issue 21): Coq's count equals Python's (`certify_subcubic`, and
+`certify_coq_hints` for any hints), and never exceeds the truth. `subcubic_sound` and its
+axioms are in tests/test_coq.py (THEOREMS), as is the end-to-end theorem of a trained model."""
 
 from __future__ import annotations
 
 import random
 import re
-import shutil
 import subprocess
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from pyverify.checkpoint import save_checkpoint
-from pyverify.cli import main
 from pyverify.exact.brute_checker import certify_brute
 from pyverify.exact.fixed import inv_sqrt
 from pyverify.exact.subcubic_checker import CoqSubcubicHints, certify_coq_hints, certify_subcubic
 from pyverify.exact.weights import exact_weights
-from pyverify.export.coq import coq_hints_record, render_coq_module
-from pyverify.export.read import read_coq_module, verify_coq_module
-from pyverify.strategies.subcubic import PRESETS, SubcubicConfig
-from tests.test_coq import built, coq_weights, coqc, tiny_models, trained, zoo_models  # noqa: F401 (fixture)
+from pyverify.export.coq import coq_hints_record
+from pyverify.strategies.subcubic import SubcubicConfig
+from tests.test_coq import built, coq_weights, coqc, tiny_models, zoo_models  # noqa: F401 (built: a fixture)
 
 IMPLEMENTED = [c.name for c in SubcubicConfig.all() if c.implemented]
 
@@ -61,18 +57,19 @@ def test_python_mirror_of_the_coq_checker_equals_certify_subcubic():
     checked = 0
     for i, model in enumerate(models):
         w = exact_weights(model)
-        for name in (IMPLEMENTED if i < 3 else IMPLEMENTED[i % 7::7]):
+        for name in (IMPLEMENTED if i < 3 else IMPLEMENTED[i % 11::11]):
             r = certify_subcubic(model, name)
             assert certify_coq_hints(w, r.coq_hints) == r.count, (i, name)
             checked += 1
-    assert checked > 300
+    assert checked > 280
 
 
 def test_coq_subcubic_checker_equals_python_for_honest_and_lying_hints(built, tmp_path):
     """Differential test: Coq's check_subcubic_big (proved equal to check_subcubic, proved sound)
     computed by vm_compute equals Python's count on 32 models, every EUPU handling, every
     attention error handling and both attention handlings among them; with lying hints it
-    equals the Python mirror and never exceeds the brute-force truth."""
+    equals the Python mirror and never exceeds the brute-force truth; malformed hints (an unknown
+    EUPU code, a row of the wrong length, a non-positive denominator) count nothing."""
     rng = random.Random(21)
     models = tiny_models()[:20] + zoo_models()
     cases, want, truth = [], [], []
@@ -81,11 +78,18 @@ def test_coq_subcubic_checker_equals_python_for_honest_and_lying_hints(built, tm
         r = certify_subcubic(model, IMPLEMENTED[(7 * i) % len(IMPLEMENTED)])
         cases.append((w, r.coq_hints))
         want.append(r.count)
-        if i % 2 == 0:  # and a lying version of the same hints
+        if i % 3 == 0:  # and a lying version of the same hints
             h = lying(r.coq_hints, w, rng)
             cases.append((w, h))
             want.append(certify_coq_hints(w, h))
         truth += [certify_brute(w).count] * (len(cases) - len(truth))
+        if i == 2:  # malformed: the count is 0
+            h = r.coq_hints
+            for bad in (replace(h, eupu=3), replace(h, mu=h.mu[:-1]), replace(h, main_exact=False, den=0)):
+                cases.append((w, bad))
+                want.append(0)
+                assert certify_coq_hints(w, bad) == 0
+            truth += [certify_brute(w).count] * (len(cases) - len(truth))
     configs = {IMPLEMENTED[(7 * i) % len(IMPLEMENTED)] for i in range(len(models))}
     assert len(models) == 32 and {c.split("/")[0] for c in configs} >= {"mean_query+max_diff", "max_diff_exact",
                                                                          "global_max_diff_exact"}
@@ -93,55 +97,6 @@ def test_coq_subcubic_checker_equals_python_for_honest_and_lying_hints(built, tm
     got = coq_subcubic_counts(built, tmp_path, cases)
     assert got == want and sum(want) > 0 and 0 in want
     assert all(g <= t for g, t in zip(got, truth))
-
-
-def test_malformed_hints_count_nothing(built, tmp_path):
-    """An unknown EUPU code, a row of the wrong length or a non-positive denominator: Coq's count
-    is 0, as the Python mirror's."""
-    model = tiny_models()[2]
-    w = exact_weights(model)
-    h = certify_subcubic(model, "default").coq_hints
-    bad = [replace(h, eupu=3), replace(h, mu=h.mu[:-1]), replace(h, main_exact=False, den=0)]
-    assert [certify_coq_hints(w, b) for b in bad] == [0, 0, 0]
-    assert coq_subcubic_counts(built, tmp_path, [(w, b) for b in bad]) == [0, 0, 0]
-
-
-def test_end_to_end_subcubic_theorem(built, tmp_path, capsys):
-    """A trained K=4, V=8 model gets a Coq theorem for each preset from `pyverify export
-    --strategy subcubic:PRESET --prover coq`; `pyverify check --prover coq` verifies them (the
-    statement by full names, the allowed axioms only), the module reads back byte for byte, and
-    the theorem with N + 1 is rejected by the kernel."""
-    coq_dir = tmp_path / "coq"
-    shutil.copytree(built, coq_dir)
-    for done in ("Seed123.v", "Tiny.v"):
-        (coq_dir / "Generated" / done).unlink()
-    model = trained(8, 4, 8, 8, 300)
-    path = save_checkpoint(model, tmp_path / "trained.safetensors")
-    counts = {}
-    for preset in PRESETS:
-        name = "Sub" + preset.title().replace("-", "")
-        assert main(["export", str(path), "--strategy", f"subcubic:{preset}", "--prover", "coq", "--coq-dir",
-                     str(coq_dir), "--name", name]) == 0
-        counts[name] = certify_subcubic(model, preset).count
-        text = (coq_dir / "Generated" / f"{name}.v").read_text()
-        assert (f"Theorem accuracy_lower_bound : well_formed weights /\\ ({counts[name]} <= N.of_nat "
-                f"(correct_count weights))%N.") in text
-        assert verify_coq_module(coq_dir / "Generated" / f"{name}.v").coq_hints is not None
-    assert max(counts.values()) > 8**4 // 4  # real certificates
-    capsys.readouterr()
-    assert main(["check", "--prover", "coq", "--coq-dir", str(coq_dir)]) == 0
-    out = capsys.readouterr().out
-    for name in counts:
-        assert f"verified  PyVerify.Generated.{name}.accuracy_lower_bound" in out, out
-
-    tampered = coq_dir / "Generated" / "SubDefault.v"
-    m = read_coq_module(tampered)
-    tampered.write_text(render_coq_module(m.weights, m.name, m.strategy, counts["SubDefault"] + 1, m.architecture,
-                                          hints=m.coq_hints))
-    assert main(["check", "--prover", "coq", "--coq-dir", str(coq_dir), "--module", "SubDefault"]) == 1
-    out = capsys.readouterr().out
-    line = next(i for i, s in enumerate(tampered.read_text().splitlines(), 1) if s.startswith("Qed."))
-    assert f"FAILED    PyVerify.Generated.SubDefault.accuracy_lower_bound  Generated/SubDefault.v:{line}:" in out, out
 
 
 def test_coq_export_of_an_unimplemented_configuration_is_refused(tmp_path):
