@@ -206,6 +206,14 @@ def lean_attention_split(w, T, lh) -> tuple[list[list[int]], list[int], int]:
 
 # --- Subcubic.lean ------------------------------------------------------------------------------
 
+def lean_checked_split(T, main: list[list[int]], R: list[int], den: int) -> tuple[list[list[int]], list[int], int]:
+    """checkedSplit: each R[q] raised to the exact spread of row q of Err = EQKE - Main (over den,
+    rounded up)."""
+    shift = 4 * T.S
+    return main, [max(r, lean_ceil_div(row_range([e * den - (mk << shift) for e, mk in zip(eq, mr)]), 2**shift))
+                  for r, eq, mr in zip(R, T.EQKE, main)], den
+
+
 def lean_top2(row: list[int]) -> tuple[int, int, int]:
     """top2: List.rec adds element i to the result of the suffix, so from the last one down."""
     bottom = -(max(abs(v) for v in row) + 1)
@@ -281,7 +289,7 @@ def lean_blocks(w, s, lh, blocks: list[tuple[int, int]], check_fit: bool = True)
         return [(lo, hi, 0) for lo, hi in blocks]
     T = exact_tables(w)
     V, n = w.d_vocab, w.n_ctx
-    main, R, den = lean_attention_split(w, T, lh)
+    main, R, den = lean_checked_split(T, *lean_attention_split(w, T, lh))
     M, spread = lean_eupu(w, T, lh)
     queries = []
     for q in range(V):

@@ -95,8 +95,9 @@ set_option maxHeartbeats 0 in
 evaluated in real arithmetic (exact softmax and square root; a tie counts as wrong) classifies
 at least 364 of its 512 inputs correctly: accuracy ≥ 364/512 ≈ 0.710938.
 The theorem states that the subcubic:mean_query+max_diff/mean_query+diff/mean+max_diff checker `checkSubcubic` returns 364; that this count
-is a sound lower bound is the argument in docs/strategies.md (no Coq proof for this checker yet,
-docs/trust.md). Proof: `checkSubcubic` is by definition the sum
+is a sound lower bound is the argument in docs/strategies.md, a Coq theorem for the checker's Coq
+twin (`PyVerify.SubcubicSound.subcubic_sound`, for every hint: its hints carry the split this checker
+computes, whose error bound both check against the exact spread, docs/trust.md). Proof: `checkSubcubic` is by definition the sum
 of `subcubicBlock` over its blocks (`blocks_sum`), each block is a `decide +kernel` theorem above,
 and the block counts add up to 364. Trust base: the Lean kernel only. -/
 theorem subcubic_certified : checkSubcubic weights scale hints = 364 :=

@@ -217,6 +217,20 @@ noncomputable def recursiveSplit (w : Weights) (dir : Direction) (mean : Bool) :
        WEP, den⟩)
     ⟨main, mapL (fun (row : List SInt) => SInt.mul VS (absDot row QBRange)) WEP, den⟩
 
+/-- The split with each `R[q]` raised, where needed, to the exact spread of row `q` of
+`Err = EQKE - Main`, rounded up to the split's denominator: Coq's `R_used`, which
+`PyVerify.SubcubicSound.subcubic_sound` proves sound whatever `R` claims. For the `R` of every
+handling, at least that spread by docs/strategies.md, it changes nothing
+(Python: `checked_split`). -/
+noncomputable def checkedSplit (S : Nat) (EQKE : List (List SInt)) (sp : Split) : Split :=
+  let shift := Nat.mul 4 S
+  ⟨sp.main,
+   zipWith3L (fun (r : SInt) (eqRow mainRow : List SInt) =>
+       SInt.max r (SInt.ceilShift (rowRange (zipWithL (fun (e mk : SInt) =>
+           SInt.sub (SInt.mul e (SInt.ofNat sp.den)) (SInt.shiftLeft mk shift)) eqRow mainRow)) shift))
+     sp.R EQKE sp.main,
+   sp.den⟩
+
 /-- The attention error split named by `hs.attention` (Python: `attention_split`). -/
 noncomputable def attentionSplit (w : Weights) (T : Tables) (hs : SubcubicHints) : Split :=
   let recursive := pick (Nat.beq hs.attention 5) true (Nat.beq hs.attention 6)

@@ -248,7 +248,7 @@ noncomputable def subcubicBlock (w : Weights) (s : Ival) (hs : SubcubicHints) (l
     (let T := exactTables w
      let V := w.dVocab
      let n := w.nCtx
-     let split := attentionSplit w T hs
+     let split := checkedSplit T.S T.EQKE (attentionSplit w T hs)
      let eupu := eupuSummary w T hs
      let rows := zipWith3L (fun (q : Nat) (mainRow eqkpRow : List SInt) =>
          subQuery n T.S s q mainRow (getD split.R q SInt.zero) (getD eupu.spread q List.nil) eqkpRow)

@@ -169,9 +169,7 @@ def certify_coq_hints(w: ExactWeights, h: CoqSubcubicHints) -> int:
         main, den = tables.EQKE, 1 << (4 * S)
     else:
         main, den = [[at(h.main_q, q) * at(h.main_k, k) for k in range(V)] for q in range(V)], h.den
-    spreads = [_row_range([e * den - (mk << (4 * S)) for e, mk in zip(row, mrow)]) for row, mrow in zip(tables.EQKE, main)]
-    R = [max(at(h.err_bound, q), -(-spread >> (4 * S))) for q, spread in enumerate(spreads)]
-    split = AttentionSplit(main, R, den)
+    split = checked_split(w, tables.EQKE, AttentionSplit(main, [at(h.err_bound, q) for q in range(V)], den))
     prefix_max = [[max(row[: k + 1]) for k in range(V)] for row in main]
     s = inv_sqrt(w.d_head)
     pos = [query_scores(tables.EQKP[q], n, tables.S, s) for q in range(V)]
@@ -346,6 +344,18 @@ def attention_split(w: ExactWeights, EQKE: list[list[int]], handling: str, hints
     else:
         raise PyVerifyError(f"attention error handling {handling!r} has no exact version")
     return AttentionSplit(main, R, den, (Ax, zB))
+
+
+def checked_split(w: ExactWeights, EQKE: list[list[int]], split: AttentionSplit) -> AttentionSplit:
+    """The split with each R[q] raised, where needed, to the exact spread of row q of
+    Err = EQKE - Main, rounded up to the split's denominator (Lean: `checkedSplit`; Coq: `R_used`,
+    proved sound whatever R claims). For the R of every handling (at least that spread, by
+    docs/strategies.md) it changes nothing; the checkers use it so that their soundness rests on
+    the Coq theorem rather than on each handling's derivation."""
+    shift = 4 * w.S
+    spreads = [_row_range([e * split.den - (mk << shift) for e, mk in zip(row, mrow)])
+               for row, mrow in zip(EQKE, split.main)]
+    return dataclasses.replace(split, R=[max(r, -(-spread >> shift)) for r, spread in zip(split.R, spreads)])
 
 
 def _positive_definite(X: list[list[int]], keep_bits: int = 200) -> bool:
@@ -582,7 +592,7 @@ def certify_subcubic(model: MaxOfKTransformer, config: SubcubicConfig | str = "d
     tables = exact_tables(w)
     s = inv_sqrt(w.d_head)
     L = logit_summaries(w, tables, config.eupu, hints)
-    split = attention_split(w, tables.EQKE, config.attention_error, hints)
+    split = checked_split(w, tables.EQKE, attention_split(w, tables.EQKE, config.attention_error, hints))
     prefix_max = []
     for row in split.main:
         best, out = row[0], []

@@ -36,12 +36,12 @@ from pyverify.resources import create_lean_project, templates_dir
 # proves the checker's argument (for its Coq twin), the Lean per-block count with its theorems' prefix, and
 # the checker's partition of the max tokens.
 # "subcubic" stands for every `subcubic:CONFIG` (one Lean checker, its configuration in the hints).
-STRATEGIES = {"cubic": ("checkCubic", "Cubic", "cubic_certified", "cubic_sound", "cubicBlock", "cubic_block",
-                        "cubicBlocks"),
-              "brute-force": ("checkBrute", "Brute-force", "brute_force_certified", "brute_sound", "bruteBlock",
-                              "brute_force_block", "bruteBlocks"),
-              "subcubic": ("checkSubcubic", "Subcubic", "subcubic_certified", None, "subcubicBlock", "subcubic_block",
-                           "subcubicBlocks")}
+STRATEGIES = {"cubic": ("checkCubic", "Cubic", "cubic_certified", "Soundness.cubic_sound", "cubicBlock",
+                        "cubic_block", "cubicBlocks"),
+              "brute-force": ("checkBrute", "Brute-force", "brute_force_certified", "Soundness.brute_sound",
+                              "bruteBlock", "brute_force_block", "bruteBlocks"),
+              "subcubic": ("checkSubcubic", "Subcubic", "subcubic_certified", "SubcubicSound.subcubic_sound",
+                           "subcubicBlock", "subcubic_block", "subcubicBlocks")}
 
 # The proof length of a subcubic configuration (docs/strategies.md): the case checks, plus what
 # its EUPU and attention error handlings compute.

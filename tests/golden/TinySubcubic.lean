@@ -91,8 +91,9 @@ set_option maxHeartbeats 0 in
 evaluated in real arithmetic (exact softmax and square root; a tie counts as wrong) classifies
 at least 10 of its 16 inputs correctly: accuracy ≥ 10/16 ≈ 0.625000.
 The theorem states that the subcubic:exact-eqke checker `checkSubcubic` returns 10; that this count
-is a sound lower bound is the argument in docs/strategies.md (no Coq proof for this checker yet,
-docs/trust.md). Proof: `checkSubcubic` is by definition the sum
+is a sound lower bound is the argument in docs/strategies.md, a Coq theorem for the checker's Coq
+twin (`PyVerify.SubcubicSound.subcubic_sound`, for every hint: its hints carry the split this checker
+computes, whose error bound both check against the exact spread, docs/trust.md). Proof: `checkSubcubic` is by definition the sum
 of `subcubicBlock` over its blocks (`blocks_sum`), each block is a `decide +kernel` theorem above,
 and the block counts add up to 10. Trust base: the Lean kernel only. -/
 theorem subcubic_certified : checkSubcubic weights scale hints = 10 :=
