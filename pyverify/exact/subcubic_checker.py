@@ -35,6 +35,7 @@ the logit summaries are integers over V 2^(4S) (the mean query row has denominat
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 import time
 from dataclasses import dataclass
@@ -170,12 +171,9 @@ def certify_coq_hints(w: ExactWeights, h: CoqSubcubicHints) -> int:
     else:
         main, den = [[at(h.main_q, q) * at(h.main_k, k) for k in range(V)] for q in range(V)], h.den
     split = checked_split(w, tables.EQKE, AttentionSplit(main, [at(h.err_bound, q) for q in range(V)], den))
-    prefix_max = [[max(row[: k + 1]) for k in range(V)] for row in main]
-    s = inv_sqrt(w.d_head)
-    pos = [query_scores(tables.EQKP[q], n, tables.S, s) for q in range(V)]
     rows = [[(h.gaps[m][i] if m < len(h.gaps) and i < len(h.gaps[m]) else 0) for i in range((m + 1) * n)]
             for m in range(V)]
-    return subcubic_block(L, split, prefix_max, pos, s, h.drop_query, n, rows, 0, V, [])
+    return block_counts(w, tables, L, split, h.drop_query, rows, [(0, V)], [])[0][2]
 
 
 def hints_fit(w: ExactWeights, lh: SubcubicHints) -> bool:
@@ -590,25 +588,25 @@ def certify_subcubic(model: MaxOfKTransformer, config: SubcubicConfig | str = "d
     if len(hints.gaps) != len(all_cases):
         raise PyVerifyError(f"the gap hints have {len(hints.gaps)} entries; this model has {len(all_cases)} cases")
     tables = exact_tables(w)
-    s = inv_sqrt(w.d_head)
     L = logit_summaries(w, tables, config.eupu, hints)
     split = checked_split(w, tables.EQKE, attention_split(w, tables.EQKE, config.attention_error, hints))
-    prefix_max = []
-    for row in split.main:
-        best, out = row[0], []
-        for v in row:
-            best = max(best, v)
-            out.append(best)
-        prefix_max.append(out)
-    pos = [query_scores(tables.EQKP[q], n, tables.S, s) for q in range(V)]
     drop_query = config.attention == "drop_average_query_per_output_logit_reasoning"
-    rows = gap_rows(hints.gaps, V, n)
-    proven, blocks = [], []
-    for lo, hi in subcubic_blocks(V, n):  # Lean: one `subcubicBlock` theorem per block
-        count = subcubic_block(L, split, prefix_max, pos, s, drop_query, n, rows, lo, hi, proven)
-        blocks.append((lo, hi, count))
+    proven = []
+    blocks = block_counts(w, tables, L, split, drop_query, gap_rows(hints.gaps, V, n), subcubic_blocks(V, n), proven)
     return CertifiedResult(sum(b[2] for b in blocks), V**n, time.perf_counter() - start, proven, blocks,
                            coq_hints=coq_hints(w, config, hints, split))
+
+
+def block_counts(w: ExactWeights, tables, L: LogitSummaries, split: AttentionSplit, drop_query: bool,
+                 rows: list[list[int]], blocks: list[tuple[int, int]], proven: list[bool]) -> list[tuple[int, int, int]]:
+    """(lo, hi, count) for each block of max tokens (`subcubic_block`), from the summaries, the
+    split and the gap rows; appends each case's verdict to `proven`."""
+    V, n = w.d_vocab, w.n_ctx
+    s = inv_sqrt(w.d_head)
+    prefix_max = [list(itertools.accumulate(row, max)) for row in split.main]
+    pos = [query_scores(tables.EQKP[q], n, tables.S, s) for q in range(V)]
+    return [(lo, hi, subcubic_block(L, split, prefix_max, pos, s, drop_query, n, rows, lo, hi, proven))
+            for lo, hi in blocks]  # Lean: one `subcubicBlock` theorem per block
 
 
 def subcubic_block(L: LogitSummaries, split: AttentionSplit, prefix_max: list[list[int]], pos: list[QueryScores],
