@@ -177,6 +177,17 @@ Qed.
 
 (** ** The checker's count is the number of inputs whose case is proven *)
 
+(** The checkers' table layout ([Cubic.proven_qm], [Subcubic.proven_rows]): one row per token
+    below [m], then row [m] with only its entry [0]; so no token [t >= m] is proven for [c >= 1]. *)
+Lemma rows_beyond_max (row : nat -> list bool) (x : bool) (n m t c : nat) :
+  m <= t -> 1 <= c -> nth c (nth t (map row (seq 0 m) ++ [x :: repeat false (n - 1)]) []) false = false.
+Proof.
+  intros Ht Hc. rewrite app_nth2 by (rewrite map_length, seq_length; lia). rewrite map_length, seq_length.
+  destruct (Nat.eq_dec t m) as [-> | NE].
+  - rewrite Nat.sub_diag. simpl. destruct c as [| c]; [lia |]. simpl. apply nth_repeat.
+  - destruct (t - m) as [| j] eqn:D; [lia |]. simpl. destruct j, c; reflexivity.
+Qed.
+
 (** Whether input [x]'s case is proven, read from [rows q m], the checker's table for query [q]
     and max [m]: either every non-query position holds [m] and that case is proven, or [c >= 1]
     of them hold tokens below [m], each one proven for [c] ([Cubic.proven_qm]'s layout). *)

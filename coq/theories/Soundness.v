@@ -912,11 +912,7 @@ End CubicInput.
 Lemma proven_qm_beyond_max (T : tables) (p : positional) (s : ival) (S n m q t c : nat) (bounds : list Z * list Z) :
   (m <= t)%nat -> (1 <= c)%nat -> nth c (nth t (proven_qm T p s S n m q bounds) []) false = false.
 Proof.
-  intros Ht Hc. unfold proven_qm. rewrite (surjective_pairing bounds). cbv zeta.
-  rewrite app_nth2 by (rewrite map_length, seq_length; lia). rewrite map_length, seq_length.
-  destruct (Nat.eq_dec t m) as [-> | NE].
-  - rewrite Nat.sub_diag. simpl. destruct c as [| c]; [lia |]. simpl. apply nth_repeat.
-  - destruct (t - m)%nat as [| j] eqn:D; [lia |]. simpl. destruct j, c; reflexivity.
+  intros Ht Hc. unfold proven_qm. rewrite (surjective_pairing bounds). cbv zeta. now apply rows_beyond_max.
 Qed.
 
 (** For all weights and every scale interval, the cubic checker's count is at most the number

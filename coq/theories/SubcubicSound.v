@@ -728,11 +728,7 @@ Lemma proven_rows_beyond_max (expf : Z -> ival) (w : weights) (h : hints) (s : i
     (pos : query_scores) (main : list Z) (Rq : nat -> Z) (q m t c : nat) :
   (m <= t)%nat -> (1 <= c)%nat -> nth c (nth t (proven_rows expf w h s spread L pos main Rq q m) []) false = false.
 Proof.
-  intros Ht Hc. unfold proven_rows. cbv zeta.
-  rewrite app_nth2 by (rewrite map_length, seq_length; lia). rewrite map_length, seq_length.
-  destruct (Nat.eq_dec t m) as [-> | NE].
-  - rewrite Nat.sub_diag. simpl. destruct c as [| c]; [lia |]. simpl. apply nth_repeat.
-  - destruct (t - m)%nat as [| j] eqn:D; [lia |]. simpl. destruct j, c; reflexivity.
+  intros Ht Hc. unfold proven_rows. cbv zeta. now apply rows_beyond_max.
 Qed.
 
 (** For all weights, every scale interval and every hint, the subcubic checker's count is at
