@@ -47,8 +47,8 @@ THEOREMS = ("Semantics.correct_b_spec", "Shapes.well_formed_b_correct", "Semanti
             "Soundness.input_certified_correct", "Soundness.brute_sound", "BruteBig.check_brute_big_eq",
             "CubicBig.check_cubic_big_eq", "Sorting.smallest_le_selected", "Sorting.selected_le_largest",
             "Counting.count_pattern", "Counting.count_cases", "Soundness.mixture", "Soundness.difference_le",
-            "Soundness.num_neg", "Soundness.cubic_sound", "SubcubicFacts.smallest_le_selected_R",
-            "SubcubicFacts.selected_le_largest_R", "SubcubicSound.eupu_bound", "SubcubicSound.logit_bound",
+            "Soundness.num_neg", "Soundness.cubic_sound", "Sorting.smallest_le_selected_R",
+            "Sorting.selected_le_largest_R", "SubcubicSound.eupu_bound", "SubcubicSound.logit_bound",
             "SubcubicSound.p_low_le", "SubcubicSound.subcubic_input_correct", "SubcubicSound.subcubic_sound",
             "SubcubicBig.check_subcubic_big_eq")
 
