@@ -116,11 +116,10 @@ class CoqSubcubicHints:
     """The hints as the Coq checker reads them (coq/theories/Subcubic.v, `hints`: the same field
     names). The Coq checker transcribes the cases, p_low and the logit summaries; of the split it
     reads the result, EQKE = Main + Err with Main = EQKE (main_exact) or the rank-one
-    main_q[q] main_k[k] / den, and the claimed bound err_bound[q] (the split's R[q]) on the row spread
-    of Err, and it checks
-    that claim against the exact spread (using the larger), so no hint is trusted. gaps: the
-    gap of case (q, m, c) at gaps[m][q n + c] (`gap_rows`); eupu: 0 (around the row mu), 1 or 2,
-    the Lean codes."""
+    main_q[q] main_k[k] / den, and the claimed bound err_bound[q] (the split's R[q]) on the row
+    spread of Err, which it checks against the exact spread (using the larger), so no hint is
+    trusted. gaps: the gap of case (q, m, c) at gaps[m][q n + c] (`gap_rows`); eupu: 0 (around
+    the row mu), 1 or 2, the Lean codes."""
 
     eupu: int
     mu: list[int]
