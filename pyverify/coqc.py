@@ -1,6 +1,7 @@
 """Checking the generated Coq theorems: build the shipped library once with `make` (a cache
-folder), compile each generated module with `coqc` against it, then have `coqc` check the
-intended statement and list its axioms.
+folder), render each generated module afresh from the data it holds into a folder of its own and
+compile that rendering with `coqc` against the library (the user's file is never compiled), then
+have `coqc` check the intended statement and list its axioms.
 
 A theorem is reported verified only when all of these hold:
 1. the project's library (theories/*.v, _CoqProject, Makefile) is byte-identical to the one
@@ -8,11 +9,13 @@ A theorem is reported verified only when all of these hold:
 2. the module is byte for byte what pyverify writes for the weights and count it holds
    (`pyverify.export.read.verify_coq_module`): no Admitted, axiom, shadowing definition or
    other proof can hide in it, and its weights record has the shapes its dimensions declare;
-3. coqc compiled it;
+3. coqc compiled pyverify's own rendering of it;
 4. in a file pyverify writes itself, coqc accepts the module's theorem at the intended
    statement over `PyVerify.Semantics.correct_count` and the module's `weights` by full name,
-   and every axiom `Print Assumptions` lists is, by its fully qualified name (`About`), one of
-   the standard reals' axioms or a primitive-integer or float specification.
+   and `Print Assumptions` lists nothing but axioms, each by its fully qualified name (`About`)
+   one of the standard reals' axioms or a primitive-integer or float specification: any other
+   line (an unguarded fixpoint "assumed to be guarded", a type "assumed to be positive", ...)
+   fails the check.
 
 No Coq, no verdict: without `coqc` on PATH, check_coq_project raises NoToolchain and the CLI
 exits with EXIT_NO_TOOLCHAIN.
@@ -29,6 +32,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from pyverify.atomic import write_text_atomic
 from pyverify.errors import PyVerifyError
 from pyverify.export.read import GeneratedModule, ModuleError, verify_coq_module
 from pyverify.lake import Diagnostic, NoToolchain, TheoremStatus, generated_paths
@@ -61,11 +65,24 @@ def parse_coq_errors(output: str) -> list[Diagnostic]:
 
 
 def axioms_of(print_assumptions: str) -> list[str]:
-    """The axiom names in the output of one `Print Assumptions` (unindented lines name them)."""
-    if "Closed under the global context" in print_assumptions:
+    """The axiom names in the output of one `Print Assumptions`. An unindented line names an
+    axiom (`name` or `name : type`; indented lines continue its type); any other line, such as
+    "f is assumed to be guarded." or "T is assumed to be positive.", raises PyVerifyError: the
+    term rests on something that is not an axiom the check can name."""
+    lines = print_assumptions.strip().splitlines()
+    if lines == ["Closed under the global context"]:
         return []
-    return [a for a in re.findall(r"^([A-Za-z_][\w.']*)(?= :|$)", print_assumptions, flags=re.MULTILINE)
-            if a != "Axioms"]
+    if not lines or lines[0] != "Axioms:":
+        raise PyVerifyError(f"Print Assumptions printed {' '.join(print_assumptions.split())[:120]!r}")
+    names = []
+    for line in lines[1:]:
+        if line[:1].isspace():
+            continue
+        m = re.fullmatch(r"([A-Za-z_][\w.']*)(?: : .*)?", line, re.ASCII)
+        if m is None:
+            raise PyVerifyError(f"Print Assumptions lists {line.strip()[:120]!r}, which is not an axiom")
+        names.append(m[1])
+    return names
 
 
 def disallowed(full_names: list[str]) -> list[str]:
@@ -100,14 +117,14 @@ def _tool(name: str) -> str:
     return path
 
 
-def _coqc(coqc: str, coq_dir: Path, file: str | Path, timeout: float | None,
+def _coqc(coqc: str, workdir: Path, file: str | Path, timeout: float | None,
           library: Path | None = None) -> subprocess.CompletedProcess:
-    """coqc on a file, with PyVerify from library/theories (default coq_dir/theories) and
-    PyVerify.Generated from coq_dir/Generated."""
-    theories = (library or coq_dir) / "theories"
-    args = [coqc, "-R", str(theories), "PyVerify", "-R", str(coq_dir / "Generated"), "PyVerify.Generated", str(file)]
+    """coqc on a file in workdir, with PyVerify from library/theories (default workdir/theories)
+    and PyVerify.Generated from workdir/Generated."""
+    args = [coqc, "-R", str((library or workdir) / "theories"), "PyVerify", "-R", str(workdir / "Generated"), "PyVerify.Generated",
+            str(file)]
     try:
-        return subprocess.run(args, cwd=coq_dir, capture_output=True, text=True, timeout=timeout)
+        return subprocess.run(args, cwd=workdir, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         raise PyVerifyError(f"coqc {file} did not finish within {timeout} s") from None
 
@@ -192,55 +209,66 @@ def check_coq_project(coq_dir: str | Path = "coq", timeout: float | None = None,
     if readable:
         try:
             library, library_seconds = library_build(coqc, make, timeout, say)
-            library_error = None
         except PyVerifyError as e:
-            library, library_error = None, str(e)
-        compiled = []
-        for module, path in readable:
-            relative, module_name = f"Generated/{path.name}", f"PyVerify.Generated.{module.name}"
-            if library_error is not None:
-                statuses[module.name] = _failed(module_name, relative, library_error, count=module.count)
-                continue
-            say(f"coqc {relative}")
-            start = time.perf_counter()
-            proc = _coqc(coqc, coq_dir, relative, timeout, library)
-            seconds = time.perf_counter() - start
-            if proc.returncode != 0:
-                errors = parse_coq_errors(proc.stdout + proc.stderr)
-                if errors:
-                    statuses[module.name] = TheoremStatus(module_name, THEOREM, relative, False, errors[0], seconds,
-                                                          module.count)
-                else:
-                    statuses[module.name] = _failed(module_name, relative, "coqc failed: "
-                                                    + proc.stderr.strip()[-200:], seconds, module.count)
-            else:
-                compiled.append((module, relative, seconds))
-        if compiled:
-            say("checking the statements and their axioms")
-            verdicts = _verdicts(coqc, coq_dir, [m for m, _, _ in compiled], timeout, library)
-            for module, relative, seconds in compiled:
-                module_name = f"PyVerify.Generated.{module.name}"
-                reason = verdicts[module.name]
-                statuses[module.name] = (_failed(module_name, relative, reason, seconds, module.count) if reason else
-                                         TheoremStatus(module_name, THEOREM, relative, True, None, seconds,
-                                                       module.count))
+            for module, path in readable:
+                statuses[module.name] = _failed(f"PyVerify.Generated.{module.name}", f"Generated/{path.name}", str(e),
+                                                count=module.count)
+            return [statuses[p.stem] for p in paths], 0.0
+        with tempfile.TemporaryDirectory(prefix="pyverify-coq-check-") as tmp:
+            _compile(coqc, Path(tmp), library, readable, timeout, statuses, say)
     return [statuses[p.stem] for p in paths], library_seconds
 
 
-def _run_script(coqc: str, coq_dir: Path, text: str, timeout: float | None,
-                library: Path | None = None) -> subprocess.CompletedProcess:
-    with tempfile.TemporaryDirectory() as tmp:
-        script = Path(tmp) / "PyVerifyStatements.v"
-        script.write_text(text)
-        return _coqc(coqc, coq_dir, script, timeout, library)
+def _compile(coqc: str, workdir: Path, library: Path, readable: list[tuple[GeneratedModule, Path]],
+             timeout: float | None, statuses: dict[str, TheoremStatus], say: Callable[[str], None]) -> None:
+    """Render each module afresh into workdir/Generated, compile it, and check the statements
+    of those that compiled; the statuses name the user's files (whose lines equal the
+    rendering's)."""
+    from pyverify.export.coq import render_coq_module
+
+    compiled = []
+    for module, path in readable:
+        relative, module_name = f"Generated/{path.name}", f"PyVerify.Generated.{module.name}"
+        write_text_atomic(workdir / relative, render_coq_module(
+            module.weights, module.name, module.strategy, module.count, module.architecture, module.version,
+            module.coq_hints))
+        say(f"coqc {relative}")
+        start = time.perf_counter()
+        proc = _coqc(coqc, workdir, relative, timeout, library)
+        seconds = time.perf_counter() - start
+        if proc.returncode != 0:
+            errors = parse_coq_errors(proc.stdout + proc.stderr)
+            if errors:
+                statuses[module.name] = TheoremStatus(module_name, THEOREM, relative, False, errors[0], seconds,
+                                                      module.count)
+            else:
+                statuses[module.name] = _failed(module_name, relative, "coqc failed: " + proc.stderr.strip()[-200:],
+                                                seconds, module.count)
+        else:
+            compiled.append((module, relative, seconds))
+    if compiled:
+        say("checking the statements and their axioms")
+        verdicts = _verdicts(coqc, workdir, [m for m, _, _ in compiled], timeout, library)
+        for module, relative, seconds in compiled:
+            module_name = f"PyVerify.Generated.{module.name}"
+            reason = verdicts[module.name]
+            statuses[module.name] = (_failed(module_name, relative, reason, seconds, module.count) if reason else
+                                     TheoremStatus(module_name, THEOREM, relative, True, None, seconds, module.count))
 
 
-def assumptions(coqc: str, coq_dir: Path, preamble: str, terms: list[str], timeout: float | None = None,
+def _run_script(coqc: str, workdir: Path, text: str, timeout: float | None,
+                library: Path | None) -> subprocess.CompletedProcess:
+    script = workdir / "PyVerifyStatements.v"
+    script.write_text(text)
+    return _coqc(coqc, workdir, script.name, timeout, library)
+
+
+def assumptions(coqc: str, workdir: Path, preamble: str, terms: list[str], timeout: float | None = None,
                 library: Path | None = None) -> list[list[str]]:
     """The axioms each term rests on, by fully qualified name: `Print Assumptions` of each term
     after the preamble, then `About` of each printed name in the same context. Raises
     PyVerifyError if coqc fails."""
-    shown = _run_script(coqc, coq_dir, preamble + "".join(f"Print Assumptions {t}.\n" for t in terms), timeout,
+    shown = _run_script(coqc, workdir, preamble + "".join(f"Print Assumptions {t}.\n" for t in terms), timeout,
                         library)
     if shown.returncode != 0:
         errors = parse_coq_errors(shown.stdout + shown.stderr)
@@ -254,7 +282,7 @@ def assumptions(coqc: str, coq_dir: Path, preamble: str, terms: list[str], timeo
     everything = sorted({a for found in names for a in found})
     if not everything:
         return names
-    about = _run_script(coqc, coq_dir, preamble + "".join(f"About {a}.\n" for a in everything), timeout, library)
+    about = _run_script(coqc, workdir, preamble + "".join(f"About {a}.\n" for a in everything), timeout, library)
     full = re.findall(r"Expands to: Constant\s+(\S+)", about.stdout)
     if about.returncode != 0 or len(full) != len(everything):
         raise PyVerifyError("coqc could not resolve the axioms' full names")
@@ -262,15 +290,15 @@ def assumptions(coqc: str, coq_dir: Path, preamble: str, terms: list[str], timeo
     return [[resolved[a] for a in found] for found in names]
 
 
-def _verdicts(coqc: str, coq_dir: Path, modules: list[GeneratedModule], timeout: float | None,
-              library: Path | None = None) -> dict[str, str | None]:
+def _verdicts(coqc: str, workdir: Path, modules: list[GeneratedModule], timeout: float | None,
+              library: Path) -> dict[str, str | None]:
     """Per module name: None if coqc accepts its theorem at the intended statement and every
     axiom it rests on is allowed by full name, else why not."""
     preamble = ("From Coq Require Import NArith.\nFrom PyVerify Require Semantics.\n"
                 + "".join(f"From PyVerify.Generated Require {m.name}.\n" for m in modules))
     checks = "".join(f"Check (PyVerify.Generated.{m.name}.{THEOREM} : {statement(m)}).\n" for m in modules)
     try:
-        found = assumptions(coqc, coq_dir, preamble + checks, [f"PyVerify.Generated.{m.name}.{THEOREM}"
+        found = assumptions(coqc, workdir, preamble + checks, [f"PyVerify.Generated.{m.name}.{THEOREM}"
                                                                for m in modules], timeout, library)
     except PyVerifyError as e:
         return {m.name: f"the theorem is not the intended statement, or its axioms cannot be listed ({e})"

@@ -1,18 +1,21 @@
-"""Checking the generated Lean theorems: with `lake build`, or with a bare `lean` compiler.
+"""Checking the generated Lean theorems with the bare `lean` compiler.
 
+`check` never compiles a text it did not write: it reads each module's data through a closed
+grammar (`pyverify.export.read`), renders the module afresh from that data alone into a folder
+of its own, and compiles that rendering against the shipped library (built once into a cache).
 A theorem is reported verified only when all of these hold:
-1. the project's core library (PyVerify/, PyVerify.lean; for Lake also lakefile.toml and
-   lean-toolchain) is byte-identical to the library pyverify ships;
-2. the module is byte for byte what pyverify writes for the weights, hints and count it holds
-   (`pyverify.export.read.verify_lean_module`): no `sorry`, axiom, option, shadowing definition
-   or other proof can hide in it;
-3. Lean compiled it with no error;
+1. the project's core library (PyVerify/, PyVerify.lean, lakefile.toml, lean-toolchain) is
+   byte-identical to the library pyverify ships, so that `lake build` there means the same;
+2. the user's module is byte for byte what pyverify writes for the weights, hints and count it
+   holds (`verify_lean_module`), else it is reported as differing from what pyverify writes;
+3. Lean compiled pyverify's own rendering of it with no error;
 4. a file pyverify writes itself states the intended theorem over the library's checker and the
    module's `weights` by their full names, proves it by the module's final theorem, and
    `#print axioms` says it depends on no axiom.
 
-No toolchain, no verdict: without `lake` or a `lean` command, check_project raises NoToolchain
-and the CLI exits with EXIT_NO_TOOLCHAIN.
+`lake build` is never run: it would compile the user's files. No toolchain, no verdict: without
+a `lean` command (--lean, $PYVERIFY_LEAN or `lean` on PATH), check_project raises NoToolchain and
+the CLI exits with EXIT_NO_TOOLCHAIN.
 """
 
 from __future__ import annotations
@@ -23,7 +26,6 @@ import re
 import shutil
 import subprocess
 import tempfile
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -159,7 +161,8 @@ def generated_paths(folder: Path, suffix: str, only: set[str] | None) -> list[Pa
 
 
 def find_lean(explicit: str | None = None) -> str | None:
-    """The bare `lean` command to use: --lean PATH, else $PYVERIFY_LEAN, else `lean` on PATH."""
+    """The bare `lean` command to use: --lean PATH, else $PYVERIFY_LEAN, else `lean` on PATH (an
+    elan install puts it beside `lake`); None if there is none."""
     for candidate in (explicit, os.environ.get("PYVERIFY_LEAN")):
         if candidate:
             if not (Path(candidate).is_file() and os.access(candidate, os.X_OK)):
@@ -171,25 +174,25 @@ def find_lean(explicit: str | None = None) -> str | None:
 def check_project(lean_dir: str | Path = "lean", timeout: float | None = None, lean: str | None = None,
                   only: set[str] | None = None, progress: Callable[[str], None] | None = None,
                   workers: int = 1) -> tuple[list[TheoremStatus], list[Diagnostic], str]:
-    """Check every generated module of lean_dir (or only the names in `only`): with the bare
-    compiler when `lean` is given, else with `lake build` if lake is on PATH, else with the
-    bare compiler found by find_lean. workers > 1 (bare compiler): compile each module split
-    into its blocks (`pyverify.export.split`) on that many parallel Dask workers; Lake builds a
-    split module's blocks in parallel by itself. Returns per-module statuses of the final
-    theorems, every error diagnostic, and the prover's output."""
+    """Check every generated module of lean_dir (or only the names in `only`): each module whose
+    file is what pyverify writes is rendered afresh from its data into a folder of its own under
+    lean_dir/.lake/pyverify and compiled there with the bare compiler (find_lean; the user's
+    files are never compiled). workers > 1: compile each module split into its blocks
+    (`pyverify.export.split`) on that many parallel Dask workers. Returns per-module statuses of
+    the final theorems, every error diagnostic (at the lines of the user's files, which equal
+    the rendering's), and the compiler's output."""
     lean_dir = Path(lean_dir).resolve()
     if not (lean_dir / "lakefile.toml").exists():
         raise PyVerifyError(f"{lean_dir} is not the pyverify Lean project (no lakefile.toml)")
     say = progress or (lambda message: None)
-    lake = None if lean else shutil.which("lake")
-    compiler = None if lake else find_lean(lean)
-    if lake is None and compiler is None:
-        raise NoToolchain("no Lean toolchain: neither `lake` nor `lean` is on PATH, so nothing was checked "
+    compiler = find_lean(lean)
+    if compiler is None:
+        raise NoToolchain("no Lean toolchain: no `lean` on PATH, so nothing was checked "
                           "(install elan, or pass --lean PATH / set PYVERIFY_LEAN to a Lean 4.35.0 `lean`)")
     paths = generated_paths(lean_dir / "Generated", ".lean", only)
     statuses: dict[str, TheoremStatus] = {}
     modules: list[tuple[GeneratedModule, Path]] = []
-    differ = library_differences(lean_dir, lake is not None)
+    differ = library_differences(lean_dir, lake=True)
     for path in paths:
         relative = f"Generated/{path.name}"
         try:
@@ -206,25 +209,24 @@ def check_project(lean_dir: str | Path = "lean", timeout: float | None = None, l
         modules.append((module, path))
     if not modules:
         return [statuses[p.stem] for p in paths], [], ""
-    if lake:
-        if workers > 1:
-            say("--workers is for the bare compiler; lake builds the blocks of modules exported with --split in "
-                "parallel by itself")
-        say(f"lake build in {lean_dir}")
-        compiled, output, diagnostics = _lake_build(lake, lean_dir, modules, timeout, statuses)
-    else:
-        compiled, output, diagnostics = _bare_build(compiler, lean_dir, modules, timeout, statuses, say, workers)
-    if compiled:
-        say("checking the statements and their axioms")
-        verdicts, stated = _statements(lake, compiler, lean_dir, [m for m, _, _ in compiled], timeout)
-        output += stated
-        for module, path, seconds in compiled:
-            theorem = final_theorem(module)[1]
-            reason = verdicts[module.name]
-            relative = f"Generated/{path.name}"
-            statuses[module.name] = (_failed(module.name, theorem, relative, reason, seconds, module.count) if reason
-                                     else TheoremStatus(f"Generated.{module.name}", theorem, relative, True, None,
-                                                        seconds, module.count))
+    scratch = lean_dir / ".lake" / "pyverify"
+    scratch.mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix="check-", dir=scratch))  # shared with Dask workers through lean_dir
+    try:
+        compiled, output, diagnostics = _bare_build(compiler, workdir, modules, timeout, statuses, say, workers)
+        if compiled:
+            say("checking the statements and their axioms")
+            verdicts, stated = _statements(compiler, workdir, [m for m, _, _ in compiled], timeout)
+            output += stated
+            for module, path, seconds in compiled:
+                theorem = final_theorem(module)[1]
+                reason = verdicts[module.name]
+                relative = f"Generated/{path.name}"
+                statuses[module.name] = (_failed(module.name, theorem, relative, reason, seconds, module.count)
+                                         if reason else TheoremStatus(f"Generated.{module.name}", theorem, relative,
+                                                                      True, None, seconds, module.count))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
     return [statuses[p.stem] for p in paths], diagnostics, output
 
 
@@ -239,31 +241,6 @@ def _run(args: list[str], cwd: Path, timeout: float | None, env: dict | None = N
         return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
         raise PyVerifyError(f"{Path(args[0]).name} {' '.join(args[1:])} did not finish within {timeout} s") from None
-
-
-def _lake_build(lake: str, lean_dir: Path, modules: list, timeout: float | None,
-                statuses: dict) -> tuple[list, str, list[Diagnostic]]:
-    start = time.perf_counter()
-    proc = _run([lake, "build"], lean_dir, timeout)
-    seconds = time.perf_counter() - start
-    output = proc.stdout + proc.stderr
-    diagnostics = parse_diagnostics(output)
-    compiled = []
-    for module, path in modules:
-        relative = f"Generated/{path.name}"
-        theorem = final_theorem(module)[1]
-        parts = f"Generated/{module.name}/"  # where a split module's other parts are
-        error = next((d for d in diagnostics if d.path == relative or d.path.endswith("/" + relative) or
-                      parts in d.path), None)
-        if error is None and proc.returncode != 0:
-            # The build failed elsewhere (e.g. in the core library): this module was not checked.
-            error = diagnostics[0] if diagnostics else Diagnostic("", 0, 0, "lake build failed: " + output.strip()[-200:])
-        if error is not None:
-            statuses[module.name] = TheoremStatus(f"Generated.{module.name}", theorem, relative, False, error,
-                                                  seconds, module.count)
-        else:
-            compiled.append((module, path, seconds))
-    return compiled, output, diagnostics
 
 
 def lean_version(lean: str) -> str:
@@ -324,40 +301,35 @@ def _import_order(source: Path) -> list[str]:
     return order
 
 
-def module_jobs(module: GeneratedModule, path: Path, lean_dir: Path, build: Path,
+def module_jobs(module: GeneratedModule, path: Path, workdir: Path,
                 split: bool) -> tuple[list[Job], list[Part] | None]:
-    """The compile jobs of one verified module, and its parts when it is compiled split: a
-    module stored split compiles in place, part by part; a single-file module compiles as it is,
-    or (split) as its parts written under build/split."""
+    """The compile jobs of one verified module, rendered afresh by pyverify into workdir (sources
+    under workdir/Generated, oleans under workdir/build): split into its parts when the user's
+    module is stored split or `split` asks for it, else as one file. The second value is the
+    parts when a single-file module is compiled split (to map a diagnostic back to its line)."""
+    from pyverify.export import render_module
     from pyverify.export.split import is_split, split_module
 
-    if is_split(path):
-        parts, cwd = split_module(module.name, _rendered(module)), lean_dir
-    elif split:
-        parts, cwd = split_module(module.name, path.read_text()), build / "split"
-        for part in parts:
-            write_text_atomic(cwd / part.relative, part.text)
-    else:
-        relative = f"Generated/{path.name}"
-        return [Job(relative, lean_dir, build / "Generated" / f"{module.name}.olean")], None
-    jobs = [Job(p.relative, cwd, build / p.relative.replace(".lean", ".olean"), p.imports) for p in parts]
-    return jobs, parts
-
-
-def _rendered(module: GeneratedModule) -> str:
-    from pyverify.export import render_module
-
-    return render_module(module.weights, module.name, module.strategy, module.count, module.blocks, module.hints,
+    text = render_module(module.weights, module.name, module.strategy, module.count, module.blocks, module.hints,
                          module.architecture, module.version)
+    stored_split = is_split(path)
+    if not (stored_split or split):
+        relative = f"Generated/{module.name}.lean"
+        write_text_atomic(workdir / relative, text)
+        return [Job(relative, workdir, workdir / "build" / "Generated" / f"{module.name}.olean")], None
+    parts = split_module(module.name, text)
+    for part in parts:
+        write_text_atomic(workdir / part.relative, part.text)
+    jobs = [Job(p.relative, workdir, workdir / "build" / p.relative.replace(".lean", ".olean"), p.imports)
+            for p in parts]
+    return jobs, None if stored_split else parts
 
 
-def _bare_build(lean: str, lean_dir: Path, modules: list, timeout: float | None, statuses: dict,
+def _bare_build(lean: str, workdir: Path, modules: list, timeout: float | None, statuses: dict,
                 say: Callable[[str], None], workers: int = 1) -> tuple[list, str, list[Diagnostic]]:
     library = library_build(lean, timeout, say)
-    build = lean_dir / ".lake" / "pyverify"
-    (build / "Generated").mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, LEAN_PATH=f"{library}{os.pathsep}{build}")
-    planned = [(module, path, *module_jobs(module, path, lean_dir, build, workers > 1)) for module, path in modules]
+    env = dict(os.environ, LEAN_PATH=f"{library}{os.pathsep}{workdir / 'build'}")
+    planned = [(module, path, *module_jobs(module, path, workdir, workers > 1)) for module, path in modules]
     outcomes = run_jobs(lean, [job for _, _, jobs, _ in planned for job in jobs], env, timeout, workers, say)
     compiled, output, diagnostics = [], "", []
     for module, path, jobs, parts in planned:
@@ -369,7 +341,7 @@ def _bare_build(lean: str, lean_dir: Path, modules: list, timeout: float | None,
         for job, outcome in zip(jobs, mine):
             output += outcome.output
             found = parse_diagnostics(outcome.output)
-            if parts is not None and jobs[0].cwd != lean_dir:  # compiled from build/split: point at the single file
+            if parts is not None:  # a single-file module compiled split: point at the single file
                 part = next(p for p in parts if p.relative == job.relative)
                 found = [Diagnostic(relative, part.single_file_line(d.line), d.col, d.message) for d in found]
             diagnostics += found
@@ -384,19 +356,16 @@ def _bare_build(lean: str, lean_dir: Path, modules: list, timeout: float | None,
     return compiled, output, diagnostics
 
 
-def _statements(lake: str | None, lean: str | None, lean_dir: Path, modules: list[GeneratedModule],
+def _statements(lean: str, workdir: Path, modules: list[GeneratedModule],
                 timeout: float | None) -> tuple[dict[str, str | None], str]:
-    """Compile statement_file(modules) and read its verdicts."""
+    """Compile statement_file(modules) against the library and workdir's oleans, and read its
+    verdicts."""
     text, spans = statement_file(modules)
-    with tempfile.TemporaryDirectory() as tmp:
-        check = Path(tmp) / "PyVerifyStatements.lean"
-        check.write_text(text)
-        if lake:
-            proc = _run([lake, "env", "lean", str(check)], lean_dir, timeout)
-        else:
-            library = library_build(lean, timeout)
-            env = dict(os.environ, LEAN_PATH=f"{library}{os.pathsep}{lean_dir / '.lake' / 'pyverify'}")
-            proc = _run([lean, str(check)], lean_dir, timeout, env)
+    check = workdir / "PyVerifyStatements.lean"
+    check.write_text(text)
+    library = library_build(lean, timeout)
+    env = dict(os.environ, LEAN_PATH=f"{library}{os.pathsep}{workdir / 'build'}")
+    proc = _run([lean, check.name], workdir, timeout, env)
     output = proc.stdout + proc.stderr
     verdicts = axiom_verdicts(output, modules, spans)
     if proc.returncode != 0 and not any(verdicts.values()):  # an error pyverify could not place

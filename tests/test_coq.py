@@ -292,9 +292,13 @@ def test_end_to_end_theorems_for_trained_models(built, tmp_path, capsys):
     for name in ("Tiny", "TrainedV4", "TrainedV8", "TrainedCubic", "TrainedSubcubic"):
         assert f"verified  PyVerify.Generated.{name}.accuracy_lower_bound" in out, out
 
-    # The theorem's axioms, listed by Coq itself.
+    # The theorem's axioms, listed by Coq itself (`check` compiled its own rendering elsewhere and
+    # left nothing in coq_dir: compile the module here).
+    assert not list((coq_dir / "Generated").glob("*.vo"))
+    assert subprocess.run([coqc(), "-R", str(built / "theories"), "PyVerify", "-R", "Generated", "PyVerify.Generated",
+                           "Generated/TrainedV8.v"], cwd=coq_dir, capture_output=True).returncode == 0
     [axioms] = assumptions(coqc(), coq_dir, "From PyVerify.Generated Require TrainedV8.\n",
-                           ["PyVerify.Generated.TrainedV8.accuracy_lower_bound"])
+                           ["PyVerify.Generated.TrainedV8.accuracy_lower_bound"], library=built)
     assert set(ALLOWED_AXIOMS) <= set(axioms) and not disallowed(axioms)
     assert any(a.startswith(ALLOWED_PREFIXES) for a in axioms)  # vm_compute on BigZ: primitive integers
 
@@ -411,9 +415,11 @@ def test_a_tampered_coq_library_is_reported_failed(attack, tmp_path, capsys):
 
 
 def test_axioms_are_allowed_by_full_name_only(built, tmp_path, capsys, monkeypatch):
-    """Defence in depth: with the byte-for-byte check off, a module whose proof uses an axiom it
-    declares in a module named Uint63 compiles, prints as `Uint63.cheat`, and is still refused:
-    its full name is PyVerify.Generated.Tiny.Uint63.cheat."""
+    """Defence in depth: with the byte-for-byte check off and the tampered text compiled in place of
+    pyverify's rendering, a module whose proof uses an axiom it declares in a module named Uint63
+    compiles, prints as `Uint63.cheat`, and is still refused: its full name is
+    PyVerify.Generated.Tiny.Uint63.cheat."""
+    import pyverify.export.coq
     from pyverify.export.read import read_coq_module as read
 
     monkeypatch.setattr(coq_check, "verify_coq_module", read)
@@ -426,6 +432,7 @@ def test_axioms_are_allowed_by_full_name_only(built, tmp_path, capsys, monkeypat
     path.write_text(head + "Module Uint63. Axiom cheat : (16 <= correct_count weights)%nat. End Uint63.\n"
                     "Theorem accuracy_lower_bound : well_formed weights /\\ (16 <= correct_count weights)%nat.\n"
                     "Proof. split; [apply well_formed_b_correct; vm_compute; reflexivity | exact Uint63.cheat]. Qed.\n")
+    monkeypatch.setattr(pyverify.export.coq, "render_coq_module", lambda *args: path.read_text())
     assert main(["check", "--prover", "coq", "--coq-dir", str(coq_dir)]) == 1
     out = capsys.readouterr().out
     assert "outside the allowed list: PyVerify.Generated.Tiny.Uint63.cheat" in out and "verified" not in out, out

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from pyverify import lake
+from pyverify import export, lake
 from pyverify.accuracy import count_correct
 from pyverify.cli import main
 from pyverify.exact.blocks import subcubic_blocks
@@ -102,7 +102,7 @@ TAMPERING = {  # what a hostile user writes into a module, and the start of the 
     "a count that is not the blocks' sum": ("= 10 :=\n  Eq.trans blocks_sum", "= 11 :=\n  Eq.trans blocks_sum",
                                            "do not add up"),
     "an unknown strategy": ("`pyverify export --strategy brute-force`", "`pyverify export --strategy quartic`",
-                            "unknown strategy"),
+                            "strategy 'quartic' is not one pyverify exports"),
     "shadowing definition": ("open PyVerify\n", "open PyVerify\n\nnoncomputable def checkBrute (w : Weights) (s : Ival)"
                              " : Nat := 16\n", "not the module pyverify writes"),
 }
@@ -123,7 +123,8 @@ def test_a_tampered_module_is_reported_failed(attack, lean_compiler, tmp_path, c
 @pytest.mark.parametrize("attack", ["sorry", "axiom", "shadowing definition"])
 def test_the_restated_theorem_catches_what_gets_past_the_text_check(attack, lean_compiler, tmp_path, capsys,
                                                                     monkeypatch):
-    """Defence in depth: with the byte-for-byte check switched off, the module compiles, and the
+    """Defence in depth: with the byte-for-byte check switched off and the tampered text compiled in
+    place of pyverify's rendering (as if a renderer let it through), the module compiles, and the
     statement pyverify writes itself (full names, #print axioms) still refuses it."""
     monkeypatch.setattr(lake, "verify_lean_module", read_lean_module)
     lean_dir = tmp_path / "lean"
@@ -139,6 +140,7 @@ def test_the_restated_theorem_catches_what_gets_past_the_text_check(attack, lean
         old, new, _, *more = TAMPERING[attack]
         text = text.replace(old, new, 1).replace(*more[:2] if more else ("", ""), 1)
     path.write_text(text)
+    monkeypatch.setattr(export, "render_module", lambda *args: text)
     code, out = check(capsys, lean_dir, lean_compiler)
     assert code == 1 and "FAILED    Generated.Tiny" in out and "verified" not in out, out
     assert ("depends on axioms" in out) if attack != "shadowing definition" else ("not accepted" in out), out
@@ -212,52 +214,22 @@ def test_library_build_is_reused(lean_compiler):
         "Lean (version 4.35.0")
 
 
-FAKE_LAKE = """#!{python}
-# A stand-in for `lake` that does what pyverify asks of it with the real compiler: `lake build`
-# compiles the library and every module Generated.lean imports into .lake/build/lib, printing
-# Lean's diagnostics; `lake env lean FILE` runs lean with that folder on LEAN_PATH.
-import os, re, subprocess, sys
-lean, lib = {lean!r}, os.path.join(".lake", "build", "lib")
-env = dict(os.environ, LEAN_PATH=lib)
-if sys.argv[1:2] == ["env"]:
-    sys.exit(subprocess.run([lean] + sys.argv[3:], env=env).returncode)
-order = []
-def visit(name):
-    if name in order:
-        return
-    for dep in re.findall(r"^import (PyVerify\\S*|Generated\\S*)", open(name.replace(".", "/") + ".lean").read(), re.M):
-        visit(dep)
-    order.append(name)
-visit("PyVerify")
-for m in re.findall(r"^import (Generated\\.\\S+)", open("Generated.lean").read(), re.M):
-    visit(m)
-failed = False
-for name in order:
-    out = os.path.join(lib, name.replace(".", "/") + ".olean")
-    os.makedirs(os.path.dirname(out), exist_ok=True)
-    r = subprocess.run([lean, "-o", out, name.replace(".", "/") + ".lean"], env=env, capture_output=True, text=True)
-    sys.stdout.write(r.stdout + r.stderr)
-    failed = failed or r.returncode != 0
-print("error: build failed" if failed else "Build completed successfully.")
-sys.exit(1 if failed else 0)
-"""
-
-
-def test_the_lake_route_verifies_and_refuses_with_a_real_compiler(lean_compiler, tmp_path, capsys, monkeypatch):
-    """`pyverify check` with a `lake` on PATH (a stand-in driving the real compiler): the module is
-    verified through `lake build` and `lake env lean`; an edited lakefile is refused."""
-    import sys
-
+def test_check_never_runs_lake_and_refuses_an_edited_lakefile(lean_compiler, tmp_path, capsys, monkeypatch):
+    """With a `lake` on PATH, `check` still compiles only its own rendering with the bare `lean`
+    (lake would build the user's files): lake never runs; an edited lakefile is refused, since
+    `lake build` there would no longer mean what pyverify checked."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
-    lake = bin_dir / "lake"
-    lake.write_text(FAKE_LAKE.format(python=sys.executable, lean=lean_compiler))
-    lake.chmod(0o755)
+    (bin_dir / "lake").write_text(f"#!/bin/sh\ntouch {tmp_path / 'lake-ran'}\nexit 0\n")
+    (bin_dir / "lake").chmod(0o755)
+    (bin_dir / "lean").symlink_to(lean_compiler)
     monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    monkeypatch.delenv("PYVERIFY_LEAN", raising=False)
     lean_dir = tmp_path / "lean"
     to_lean(tiny_model(), "Tiny", "brute-force", lean_dir)
     assert main(["check", "--lean-dir", str(lean_dir)]) == 0
     assert "verified  Generated.Tiny.brute_force_certified = 10" in capsys.readouterr().out
+    assert not (tmp_path / "lake-ran").exists()
     lakefile = lean_dir / "lakefile.toml"
     lakefile.write_text(lakefile.read_text() + 'moreLeanArgs = ["-Ddebug.skipKernelTC=true"]\n')
     assert main(["check", "--lean-dir", str(lean_dir)]) == 1

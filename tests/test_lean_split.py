@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from pyverify import lake
 from pyverify.export import to_lean
 from pyverify.export.read import read_lean_module, verify_lean_module
 from pyverify.export.split import split_module
@@ -50,15 +51,22 @@ def test_a_split_module_checks_in_place_and_on_workers(lean_compiler, tmp_path, 
         assert code == 0 and verified_counts(out) == {"Tiny": 10}, out
 
 
-def test_two_blocks_compile_in_parallel(lean_compiler, tmp_path, capsys):
+def test_two_blocks_compile_in_parallel(lean_compiler, tmp_path, capsys, monkeypatch):
     """A brute-force module of two block theorems (V=22, n=2), stored as one file, checked with
-    --workers 2: split on the fly, both blocks compiled by Dask, verified at Python's count."""
+    --workers 2: split on the fly (weights, two blocks, final), compiled by Dask on 2 workers,
+    verified at Python's count; nothing of the check stays in the project."""
     lean_dir = tmp_path / "lean"
     result = to_lean(random_model(22, 2, seed=3, d=2, h=2), "Two", "brute-force", lean_dir)
     assert len(read_lean_module(result.path).blocks) == 2
+    runs = []
+    real_run_jobs = lake.run_jobs
+    monkeypatch.setattr(lake, "run_jobs", lambda lean, jobs, env, timeout, workers, say: runs.append(
+        ([job.relative for job in jobs], workers)) or real_run_jobs(lean, jobs, env, timeout, workers, say))
     code, out = check(capsys, lean_dir, lean_compiler, "--workers", "2")
     assert code == 0 and verified_counts(out) == {"Two": result.count}, out
-    assert (lean_dir / ".lake" / "pyverify" / "Generated" / "Two" / "Block1.olean").exists()
+    assert runs == [(["Generated/Two/Weights.lean", "Generated/Two/Block0.lean", "Generated/Two/Block1.lean",
+                      "Generated/Two.lean"], 2)]
+    assert list((lean_dir / ".lake" / "pyverify").iterdir()) == []
 
 
 def test_a_failure_in_a_split_part_is_reported_at_the_single_files_line(lean_compiler, tmp_path, capsys):

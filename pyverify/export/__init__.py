@@ -25,8 +25,9 @@ from pyverify.exact.fixed import PREC, inv_sqrt
 from pyverify.exact.result import CertifiedResult
 from pyverify.exact.subcubic_checker import SubcubicHints
 from pyverify.exact.weights import ExactWeights
+from pyverify.export.grammar import checked_code, rendered_fields
 from pyverify.export.pack import pack_matrix
-from pyverify.export.split import split_folder, split_module
+from pyverify.export.split import is_split, split_folder, split_module, stored_parts
 from pyverify.registry import strategy as lookup
 from pyverify.model import ARCHITECTURE, ARCHITECTURE_SOURCES, MaxOfKTransformer
 from pyverify.strategies.subcubic import SubcubicConfig
@@ -145,6 +146,7 @@ def render_module(w: ExactWeights, name: str, strategy: str, count: int, blocks:
     ((lo, hi, count) each, covering 0..V-1 as the checker's own partition does) and the final
     theorem, their sum by congruence. A `subcubic:CONFIG` strategy needs its hints.
     architecture: the docstring's line on the model's architecture (`architecture_line`)."""
+    rendered_fields(name, strategy, version, w.stored_dtype, architecture)
     family, _, config_text = strategy.partition(":")
     checker, title, theorem, coq_sound, block_fn, block_theorem, blocks_fn = STRATEGIES[family]
     if sum(b[2] for b in blocks) != count:
@@ -162,7 +164,7 @@ def render_module(w: ExactWeights, name: str, strategy: str, count: int, blocks:
     total = w.d_vocab**w.n_ctx
     args = "weights scale" if hints is None else "weights scale hints"
     partition, lhs, rhs, proof = block_sum(block_fn, block_theorem, blocks, args)
-    return environment().get_template("model_module.lean.j2").render(
+    text = environment().get_template("model_module.lean.j2").render(
         name=name, version=version, strategy=strategy, strategy_title=title, digest=weights_digest(w),
         architecture=architecture,
         d_vocab=w.d_vocab, n_ctx=w.n_ctx, d_model=w.d_model, d_head=w.d_head, S=w.S, tensors=tensors,
@@ -174,6 +176,7 @@ def render_module(w: ExactWeights, name: str, strategy: str, count: int, blocks:
         hints=render_hints(hints) if hints else None, config=config.name if config else "",
         proof_class=subcubic_class(config) if config else "",
     )
+    return checked_code(text, "lean")
 
 
 def render_root(modules: list[str]) -> str:
@@ -212,8 +215,44 @@ def check_destination(kind: str, folder: Path, module: Path, marker: str, librar
         raise PyVerifyError(f"{root} is not the root module pyverify writes; pass --force to overwrite it")
 
 
+def inside(folder: Path, target: Path) -> None:
+    """Refuse a target that resolves outside folder (through a symbolic link on its way)."""
+    if not target.resolve().is_relative_to(folder.resolve()):
+        raise PyVerifyError(f"{target} leads out of {folder} (a symbolic link); pyverify writes only inside {folder}")
+
+
+def replaceable_parts(lean_dir: Path, name: str, force: bool = False) -> list[Path]:
+    """The parts under Generated/NAME/ that exporting NAME may delete: those of the split module
+    that Generated/NAME.lean is now, if it verifies as pyverify's. Refuses, unless force, a
+    symbolic link at Generated/NAME/ and a part there (Weights.lean, Block*.lean) that is not
+    one of those; with force such a part is only ever overwritten by a new part of the same
+    name, never deleted, and a link is replaced by a folder (its target is not touched)."""
+    from pyverify.export.read import verify_lean_module
+
+    folder, module = split_folder(lean_dir, name), lean_dir / "Generated" / f"{name}.lean"
+    if folder.is_symlink():
+        if not force:
+            raise PyVerifyError(f"{folder} is a symbolic link; pass --force to replace the link by a folder of its "
+                                "own, or choose another --name")
+        return []
+    owned: list[Path] = []
+    if module.is_file() and is_split(module):
+        try:
+            verify_lean_module(module)
+            owned = [lean_dir / relative for relative, _ in stored_parts(module)[:-1]]
+        except PyVerifyError:
+            owned = []
+    present = [*sorted(folder.glob("Block*.lean")), folder / "Weights.lean"] if folder.is_dir() else []
+    foreign = [p for p in present if (p.exists() or p.is_symlink()) and p not in owned]
+    if foreign and not force:
+        raise PyVerifyError(f"{foreign[0]} is not a part of the module pyverify wrote as {module.name}; pass --force "
+                            "to overwrite it, or choose another --name")
+    return owned
+
+
 def check_lean_destination(lean_dir: str | Path, name: str, force: bool = False) -> None:
-    """check_destination for lean_dir/Generated/NAME.lean (and lean_dir/Generated.lean)."""
+    """check_destination for lean_dir/Generated/NAME.lean (and lean_dir/Generated.lean), and the
+    folder of its parts (replaceable_parts); nothing may lead out of lean_dir."""
     from pyverify.export.read import verify_lean_module
     from pyverify.lake import library_differences
 
@@ -223,6 +262,10 @@ def check_lean_destination(lean_dir: str | Path, name: str, force: bool = False)
     check_destination("Lean", lean_dir, lean_dir / "Generated" / f"{name}.lean", "lakefile.toml",
                       lambda folder: library_differences(folder, lake=True), verify_lean_module,
                       lean_dir / "Generated.lean", render_root(generated_modules(lean_dir)), force)
+    for target in (lean_dir / "Generated", lean_dir / "Generated" / f"{name}.lean", lean_dir / "Generated.lean"):
+        if target.exists() or target.is_symlink():
+            inside(lean_dir, target)
+    replaceable_parts(lean_dir, name, force)
 
 
 def export_lean(certificate: CertifiedResult, name: str, lean_dir: str | Path = "lean",
@@ -248,10 +291,13 @@ def export_lean(certificate: CertifiedResult, name: str, lean_dir: str | Path = 
     path = lean_dir / "Generated" / f"{name}.lean"
     parts = split_module(name, text) if split else []
     folder = split_folder(lean_dir, name)
-    for stale in [*folder.glob("Block*.lean"), folder / "Weights.lean"]:  # an earlier split of this module
-        stale.unlink(missing_ok=True)
+    earlier = replaceable_parts(lean_dir, name, force)  # the parts of the module this export replaces
+    if folder.is_symlink():  # only with force: the link goes, its target stays as it is
+        folder.unlink()
     for part in parts[:-1]:
         write_text_atomic(lean_dir / part.relative, part.text)
+    for stale in set(earlier) - {lean_dir / part.relative for part in parts[:-1]}:
+        stale.unlink(missing_ok=True)
     write_text_atomic(path, parts[-1].text if split else text)
     write_text_atomic(lean_dir / "Generated.lean", render_root(generated_modules(lean_dir)))
     kernel_seconds, peak_gb, blocks = kernel_estimate(certificate.strategy, w.d_vocab, w.n_ctx, w.d_model)

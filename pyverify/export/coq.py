@@ -19,8 +19,9 @@ from pyverify.exact.fixed import PREC, inv_sqrt
 from pyverify.exact.result import CertifiedResult
 from pyverify.exact.subcubic_checker import CoqSubcubicHints
 from pyverify.exact.weights import ExactWeights
+from pyverify.export.grammar import checked_code, rendered_fields
 from pyverify.export import (BUILT_HERE, FIELDS, NAME_PATTERN, ExportResult, check_destination, environment,
-                             weights_digest)
+                             inside, weights_digest)
 from pyverify.model import MaxOfKTransformer
 from pyverify.registry import strategy as lookup
 from pyverify.resources import create_coq_project
@@ -94,6 +95,7 @@ def render_coq_module(w: ExactWeights, name: str, strategy: str, count: int, arc
                       version: str = __version__, hints: CoqSubcubicHints | None = None) -> str:
     """The generated Coq module's text. architecture: the line on the model's architecture;
     hints: the subcubic checker's hints (required for a subcubic strategy, else None)."""
+    rendered_fields(name, strategy, version, w.stored_dtype, architecture)
     entry = coq_checker(strategy)
     if entry is None:
         raise PyVerifyError(f"no Coq soundness proof for --strategy {strategy}")
@@ -103,16 +105,17 @@ def render_coq_module(w: ExactWeights, name: str, strategy: str, count: int, arc
     scale = inv_sqrt(w.d_head)
     tensors = [{"field": attr, "rows": coq_rows(getattr(w, attr))} for _, attr in FIELDS]
     total = w.d_vocab**w.n_ctx
-    return environment().get_template("model_module.v.j2").render(
+    text = environment().get_template("model_module.v.j2").render(
         name=name, version=version, architecture=architecture, strategy=strategy, strategy_title=title, digest=weights_digest(w),
         d_vocab=w.d_vocab, n_ctx=w.n_ctx, d_model=w.d_model, d_head=w.d_head, S=w.S, tensors=tensors,
         stored_dtype=w.stored_dtype, prec=PREC, scale_lo=scale[0], scale_hi=scale[1], count=count, total=total,
         accuracy=f"{count / total:.6f}", checker=checker, checker_eq=checker_eq, sound=sound, scope=scope,
         statement=statement(count, scope), hints=coq_hints_record(hints) if hints is not None else "")
+    return checked_code(text, "coq")
 
 
 def check_coq_destination(coq_dir: str | Path, name: str, force: bool = False) -> None:
-    """check_destination for coq_dir/Generated/NAME.v."""
+    """check_destination for coq_dir/Generated/NAME.v; nothing may lead out of coq_dir."""
     from pyverify.coqc import library_differences
     from pyverify.export.read import verify_coq_module
 
@@ -121,6 +124,9 @@ def check_coq_destination(coq_dir: str | Path, name: str, force: bool = False) -
     coq_dir = Path(coq_dir)
     check_destination("Coq", coq_dir, coq_dir / "Generated" / f"{name}.v", "_CoqProject", library_differences,
                       verify_coq_module, force=force)
+    for target in (coq_dir / "Generated", coq_dir / "Generated" / f"{name}.v"):
+        if target.exists() or target.is_symlink():
+            inside(coq_dir, target)
 
 
 def export_coq(certificate: CertifiedResult, name: str, coq_dir: str | Path = "coq",
