@@ -127,6 +127,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     result = run_sweep(sweep, seeds, workers=args.workers, scheduler=args.scheduler, progress=not args.quiet)
     if result.rows:
         print(summary_markdown(summarise(result.rows, result.checks)), end="")
+    for line in result.redone:
+        print(f"REDONE  {line}")
     for line in result.failed:
         print(f"FAILED  {line}")
     seeds_done = len({r["seed"] for r in result.rows})

@@ -13,13 +13,18 @@ under OUT as it finishes, atomically:
     OUT/checks/{prover}/{module}.json  a formal check's verdict
     results.csv, checks.csv, seeds.md, summary.md, summary.json, costs.md, bound_vs_flops.png
 
-Re-running the same command skips every seed and check that finished and redoes what failed.
+Every seed and check record holds the SHA-256 of the model file it was made from and of the
+sweep's settings (a check record also that of the module it checked). Re-running the same command
+skips every seed and check that finished from the model now in OUT and redoes, saying so, what
+failed or was made from another model; the report takes a check's count from its module, read
+back and verified as pyverify's, never from the record alone.
 With a cluster (`--scheduler`), OUT must be a folder every worker can write.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import time
 from collections.abc import Iterator
@@ -73,6 +78,10 @@ class Sweep:
                     "certify": self.certify}
         return json.loads(json.dumps(identity))  # as read back from OUT/sweep.json
 
+    def digest(self) -> str:
+        """SHA-256 of identity(): what a record's results were made with."""
+        return hashlib.sha256(json.dumps(self.identity(), sort_keys=True).encode()).hexdigest()
+
     def provers(self) -> list[str]:
         return {"none": [], "coq": ["coq"], "lean": ["lean"], "both": ["lean", "coq"]}[self.checks]
 
@@ -97,13 +106,15 @@ class Sweep:
 
 @dataclass
 class SweepResult:
-    """rows: one per (seed, strategy), in seed order (every seed recorded under OUT); checks:
-    one per formal check recorded under OUT; failed: one line per seed or check that failed in
-    this run."""
+    """rows: one per (seed, strategy), in seed order (every seed recorded under OUT from the
+    model now there); checks: one per formal check recorded under OUT (verified only if its module
+    still is what was checked, for the model now there); failed: one line per seed or check that
+    failed in this run; redone: one line per record this run redid because it was stale."""
 
     rows: list[dict]
     checks: list[dict]
     failed: list[str] = field(default_factory=list)
+    redone: list[str] = field(default_factory=list)  # records made from another model or settings, redone
 
 
 def module_name(seed: int, name: str) -> str:
@@ -115,7 +126,7 @@ def module_name(seed: int, name: str) -> str:
 def model_for_seed(out: Path, cfg: ModelConfig, recipe: TrainConfig) -> tuple[MaxOfKTransformer, float]:
     """Reuse out/models/seed{S}.safetensors if it was trained with the same config, else train
     it; returns the model and the training time (0 if reused)."""
-    path = out / "models" / f"seed{recipe.seed}.safetensors"
+    path = model_path(out, recipe.seed)
     if path.exists():
         model = load_model(path)
         if model.cfg != cfg:
@@ -155,6 +166,7 @@ def seed_task(sweep: Sweep, seed: int) -> dict:
     stages = {}
     try:
         model, stages["train"] = model_for_seed(sweep.out, sweep.cfg, dataclasses.replace(sweep.recipe, seed=seed))
+        made_from = {"model_sha256": file_digest(model_path(sweep.out, seed)), "settings_sha256": sweep.digest()}
         start = time.perf_counter()
         measured = run_numeric("brute-force", model)
         stages["measure"] = time.perf_counter() - start
@@ -175,7 +187,7 @@ def seed_task(sweep: Sweep, seed: int) -> dict:
                      "certified_count": "" if count is None else count,
                      "certified_normalised_bound": "" if count is None or accuracy <= 0 else
                      count / r.total / accuracy})
-    return {"seed": seed, "rows": rows, "stages": stages, "error": None}
+    return {"seed": seed, **made_from, "rows": rows, "stages": stages, "error": None}
 
 
 def export_task(sweep: Sweep, seed: int, prover: str, name: str, after: dict | None = None) -> dict:
@@ -192,11 +204,13 @@ def export_task(sweep: Sweep, seed: int, prover: str, name: str, after: dict | N
         return {**record, "error": f"seed {seed} failed: {after['error']}"}
     try:
         start = time.perf_counter()
-        model = load_model(sweep.out / "models" / f"seed{seed}.safetensors")
+        digest = file_digest(model_path(sweep.out, seed))
+        model = load_model(model_path(sweep.out, seed))
         cert = certify(model, name)
         folder = _project(sweep.out, seed, prover, record["module"])
-        (export_lean if prover == "lean" else export_coq)(cert, record["module"], folder, force=True)
-        return {**record, "count": cert.count, "export_seconds": time.perf_counter() - start}
+        result = (export_lean if prover == "lean" else export_coq)(cert, record["module"], folder, force=True)
+        return {**record, "count": cert.count, "export_seconds": time.perf_counter() - start, "model_sha256": digest,
+                "settings_sha256": sweep.digest(), "module_sha256": module_digest(result.path)}
     except Exception as e:
         return {**record, "error": _one_line(e)}
 
@@ -255,6 +269,46 @@ def _project(out: Path, seed: int, prover: str, module: str) -> Path:
     return out / "seeds" / f"seed{seed}" / prover / module
 
 
+def model_path(out: Path, seed: int) -> Path:
+    return out / "models" / f"seed{seed}.safetensors"
+
+
+def file_digest(path: Path) -> str | None:
+    """SHA-256 of a file's bytes, or None if there is no such file."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def module_digest(path: Path) -> str:
+    """SHA-256 of a generated module: its file, or for a split Lean module every part in order."""
+    from pyverify.export.split import is_split, stored_parts
+
+    h = hashlib.sha256()
+    if path.suffix == ".lean" and is_split(path):
+        for relative, text in stored_parts(path):
+            h.update(relative.encode() + b"\0" + text.encode() + b"\0")
+    else:
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def stale(record: dict | None, sweep: Sweep, seed: int) -> str | None:
+    """Why a finished seed or check record must be redone (made from another model file than the
+    one now in OUT, or other settings), or None if it stands."""
+    if record is None or record.get("error") is not None or record.get("verified") is False:
+        return None
+    current = file_digest(model_path(sweep.out, seed))
+    if current is None:
+        return f"{model_path(sweep.out, seed).name} is missing"
+    if record.get("model_sha256") != current:
+        return f"it was made from other weights than {model_path(sweep.out, seed).name}"
+    if record.get("settings_sha256") != sweep.digest():
+        return "it was made with other settings"
+    return None
+
+
 def _seed_path(out: Path, seed: int) -> Path:
     return out / "seeds" / f"seed{seed}.json"
 
@@ -274,18 +328,28 @@ def prepare(sweep: Sweep) -> None:
         write_text_atomic(marker, json.dumps(sweep.identity(), indent=2, sort_keys=True) + "\n")
 
 
-def todo(sweep: Sweep, seeds: list[int]) -> tuple[list[int], list[tuple[int, str, str]]]:
-    """The seeds without a finished record, and the (seed, prover, strategy) checks without a
-    verified verdict."""
-    seeds_left = [s for s in seeds if (_read(_seed_path(sweep.out, s)) or {"error": "missing"})["error"] is not None]
-    checks_left = []
+def todo(sweep: Sweep, seeds: list[int]) -> tuple[list[int], list[tuple[int, str, str]], list[str]]:
+    """The seeds without a finished record from the model now in OUT, the (seed, prover,
+    strategy) checks without a verified verdict for it, and why each stale record is redone."""
+    seeds_left, checks_left, redone = [], [], []
     for seed in seeds:
+        record = _read(_seed_path(sweep.out, seed))
+        why = stale(record, sweep, seed)
+        if why:
+            redone.append(f"seed {seed}: redone, {why}")
+        if record is None or record["error"] is not None or why:
+            seeds_left.append(seed)
         for prover in sweep.provers():
             for name in sweep.formal(prover):
                 verdict = _read(_check_path(sweep.out, prover, module_name(seed, name)))
-                if not (verdict and verdict["verified"]):
+                why = stale(verdict, sweep, seed)
+                if verdict and verdict["verified"] and not why:
+                    why = confirmed(sweep.out, verdict)["error"]
+                if why:
+                    redone.append(f"{prover} {module_name(seed, name)}: redone, {why}")
+                if not (verdict and verdict["verified"]) or why:
                     checks_left.append((seed, prover, name))
-    return seeds_left, checks_left
+    return seeds_left, checks_left, redone
 
 
 def run_sweep(sweep: Sweep, seeds: list[int], workers: int = 0, scheduler: str | None = None,
@@ -294,7 +358,10 @@ def run_sweep(sweep: Sweep, seeds: list[int], workers: int = 0, scheduler: str |
     and no scheduler: in this process, one task after another; workers=N: on a local Dask
     cluster of N single-threaded processes; scheduler: on the Dask cluster at that address."""
     prepare(sweep)
-    seeds_left, checks_left = todo(sweep, seeds)
+    seeds_left, checks_left, redone = todo(sweep, seeds)
+    if progress:
+        for line in redone:
+            tqdm.write(line)
     failed: list[str] = []
     bar = tqdm(total=len(seeds_left) + len(checks_left), desc="sweep", unit="task", disable=not progress)
     done = {"seeds": 0, "checks": 0}
@@ -324,7 +391,7 @@ def run_sweep(sweep: Sweep, seeds: list[int], workers: int = 0, scheduler: str |
     finally:
         bar.close()
     result = collect(sweep.out)
-    result.failed = failed
+    result.failed, result.redone = failed, redone
     return result
 
 
@@ -369,11 +436,14 @@ def _on_dask(sweep: Sweep, seeds_left: list[int], checks_left: list[tuple[int, s
 
 
 def collect(out: Path) -> SweepResult:
-    """Every finished seed and check recorded under out, and the files made from them."""
-    records = [r for r in (_read(p) for p in (out / "seeds").glob("seed*.json")) if r and r["error"] is None]
+    """Every finished seed and check recorded under out from the model now there, and the files
+    made from them. A check counts as verified only if its module still verifies as pyverify's,
+    is the module that was checked, and was made from that model; its count is the module's."""
+    records = [r for r in (_read(p) for p in (out / "seeds").glob("seed*.json")) if r and r["error"] is None
+               and r.get("model_sha256") == file_digest(model_path(out, r["seed"]))]
     records.sort(key=lambda r: r["seed"])
     rows = [row for r in records for row in r["rows"]]
-    checks = sorted((c for c in (_read(p) for p in (out / "checks").glob("*/*.json")) if c),
+    checks = sorted((confirmed(out, c) for c in (_read(p) for p in (out / "checks").glob("*/*.json")) if c),
                     key=lambda c: (c["seed"], c["prover"], FORMAL.index(c["strategy"])))
     if rows:
         summary = summarise(rows, checks)
@@ -385,6 +455,27 @@ def collect(out: Path) -> SweepResult:
         write_text_atomic(out / "costs.md", cost_markdown(records, checks))
         plot(rows, out / "bound_vs_flops.png", checks)
     return SweepResult(rows, checks)
+
+
+def confirmed(out: Path, check: dict) -> dict:
+    """A check record as the report shows it: a verified one keeps its verdict only if its module
+    (read back and verified as pyverify's) is the one that was checked and was made from the
+    model now in OUT, and takes its count from that module; otherwise it is not verified."""
+    if not check["verified"]:
+        return check
+    from pyverify.export.read import verify_coq_module, verify_lean_module
+
+    folder = _project(out, check["seed"], check["prover"], check["module"]) / "Generated"
+    path = folder / (f"{check['module']}.lean" if check["prover"] == "lean" else f"{check['module']}.v")
+    try:
+        module = (verify_lean_module if check["prover"] == "lean" else verify_coq_module)(path)
+        if module_digest(path) != check.get("module_sha256"):
+            raise PyVerifyError("the module is not the one that was checked")
+        if file_digest(model_path(out, check["seed"])) != check.get("model_sha256"):
+            raise PyVerifyError("it was checked for other weights than the model now in OUT")
+    except (PyVerifyError, OSError) as e:
+        return {**check, "verified": False, "error": f"not counted: {_one_line(e)}"}
+    return {**check, "count": module.count}
 
 
 def sweep_names(spec: str) -> tuple[str, ...]:

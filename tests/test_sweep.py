@@ -128,3 +128,34 @@ def test_a_sweep_on_an_existing_cluster(tmp_path, capsys):
         assert code == 0, text
         assert len(cluster.scheduler.workers) == 1
     assert sorted({r["seed"] for r in rows(tmp_path / "sweep", "results.csv")}) == ["0", "1"]
+
+
+def test_a_swapped_model_or_an_edited_record_is_redone_not_reported(tmp_path, capsys):
+    """Records are tied to the weights: after the model file of seed 0 is replaced (by seed 1's),
+    the same command redoes seed 0 and its Coq check, says so, and reports the new weights'
+    numbers; a check record whose count was edited by hand is reported at its module's count."""
+    import shutil
+
+    pytest.importorskip("psutil")
+    if shutil.which("coqc") is None:
+        pytest.skip("coqc is not installed")
+    out = tmp_path / "sweep"
+    args = ("--seeds", "2", "--strategy", "brute-force", "--checks", "coq")
+    code, text = sweep(capsys, out, *args)
+    assert code == 0, text
+    first = {r["seed"]: r for r in rows(out, "results.csv")}
+    counts = {c["seed"]: c["count"] for c in rows(out, "checks.csv")}
+    assert first["0"]["count"] != first["1"]["count"]  # two different models
+    for suffix in (".safetensors", ".json"):
+        shutil.copy(out / "models" / f"seed1{suffix}", out / "models" / f"seed0{suffix}")
+    record = out / "checks" / "coq" / "Seed1BruteForce.json"
+    record.write_text(record.read_text().replace(f'"count": {counts["1"]}', '"count": 999'))
+    code, text = sweep(capsys, out, *args)
+    assert code == 0, text
+    redone = [line for line in text.splitlines() if line.startswith("REDONE")]
+    assert redone == ["REDONE  seed 0: redone, it was made from other weights than seed0.safetensors",
+                      "REDONE  coq Seed0BruteForce: redone, it was made from other weights than seed0.safetensors"]
+    again = {r["seed"]: r for r in rows(out, "results.csv")}
+    assert again["0"]["count"] == again["1"]["count"] == first["1"]["count"]
+    checks = {c["seed"]: c for c in rows(out, "checks.csv")}
+    assert checks["0"]["count"] == checks["1"]["count"] == counts["1"] and checks["0"]["verified"] == "True"
