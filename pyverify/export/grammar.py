@@ -10,6 +10,7 @@ The renderers refuse a field outside this grammar too, so no caller can put text
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from pyverify.errors import PyVerifyError
 from pyverify.model import ARCHITECTURE, ARCHITECTURE_SOURCES
@@ -22,6 +23,15 @@ STORED_FORMATS = ("bfloat16", "float16", "float32", "float64")  # sorted, as mod
 
 class ModuleError(PyVerifyError):
     """A generated module that pyverify cannot read, or that is not what pyverify writes."""
+
+
+def exact_text(path: Path) -> str:
+    """A module file's text exactly as stored: no newline translation (a carriage return is a
+    byte pyverify never writes), strict UTF-8 (ModuleError otherwise)."""
+    try:
+        return Path(path).read_bytes().decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ModuleError(f"{Path(path).name} is not UTF-8 text ({e.reason} at byte {e.start})") from None
 
 
 def known_strategy(name: str) -> None:

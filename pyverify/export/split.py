@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pyverify.errors import PyVerifyError
+from pyverify.export.grammar import exact_text
 
 BLOCK_START = "set_option maxHeartbeats 0 in\n/-- Block "
 FINAL_START = "set_option maxHeartbeats 0 in\n/-- The checker's own partition"
@@ -79,7 +80,7 @@ def split_folder(lean_dir: Path, name: str) -> Path:
 
 def is_split(path: Path) -> bool:
     """Whether Generated/NAME.lean is the final part of a split module."""
-    return path.read_text().startswith(f"import Generated.{path.stem}.Block")
+    return exact_text(path).startswith(f"import Generated.{path.stem}.Block")
 
 
 def stored_parts(path: Path) -> list[tuple[str, str]]:
@@ -87,13 +88,13 @@ def stored_parts(path: Path) -> list[tuple[str, str]]:
     build order; raises PyVerifyError if a part it imports is missing."""
     path = Path(path)
     name, lean_dir = path.stem, path.parent.parent
-    final = path.read_text()
+    final = exact_text(path)
     blocks = re.match(rf"(?:import Generated\.{name}\.Block\d+\n)*", final)[0].count("\n")
     relatives = [f"Generated/{name}/Weights.lean"] + [f"Generated/{name}/Block{i}.lean" for i in range(blocks)]
     files = []
     for relative in relatives:
         try:
-            files.append((relative, (lean_dir / relative).read_text()))
+            files.append((relative, exact_text(lean_dir / relative)))
         except OSError:
             raise PyVerifyError(f"{relative} is missing (a part of the split module {name})") from None
     return files + [(f"Generated/{name}.lean", final)]
