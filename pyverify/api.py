@@ -67,7 +67,7 @@ def bound(model: MaxOfKTransformer, strategy: str = "cubic", force: bool = False
 def check(lean_dir: str | Path | None = "lean", coq_dir: str | Path | None = None, lean: str | None = None,
           modules: set[str] | None = None, progress: Callable[[str], None] | None = None,
           workers: int = 1) -> list[TheoremStatus]:
-    """Check the generated theorems of a Lean project (lake, or the bare compiler `lean`) and/or
+    """Check the generated theorems of a Lean project (with the bare compiler `lean`) and/or
     a Coq project; one TheoremStatus per module (`.verified`, `.count`, `.error`, `.seconds`).
     Raises NoToolchain when a requested prover is missing. progress is told what starts.
     workers > 1: the bare compiler checks each Lean module's blocks on that many Dask workers."""

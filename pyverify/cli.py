@@ -183,7 +183,7 @@ def cmd_export(args: argparse.Namespace) -> int:
              f"certified in {r.certify_seconds:.1f} s)"]
     for prover, m in results:
         if prover == "lean":
-            check = (f"`pyverify check` (lake, or --lean PATH; {m.blocks} block theorem"
+            check = (f"`pyverify check` (`lean` on PATH, or --lean PATH; {m.blocks} block theorem"
                      f"{'s' if m.blocks != 1 else ''}, kernel only; estimated {m.check_estimate_seconds:.0f} s of CPU "
                      f"and {m.peak_gb_estimate:.1f} GB peak for the largest block)")
         else:
@@ -342,12 +342,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("check", help="build and report each generated theorem (lake for Lean, coqc for Coq)")
+    p = sub.add_parser("check", help="compile pyverify's own rendering of each generated theorem and report it (lean, coqc)")
     p.add_argument("--prover", choices=["lean", "coq", "both"], default="lean", help="which theorems (default: lean)")
     p.add_argument("--lean-dir", default="lean")
     p.add_argument("--coq-dir", default="coq")
-    p.add_argument("--lean", metavar="PATH", help="check with this bare `lean` compiler instead of lake "
-                   "(default: lake if on PATH, else $PYVERIFY_LEAN, else `lean` on PATH)")
+    p.add_argument("--lean", metavar="PATH", help="the bare `lean` compiler to check with "
+                   "(default: $PYVERIFY_LEAN, else `lean` on PATH; lake is never run)")
     p.add_argument("--module", action="append", metavar="NAME",
                    help="check only this generated module (repeatable; default: all)")
     p.add_argument("--workers", type=int, default=1,

@@ -76,7 +76,7 @@ def compare(model: MaxOfKTransformer, lean_dir: str | Path = "lean", coq_dir: st
             run_lake: bool = True, run_coq: bool = True, force: bool = False,
             lean: str | None = None) -> list[ComparisonRow]:
     """Numeric vs exact vs Lean and Coq for cubic (and brute force on small models) and the
-    subcubic presets. Runs `lake build` and the Coq check once each, if asked and the prover is
+    subcubic presets. Runs the Lean and the Coq check once each, if asked and the prover is
     installed."""
     lean_dir, coq_dir = Path(lean_dir), Path(coq_dir)
     w = exact_weights(model)

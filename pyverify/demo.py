@@ -30,7 +30,7 @@ def run_demo(out: Path, progress: bool = True, steps: int = 3000) -> dict:
     print(f"certified cubic bound (exact interval arithmetic): {exported.count} / {exported.total} "
           f"= {exported.count / exported.total:.6f} ({exported.certify_seconds:.1f} s)")
     print(f"Lean module: {exported.path} ({exported.size_bytes / 1024:.0f} KiB, {exported.method}); "
-          f"check it with `pyverify check --lean-dir {lean_dir}` (lake, or --lean PATH to a Lean 4.35.0 `lean`; "
+          f"check it with `pyverify check --lean-dir {lean_dir}` (`lean` on PATH, or --lean PATH to a Lean 4.35.0 `lean`; "
           f"about 9 minutes of kernel CPU, 3.6 GB)")
     print(f"a Coq theorem about the model itself (needs coqc, about 100 s to check): `pyverify export {path} "
           f"--strategy cubic --prover coq --name Seed123 --coq-dir {out / 'coq'}`, then "
