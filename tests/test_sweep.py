@@ -130,17 +130,15 @@ def test_a_sweep_on_an_existing_cluster(tmp_path, capsys):
     assert sorted({r["seed"] for r in rows(tmp_path / "sweep", "results.csv")}) == ["0", "1"]
 
 
-def test_a_swapped_model_or_an_edited_record_is_redone_not_reported(tmp_path, capsys):
+def test_a_swapped_model_or_an_edited_record_is_redone_not_reported(lean_compiler, tmp_path, capsys, monkeypatch):
     """Records are tied to the weights: after the model file of seed 0 is replaced (by seed 1's),
-    the same command redoes seed 0 and its Coq check, says so, and reports the new weights'
+    the same command redoes seed 0 and its Lean check, says so, and reports the new weights'
     numbers; a check record whose count was edited by hand is reported at its module's count."""
     import shutil
 
-    pytest.importorskip("psutil")
-    if shutil.which("coqc") is None:
-        pytest.skip("coqc is not installed")
+    monkeypatch.setenv("PYVERIFY_LEAN", lean_compiler)
     out = tmp_path / "sweep"
-    args = ("--seeds", "2", "--strategy", "brute-force", "--checks", "coq")
+    args = ("--seeds", "2", "--strategy", "brute-force", "--checks", "lean")
     code, text = sweep(capsys, out, *args)
     assert code == 0, text
     first = {r["seed"]: r for r in rows(out, "results.csv")}
@@ -148,13 +146,13 @@ def test_a_swapped_model_or_an_edited_record_is_redone_not_reported(tmp_path, ca
     assert first["0"]["count"] != first["1"]["count"]  # two different models
     for suffix in (".safetensors", ".json"):
         shutil.copy(out / "models" / f"seed1{suffix}", out / "models" / f"seed0{suffix}")
-    record = out / "checks" / "coq" / "Seed1BruteForce.json"
+    record = out / "checks" / "lean" / "Seed1BruteForce.json"
     record.write_text(record.read_text().replace(f'"count": {counts["1"]}', '"count": 999'))
     code, text = sweep(capsys, out, *args)
     assert code == 0, text
     redone = [line for line in text.splitlines() if line.startswith("REDONE")]
     assert redone == ["REDONE  seed 0: redone, it was made from other weights than seed0.safetensors",
-                      "REDONE  coq Seed0BruteForce: redone, it was made from other weights than seed0.safetensors"]
+                      "REDONE  lean Seed0BruteForce: redone, it was made from other weights than seed0.safetensors"]
     again = {r["seed"]: r for r in rows(out, "results.csv")}
     assert again["0"]["count"] == again["1"]["count"] == first["1"]["count"]
     checks = {c["seed"]: c for c in rows(out, "checks.csv")}
