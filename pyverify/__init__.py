@@ -3,7 +3,8 @@
     import pyverify
     model = pyverify.load("runs/m.pt")                  # a path, a state dict, a HookedTransformer
     pyverify.accuracy(model)                            # float64 count, with its rounding flag
-    pyverify.bound(model, "subcubic:default")           # a float64 lower bound (an estimate)
+    pyverify.bound(model, "subcubic:default")           # a float64 lower bound
+    pyverify.estimate(model, "stratified", flops=1e8)   # an estimate with a confidence interval
     cert = pyverify.certify(model, "cubic")             # exact interval arithmetic
     pyverify.export_lean(cert, "Seed123", "lean")       # a Lean theorem; export_coq for Coq
     pyverify.check("lean"); pyverify.compare(model)     # verdicts and one comparison, as data
@@ -11,13 +12,13 @@
 
 __version__ = "0.1.0"
 
-from pyverify.api import (BruteForceResult, ComparisonRow, StrategyResult, TheoremStatus, accuracy,  # noqa: E402
-                          bound, certify, check, compare, export_coq, export_lean, load)
+from pyverify.api import (BruteForceResult, ComparisonRow, Estimate, StrategyResult, TheoremStatus,  # noqa: E402
+                          accuracy, bound, certify, check, compare, estimate, export_coq, export_lean, load)
 from pyverify.checkpoint import save_checkpoint  # noqa: E402
 from pyverify.config import ModelConfig  # noqa: E402
 from pyverify.exact.result import CertifiedResult  # noqa: E402
 from pyverify.train import TrainConfig  # noqa: E402
 
-__all__ = ["__version__", "load", "accuracy", "bound", "certify", "export_lean", "export_coq", "check", "compare",
-           "save_checkpoint", "ModelConfig", "TrainConfig", "CertifiedResult", "BruteForceResult",
-           "StrategyResult", "ComparisonRow", "TheoremStatus"]
+__all__ = ["__version__", "load", "accuracy", "bound", "certify", "estimate", "export_lean", "export_coq", "check",
+           "compare", "save_checkpoint", "ModelConfig", "TrainConfig", "CertifiedResult", "BruteForceResult",
+           "StrategyResult", "Estimate", "ComparisonRow", "TheoremStatus"]

@@ -17,7 +17,10 @@ from pyverify.accuracy import BruteForceResult, count_correct
 from pyverify.compare import ComparisonRow
 from pyverify.compare import compare as _compare
 from pyverify.errors import PyVerifyError
-from pyverify.exact import certify
+from pyverify.estimate import Estimate
+from pyverify.estimate import estimate as _estimate
+from pyverify.exact import certify as _certify
+from pyverify.exact.result import CertifiedResult
 from pyverify.export import export_lean
 from pyverify.export.coq import export_coq
 from pyverify.lake import TheoremStatus
@@ -26,8 +29,8 @@ from pyverify.registry import run_numeric
 from pyverify.strategies.result import StrategyResult
 from pyverify.tables import path_tables
 
-__all__ = ["load", "accuracy", "bound", "certify", "export_lean", "export_coq", "check", "compare",
-           "BruteForceResult", "StrategyResult", "ComparisonRow", "TheoremStatus"]
+__all__ = ["load", "accuracy", "bound", "certify", "estimate", "export_lean", "export_coq", "check", "compare",
+           "BruteForceResult", "StrategyResult", "Estimate", "ComparisonRow", "TheoremStatus"]
 
 
 def load(source) -> MaxOfKTransformer:
@@ -51,17 +54,33 @@ def load(source) -> MaxOfKTransformer:
                         "HookedTransformer)")
 
 
-def accuracy(model: MaxOfKTransformer, force: bool = False, progress: bool = False) -> BruteForceResult:
+def accuracy(model, force: bool = False, progress: bool = False) -> BruteForceResult:
     """The float64 count of correct inputs over all V^n (`.correct`, `.total`, `.accuracy`),
     with `.uncertain`: the inputs whose decision lies within the float64 rounding bound.
-    force: run a count estimated to take over 10 minutes; progress: a progress bar."""
-    return count_correct(path_tables(model), force=force, progress=progress)
+    model: anything `load` takes. force: run a count estimated to take over 10 minutes;
+    progress: a progress bar."""
+    return count_correct(path_tables(load(model)), force=force, progress=progress)
 
 
-def bound(model: MaxOfKTransformer, strategy: str = "cubic", force: bool = False) -> StrategyResult:
+def bound(model, strategy: str = "cubic", force: bool = False) -> StrategyResult:
     """A float64 lower bound (an estimate) by one strategy: brute-force, cubic or
-    subcubic[:CONFIG] (`.count`, `.bound`, `.flops`, `.uncertain`, ...)."""
-    return run_numeric(strategy, model, force=force)
+    subcubic[:CONFIG] (`.count`, `.bound`, `.flops`, `.uncertain`, ...). model: anything
+    `load` takes."""
+    return run_numeric(strategy, load(model), force=force)
+
+
+def certify(model, strategy: str = "cubic", force: bool = False) -> CertifiedResult:
+    """The certified count of one strategy in exact interval arithmetic (`.count`, `.blocks`,
+    ...), the certificate `export_lean` and `export_coq` write. model: anything `load` takes."""
+    return _certify(load(model), strategy, force)
+
+
+def estimate(model, method: str = "monte-carlo", flops: float = 1e8, seed: int = 0, level: float = 0.95) -> Estimate:
+    """An estimate of the number of correct inputs (`.count`, `.low`, `.high`, `.flops`, ...)
+    by monte-carlo, stratified (the cubic proof's count plus its sampled remainder) or
+    mechanistic (from the path tables, no interval), within `flops` FLOPs, deterministic given
+    `seed`: docs/estimates.md. model: anything `load` takes."""
+    return _estimate(load(model), method, flops, seed, level)
 
 
 def check(lean_dir: str | Path | None = "lean", coq_dir: str | Path | None = None, lean: str | None = None,
@@ -82,10 +101,10 @@ def check(lean_dir: str | Path | None = "lean", coq_dir: str | Path | None = Non
     return statuses
 
 
-def compare(model: MaxOfKTransformer, lean_dir: str | Path = "lean", coq_dir: str | Path = "coq",
+def compare(model, lean_dir: str | Path = "lean", coq_dir: str | Path = "coq",
             check_lean: bool = True, check_coq: bool = True, lean: str | None = None,
             force: bool = False) -> list[ComparisonRow]:
     """One row per strategy (cubic, brute force on small models, the four subcubic presets):
     the float64 bound, its rounding flag, the certified count, and what the Lean and Coq checks
-    say of the modules for these weights."""
-    return _compare(model, lean_dir, coq_dir, run_lake=check_lean, run_coq=check_coq, force=force, lean=lean)
+    say of the modules for these weights. model: anything `load` takes."""
+    return _compare(load(model), lean_dir, coq_dir, run_lake=check_lean, run_coq=check_coq, force=force, lean=lean)

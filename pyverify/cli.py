@@ -75,6 +75,25 @@ def _rounding_note(uncertain: int) -> str:
             "may classify them differently (`pyverify export` certifies exactly)")
 
 
+def cmd_estimate(args: argparse.Namespace) -> int:
+    import pyverify
+
+    model = pyverify.load(args.model)
+    _say_architecture(model)
+    e = pyverify.estimate(model, args.method, args.flops, args.seed, args.level)
+    if e.exact:
+        spread = f"exact: the budget covered every {'input' if e.method == 'monte-carlo' else 'unproven input'}"
+    elif e.low is None:
+        spread = "no interval (a heuristic from the path tables: docs/estimates.md)"
+    else:
+        spread = f"{e.level:.0%} interval [{e.low:,.0f}, {e.high:,.0f}]"
+    proven = f"; {e.certified:,} proven by the cubic proof" if e.method == "stratified" else ""
+    _emit(args, {"model": str(args.model), **e.to_dict()},
+          f"{e.method}: {e.count:,.1f} of {e.total:,} correct (accuracy {e.accuracy:.6f}), {spread}{proven}; "
+          f"{e.samples:,} inputs evaluated, {e.flops:.3g} FLOPs, {e.seconds:.2f} s")
+    return 0
+
+
 def cmd_bound(args: argparse.Namespace) -> int:
     import pyverify
     from pyverify.registry import expand
@@ -290,6 +309,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print a JSON object")
     p.set_defaults(func=cmd_accuracy)
+
+    p = sub.add_parser("estimate", help="estimate the number of correct inputs within a FLOPs budget (no proof)")
+    p.add_argument("model", help="checkpoint (.safetensors) or TransformerLens state dict (.pt/.pth)")
+    p.add_argument("--method", default="monte-carlo", choices=("monte-carlo", "stratified", "mechanistic"),
+                   help="monte-carlo (uniform inputs), stratified (the cubic proof's count plus its unproven "
+                   "remainder sampled) or mechanistic (from the path tables, no sampling); default monte-carlo")
+    p.add_argument("--flops", type=float, default=1e8, help="the budget in FLOPs (default 1e8)")
+    p.add_argument("--seed", type=int, default=0, help="the sampling seed (default 0)")
+    p.add_argument("--level", type=float, default=0.95, help="the confidence level of the interval (default 0.95)")
+    p.add_argument("--json", action="store_true", help="print a JSON object")
+    p.set_defaults(func=cmd_estimate)
 
     p = sub.add_parser("bound", help="accuracy lower bounds by proof strategy, in float64 (estimates; export certifies)")
     p.add_argument("model", help="checkpoint (.safetensors) or TransformerLens state dict (.pt/.pth)")
