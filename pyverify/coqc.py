@@ -45,7 +45,7 @@ ALLOWED_AXIOMS = frozenset({"Coq.Reals.ClassicalDedekindReals.sig_not_dec",
                             "Coq.Logic.FunctionalExtensionality.functional_extensionality_dep"})
 ALLOWED_PREFIXES = ("Coq.Numbers.Cyclic.Int63.Uint63.", "Coq.Numbers.Cyclic.Int63.PrimInt63.",
                     "Coq.Floats.PrimFloat.", "Coq.Floats.FloatAxioms.")
-INSTALL = "apt-get install coq libcoq-coquelicot libcoq-interval libcoq-flocq libcoq-mathcomp-ssreflect"
+INSTALL = "apt-get install coq libcoq-bignums"
 THEOREM = "accuracy_lower_bound"
 
 _ERROR = re.compile(r'^File "(?P<path>[^"]+)", line (?P<line>\d+), characters (?P<col>\d+)-\d+:\n(?P<msg>(?:.+\n?)*)',

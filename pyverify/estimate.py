@@ -176,14 +176,16 @@ def _flat_inputs(flat: torch.Tensor, V: int, n: int) -> torch.Tensor:
 class Strata:
     """The unproven remainder of a proof, by case: stratum s is (query[s], max[s], copies[s]);
     good[s, k] says whether non-max token k is proven for it (every input of the case whose c
-    non-max tokens are all good is proven); size[s] = C(n-1, c) (m^c - G^c) inputs remain."""
+    non-max tokens are all good is proven); size[s] = C(n-1, c) (m^c - G^c) inputs remain
+    (float64: sampling weights), remainder = their exact sum."""
 
     query: torch.Tensor
     max: torch.Tensor
     copies: torch.Tensor
     good: torch.Tensor  # [S, V] bool
-    size: torch.Tensor  # [S] float64 (exact integers below 2^53)
+    size: torch.Tensor  # [S] float64
     certified: int
+    remainder: int
 
 
 def cubic_strata(tables: PathTables, flops: FlopCounter) -> Strata:
@@ -220,9 +222,10 @@ def cubic_strata(tables: PathTables, flops: FlopCounter) -> Strata:
     if not rows["query"]:
         empty = torch.zeros(0, dtype=torch.int64)
         return Strata(empty, empty, empty, torch.zeros(0, V, dtype=torch.bool), torch.zeros(0, dtype=torch.float64),
-                      certified)
+                      certified, 0)
     return Strata(torch.tensor(rows["query"]), torch.tensor(rows["max"]), torch.tensor(rows["copies"]),
-                  torch.stack(rows["good"]), torch.tensor(rows["size"], dtype=torch.float64), certified)
+                  torch.stack(rows["good"]), torch.tensor([float(x) for x in rows["size"]], dtype=torch.float64),
+                  certified, sum(rows["size"]))
 
 
 def _place(strata: Strata, s: torch.Tensor, positions: torch.Tensor, tokens: torch.Tensor, n: int) -> torch.Tensor:
@@ -246,7 +249,7 @@ def sample_remainder(strata: Strata, count: int, n: int, generator: torch.Genera
     # positions: c of the n-1 non-query positions, uniformly
     ranks = torch.rand(count, n - 1, generator=generator).argsort(dim=1).argsort(dim=1)
     positions = ranks < c[:, None]
-    # the slot of the first non-good token, by exact weights (float64: sizes are exact below 2^53)
+    # the slot of the first non-good token, by its weight
     slots = torch.arange(n - 1)
     mf, Gf, cf = m.double()[:, None], G.double()[:, None], c.double()[:, None]
     weight = torch.where(slots < cf, Gf**slots * (mf - Gf) * mf ** (cf - 1 - slots), torch.zeros(()))
@@ -296,7 +299,7 @@ def stratified(tables: PathTables, budget: float, seed: int, level: float) -> Es
     V, n = tables.d_vocab, tables.n_ctx
     flops.add(table_flops(tables.cfg))
     strata = cubic_strata(tables, flops)
-    remainder = int(strata.size.sum())
+    remainder = strata.remainder
     per_input = input_flops(V, n)
     if flops.total + remainder * per_input <= budget:
         right = strata.certified + evaluate(tables, enumerate_remainder(strata, n), flops)

@@ -58,7 +58,7 @@ def coqc() -> str:
     if path is None:
         if os.environ.get("CI") == "true":
             pytest.fail("coqc is missing in CI: .ci/run installs Coq from Debian (../shared/design/COQ.md)")
-        pytest.skip("coqc is not installed (apt-get install coq libcoq-coquelicot libcoq-interval ...)")
+        pytest.skip("coqc is not installed (apt-get install coq libcoq-bignums)")
     return path
 
 

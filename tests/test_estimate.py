@@ -85,7 +85,7 @@ def test_the_remainder_is_sampled_uniformly(half_trained):
     tables = path_tables(model)
     strata = cubic_strata(tables, FlopCounter())
     remainder = {tuple(x) for x in enumerate_remainder(strata, 3).tolist()}
-    assert len(remainder) == int(strata.size.sum()) > 10
+    assert len(remainder) == strata.remainder == int(strata.size.sum()) > 10
     draws = 60 * len(remainder)
     counts = Counter(tuple(x) for x in sample_remainder(strata, draws, 3, torch.Generator().manual_seed(5)).tolist())
     assert set(counts) == remainder
