@@ -60,6 +60,11 @@ class BruteForceResult:
     uncertain: int = 0
 
     @property
+    def count(self) -> int:
+        """The same as `correct`: every result type names its count `count`."""
+        return self.correct
+
+    @property
     def accuracy(self) -> float:
         return self.correct / self.total
 

@@ -18,14 +18,46 @@ from pyverify.strategies.subcubic import PRESETS
 
 
 @dataclass(frozen=True)
+class ProverStatus:
+    """What is known about the Lean or Coq theorem of one strategy for these weights, as data.
+
+    state:   "verified", "failed", "not checked" (the prover was not run: `detail` says why),
+             "not exported" (no module for these weights) or "no proof" (no Coq soundness proof
+             for the strategy)
+    module:  the generated module (relative to the project), if there is one
+    detail:  the failure (file:line: message) or why it was not checked
+    seconds: the prover's time, when verified
+    str() gives the sentence `pyverify compare` prints."""
+
+    state: str
+    module: str = ""
+    detail: str = ""
+    seconds: float = 0.0
+    prover: str = ""
+
+    @property
+    def verified(self) -> bool:
+        return self.state == "verified"
+
+    def __str__(self) -> str:
+        if self.state == "verified":
+            return f"{self.module}: verified by {self.prover} ({self.seconds:.1f} s)"
+        if self.state == "failed":
+            return f"{self.module}: failed ({self.detail})" if self.detail else f"{self.module}: failed"
+        if self.state == "not checked":
+            return f"{self.module}: not checked ({self.detail})" if self.detail else f"{self.module}: not checked"
+        return "no Coq soundness proof for this strategy yet" if self.state == "no proof" else "not exported"
+
+
+@dataclass(frozen=True)
 class ComparisonRow:
     strategy: str
     numeric: int  # float64 strategy count
     uncertain: int  # the float64 count's rounding flag (StrategyResult.uncertain)
     exact: int  # certified count (interval arithmetic)
     total: int
-    lean: str  # the Lean theorem's status, in words
-    coq: str  # the Coq theorem's status, in words
+    lean: ProverStatus  # the Lean theorem's status
+    coq: ProverStatus  # the Coq theorem's status
 
 
 def find_modules(folder: Path, suffix: str, digest: str, strategy: str) -> list[str]:
@@ -43,33 +75,33 @@ def find_modules(folder: Path, suffix: str, digest: str, strategy: str) -> list[
     return found
 
 
-def status_text(relative: str, statuses: list | None, note: str, prover: str) -> str:
+def module_status(relative: str, statuses: list | None, note: str, prover: str) -> ProverStatus:
     """What is known about one generated module: its check's verdict, or why it was not checked."""
     if statuses is None:
-        return f"{relative}: not checked ({note})"
+        return ProverStatus("not checked", relative, note, prover=prover)
     for s in statuses:
         if s.file == relative:
             if s.verified:
-                return f"{relative}: verified by {prover} ({s.seconds:.1f} s)"
+                return ProverStatus("verified", relative, seconds=s.seconds, prover=prover)
             e = s.error
-            return f"{relative}: failed ({e.path}:{e.line}: {e.message})" if e else f"{relative}: failed"
-    return f"{relative}: not checked"
+            return ProverStatus("failed", relative, f"{e.path}:{e.line}: {e.message}" if e else "", prover=prover)
+    return ProverStatus("not checked", relative, prover=prover)
 
 
-def lean_status(lean_dir: Path, digest: str, strategy: str, statuses: list | None, note: str) -> str:
+def lean_status(lean_dir: Path, digest: str, strategy: str, statuses: list | None, note: str) -> ProverStatus:
     """Find a generated Lean module for these weights and strategy and say what is known about it.
     statuses: the result of check_project, or None when Lean was not run (note says why)."""
     modules = find_modules(lean_dir / "Generated", ".lean", digest, strategy)
-    return status_text(modules[0], statuses, note, "Lean") if modules else "not exported"
+    return module_status(modules[0], statuses, note, "Lean") if modules else ProverStatus("not exported", prover="Lean")
 
 
-def coq_status(coq_dir: Path, digest: str, strategy: str, statuses: list | None, note: str) -> str:
+def coq_status(coq_dir: Path, digest: str, strategy: str, statuses: list | None, note: str) -> ProverStatus:
     """Find a generated Coq module for these weights and strategy and say what is known about it.
     statuses: the result of check_coq_project, or None when coqc was not run (note says why)."""
     if coq_checker(strategy) is None:
-        return "no Coq soundness proof for this strategy yet"
+        return ProverStatus("no proof", prover="coqc")
     modules = find_modules(coq_dir / "Generated", ".v", digest, strategy)
-    return status_text(modules[0], statuses, note, "coqc") if modules else "not exported"
+    return module_status(modules[0], statuses, note, "coqc") if modules else ProverStatus("not exported", prover="coqc")
 
 
 def compare(model: MaxOfKTransformer, lean_dir: str | Path = "lean", coq_dir: str | Path = "coq",

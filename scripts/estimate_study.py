@@ -195,7 +195,7 @@ def past_brute_force(out: Path) -> None:
              "| K | method | budget | FLOPs | estimate | 95% interval | seconds |", "|---|---|---|---|---|---|---|"]
     for K in (6, 8, 10):
         start = time.perf_counter()
-        model, _ = pyverify.train.train(pyverify.ModelConfig(d_vocab=64, n_ctx=K, d_model=32, d_head=32),
+        model, _ = pyverify.train(pyverify.ModelConfig(d_vocab=64, n_ctx=K, d_model=32, d_head=32),
                                         pyverify.TrainConfig(seed=0))
         print(f"K={K}: trained in {time.perf_counter() - start:.0f} s", flush=True)
         for method, budget in (("monte-carlo", 1e9), ("stratified", 1e9), ("mechanistic", 1e12)):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,7 @@ def zoo() -> list[ZooModel]:
 
     import tests.zoo
 
-    code = b"".join(Path(m.__file__).read_bytes() for m in (pyverify.model, pyverify.train, tests.zoo))
+    code = b"".join(Path(m.__file__).read_bytes() for m in (pyverify.model, sys.modules["pyverify.train"], tests.zoo))
     key = hashlib.sha256(torch.__version__.encode() + code).hexdigest()[:16]
     folder = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "pyverify" / "test-zoo"
     folder.mkdir(parents=True, exist_ok=True)
@@ -60,7 +61,7 @@ def trained_k4(request) -> MaxOfKTransformer:
     cache = getattr(request.config, "cache", None)  # None under -p no:cacheprovider
     if cache is None:
         return train(ModelConfig(), TrainConfig(seed=123))[0]
-    code = b"".join(Path(m.__file__).read_bytes() for m in (pyverify.model, pyverify.train))
+    code = b"".join(Path(m.__file__).read_bytes() for m in (pyverify.model, sys.modules["pyverify.train"]))
     key = hashlib.sha256(torch.__version__.encode() + code).hexdigest()[:16]
     path = cache.mkdir("pyverify-models") / f"seed123-{key}.safetensors"
     if path.exists():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -25,13 +25,13 @@ class CertifiedResult:
     count: int
     total: int
     seconds: float
-    proven: list
-    blocks: list[tuple[int, int, int]]
+    proven: list = field(repr=False)  # the repr stays short: these hold up to V^3 n entries
+    blocks: list[tuple[int, int, int]] = field(repr=False)
     strategy: str = ""
-    weights: ExactWeights | None = None
-    hints: SubcubicHints | None = None
-    architecture: str = ""
-    coq_hints: CoqSubcubicHints | None = None
+    weights: ExactWeights | None = field(default=None, repr=False)
+    hints: SubcubicHints | None = field(default=None, repr=False)
+    architecture: str = field(default="", repr=False)
+    coq_hints: CoqSubcubicHints | None = field(default=None, repr=False)
 
     @property
     def bound(self) -> float:
