@@ -1,7 +1,7 @@
 """Brute-force accuracy in float64: the number of inputs in [V]^n that the model gets right, with a
 rounding flag (the inputs whose decision lies within the a-priori float64 error bound).
 
-Uses the separable form of the tables (ARCHITECTURE.md). Fix the query token q (the last
+Uses the separable form of the tables (derived here). Fix the query token q (the last
 token). With e(i, t) = exp(score of token t at position i), the logits of an input x are,
 up to the positive softmax denominator,
 

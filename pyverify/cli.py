@@ -355,7 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strategy", default="cubic",
                    help="the certified strategy: cubic (default), brute-force (models with at most 200,000 inputs), "
                         "or subcubic:PRESET (default, exact-eqke, svd, quadratic) or subcubic:EUPU/attention/error "
-                        "(Lean only)")
+                        "(every implemented one, Lean and Coq)")
     p.add_argument("--name", required=True, help="module name, UpperCamelCase (e.g. Seed123)")
     p.add_argument("--lean-dir", default="lean",
                    help="the Lean project (default ./lean); created with the core library if missing")
