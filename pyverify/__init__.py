@@ -10,8 +10,7 @@
     pyverify.check("lean"); pyverify.compare(model)     # verdicts and one comparison, as data
 """
 
-__version__ = "0.1.0"
-
+from pyverify.version import __version__  # noqa: E402
 from pyverify.api import (BruteForceResult, ComparisonRow, Estimate, StrategyResult, TheoremStatus,  # noqa: E402
                           accuracy, bound, certify, check, compare, estimate, export_coq, export_lean, load)
 from pyverify.checkpoint import save_checkpoint  # noqa: E402

@@ -21,8 +21,7 @@ from pyverify.estimate import Estimate
 from pyverify.estimate import estimate as _estimate
 from pyverify.exact import certify as _certify
 from pyverify.exact.result import CertifiedResult
-from pyverify.export import export_lean
-from pyverify.export.coq import export_coq
+from pyverify.export import export_coq, export_lean
 from pyverify.lake import TheoremStatus
 from pyverify.model import MaxOfKTransformer, model_from_state_dict
 from pyverify.registry import run_numeric

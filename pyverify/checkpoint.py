@@ -14,7 +14,7 @@ import torch
 from safetensors.torch import load as st_load
 from safetensors.torch import save as st_save
 
-from pyverify import __version__
+from pyverify.version import __version__
 from pyverify.atomic import write_bytes_atomic, write_text_atomic
 from pyverify.config import ModelConfig
 from pyverify.errors import PyVerifyError

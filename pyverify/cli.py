@@ -11,7 +11,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from pyverify import __version__
+from pyverify.version import __version__
 from pyverify.errors import PyVerifyError
 
 EXIT_ERROR = 2
@@ -168,7 +168,8 @@ def _say_architecture(model) -> None:
 def cmd_export(args: argparse.Namespace) -> int:
     import pyverify
     from pyverify.export import check_lean_destination
-    from pyverify.export.coq import PROVED, check_coq_destination
+    from pyverify.export import check_coq_destination
+    from pyverify.export.coq import PROVED
     from pyverify.registry import strategy
 
     s = strategy(args.strategy)

@@ -7,7 +7,7 @@ A theorem is reported verified only when all of these hold:
 1. the project's library (theories/*.v, _CoqProject, Makefile) is byte-identical to the one
    pyverify ships, with no other file in theories/;
 2. the module is byte for byte what pyverify writes for the weights and count it holds
-   (`pyverify.export.read.verify_coq_module`): no Admitted, axiom, shadowing definition or
+   (`pyverify.export.verify.verify_coq_module`): no Admitted, axiom, shadowing definition or
    other proof can hide in it, and its weights record has the shapes its dimensions declare;
 3. coqc compiled pyverify's own rendering of it;
 4. in a file pyverify writes itself, coqc accepts the module's theorem at the intended
@@ -23,7 +23,6 @@ exits with EXIT_NO_TOOLCHAIN.
 
 from __future__ import annotations
 
-import filecmp
 import re
 import shutil
 import subprocess
@@ -34,9 +33,13 @@ from pathlib import Path
 
 from pyverify.atomic import write_text_atomic
 from pyverify.errors import PyVerifyError
-from pyverify.export.read import GeneratedModule, ModuleError, verify_coq_module
+from pyverify.export.coq import coq_checker, render_coq_module
+from pyverify.export.coq import statement as coq_statement
+from pyverify.export.grammar import ModuleError
+from pyverify.export.read import GeneratedModule
+from pyverify.export.verify import verify_coq_module
 from pyverify.lake import Diagnostic, NoToolchain, TheoremStatus, generated_paths
-from pyverify.resources import COQ_CORE, coq_library_dir
+from pyverify.resources import COQ_CORE, coq_library_differences, coq_library_dir
 
 # ../shared/design/COQ.md, "Trust rules": the standard reals' axioms and the specifications of
 # primitive integers and floats, by fully qualified name.
@@ -90,22 +93,8 @@ def disallowed(full_names: list[str]) -> list[str]:
     return [a for a in full_names if a not in ALLOWED_AXIOMS and not a.startswith(ALLOWED_PREFIXES)]
 
 
-def library_differences(coq_dir: Path) -> list[str]:
-    """The library files (relative paths) missing or different from the shipped ones, and any
-    other file in theories/."""
-    shipped = coq_library_dir()
-    names = list(COQ_CORE) + [f"theories/{p.name}" for p in sorted((shipped / "theories").glob("*.v"))]
-    differ = [n for n in names if not (coq_dir / n).is_file()
-              or not filecmp.cmp(coq_dir / n, shipped / n, shallow=False)]
-    extra = sorted(f"theories/{p.name}" for p in (coq_dir / "theories").glob("*.v")
-                   if not (shipped / "theories" / p.name).exists())
-    return differ + [f"{e} (not shipped)" for e in extra]
-
-
 def statement(module: GeneratedModule) -> str:
     """The intended statement of a module's theorem, by full names."""
-    from pyverify.export.coq import coq_checker, statement as coq_statement
-
     return coq_statement(module.count, coq_checker(module.strategy)[4], f"PyVerify.Generated.{module.name}.weights",
                          "PyVerify.Semantics.")
 
@@ -133,7 +122,7 @@ def library_build(coqc: str, make: str, timeout: float | None = None,
                   say: Callable[[str], None] = lambda m: None) -> tuple[Path, float]:
     """The shipped Coq library built with `make` in a cache folder keyed by coqc's version and
     the library's text, reused while both are unchanged; and the seconds the build took here
-    (0 when reused). A project's library is byte-identical to it (library_differences), so its
+    (0 when reused). A project's library is byte-identical to it (coq_library_differences), so its
     modules are compiled against this build."""
     import hashlib
     import os
@@ -191,7 +180,7 @@ def check_coq_project(coq_dir: str | Path = "coq", timeout: float | None = None,
     coqc, make = _tool("coqc"), _tool("make")
     paths = generated_paths(coq_dir / "Generated", ".v", only)
     statuses: dict[str, TheoremStatus] = {}
-    differ = library_differences(coq_dir)
+    differ = coq_library_differences(coq_dir)
     readable = []
     for path in paths:
         relative, module_name = f"Generated/{path.name}", f"PyVerify.Generated.{path.stem}"
@@ -224,8 +213,6 @@ def _compile(coqc: str, workdir: Path, library: Path, readable: list[tuple[Gener
     """Render each module afresh into workdir/Generated, compile it, and check the statements
     of those that compiled; the statuses name the user's files (whose lines equal the
     rendering's)."""
-    from pyverify.export.coq import render_coq_module
-
     compiled = []
     for module, path in readable:
         relative, module_name = f"Generated/{path.name}", f"PyVerify.Generated.{module.name}"

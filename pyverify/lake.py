@@ -20,7 +20,6 @@ the CLI exits with EXIT_NO_TOOLCHAIN.
 
 from __future__ import annotations
 
-import filecmp
 import os
 import re
 import shutil
@@ -32,10 +31,13 @@ from pathlib import Path
 
 from pyverify.atomic import write_text_atomic
 from pyverify.errors import PyVerifyError
-from pyverify.export.read import GeneratedModule, ModuleError, verify_lean_module
-from pyverify.export.split import Part
+from pyverify.export.grammar import ModuleError
+from pyverify.export.read import GeneratedModule
+from pyverify.export.render import STRATEGIES, render_module
+from pyverify.export.split import Part, is_split, split_module
+from pyverify.export.verify import verify_lean_module
 from pyverify.lean_jobs import Job, run_jobs
-from pyverify.resources import lean_core_dir
+from pyverify.resources import lean_core_dir, lean_library_differences
 
 EXIT_FAILED = 1
 EXIT_NO_TOOLCHAIN = 3
@@ -87,24 +89,8 @@ def parse_diagnostics(output: str) -> list[Diagnostic]:
     return found
 
 
-def library_differences(lean_dir: Path, lake: bool) -> list[str]:
-    """The project's core-library files (relative paths) that are missing or differ from the
-    shipped ones; with lake, also its build files (and a lakefile.lean, which lake would prefer)."""
-    shipped = lean_core_dir()
-    names = ["PyVerify.lean"] + [f"PyVerify/{p.name}" for p in sorted((shipped / "PyVerify").glob("*.lean"))]
-    if lake:
-        names += ["lakefile.toml", "lean-toolchain"]
-    differ = [n for n in names if not (lean_dir / n).is_file()
-              or not filecmp.cmp(lean_dir / n, shipped / n, shallow=False)]
-    if lake and (lean_dir / "lakefile.lean").exists():
-        differ.append("lakefile.lean")
-    return differ
-
-
 def final_theorem(module: GeneratedModule) -> tuple[str, str]:
     """The Lean checker a module's final theorem is about, and that theorem's name."""
-    from pyverify.export import STRATEGIES
-
     entry = STRATEGIES[module.strategy.partition(":")[0]]
     return entry[0], entry[2]
 
@@ -192,7 +178,7 @@ def check_project(lean_dir: str | Path = "lean", timeout: float | None = None, l
     paths = generated_paths(lean_dir / "Generated", ".lean", only)
     statuses: dict[str, TheoremStatus] = {}
     modules: list[tuple[GeneratedModule, Path]] = []
-    differ = library_differences(lean_dir, lake=True)
+    differ = lean_library_differences(lean_dir, lake=True)
     for path in paths:
         relative = f"Generated/{path.name}"
         try:
@@ -307,9 +293,6 @@ def module_jobs(module: GeneratedModule, path: Path, workdir: Path,
     under workdir/Generated, oleans under workdir/build): split into its parts when the user's
     module is stored split or `split` asks for it, else as one file. The second value is the
     parts when a single-file module is compiled split (to map a diagnostic back to its line)."""
-    from pyverify.export import render_module
-    from pyverify.export.split import is_split, split_module
-
     text = render_module(module.weights, module.name, module.strategy, module.count, module.blocks, module.hints,
                          module.architecture, module.version)
     stored_split = is_split(path)

@@ -9,6 +9,7 @@ without a checkout.
 
 from __future__ import annotations
 
+import filecmp
 import importlib.resources
 import shutil
 from pathlib import Path
@@ -79,3 +80,29 @@ def create_lean_project(dest: Path) -> Path:
         else:
             shutil.copy2(item, dest / name)
     return dest
+
+
+def lean_library_differences(lean_dir: Path, lake: bool) -> list[str]:
+    """The project's core-library files (relative paths) that are missing or differ from the
+    shipped ones; with lake, also its build files (and a lakefile.lean, which lake would prefer)."""
+    shipped = lean_core_dir()
+    names = ["PyVerify.lean"] + [f"PyVerify/{p.name}" for p in sorted((shipped / "PyVerify").glob("*.lean"))]
+    if lake:
+        names += ["lakefile.toml", "lean-toolchain"]
+    differ = [n for n in names if not (lean_dir / n).is_file()
+              or not filecmp.cmp(lean_dir / n, shipped / n, shallow=False)]
+    if lake and (lean_dir / "lakefile.lean").exists():
+        differ.append("lakefile.lean")
+    return differ
+
+
+def coq_library_differences(coq_dir: Path) -> list[str]:
+    """The library files (relative paths) missing or different from the shipped ones, and any
+    other file in theories/."""
+    shipped = coq_library_dir()
+    names = list(COQ_CORE) + [f"theories/{p.name}" for p in sorted((shipped / "theories").glob("*.v"))]
+    differ = [n for n in names if not (coq_dir / n).is_file()
+              or not filecmp.cmp(coq_dir / n, shipped / n, shallow=False)]
+    extra = sorted(f"theories/{p.name}" for p in (coq_dir / "theories").glob("*.v")
+                   if not (shipped / "theories" / p.name).exists())
+    return differ + [f"{e} (not shipped)" for e in extra]

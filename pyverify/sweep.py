@@ -195,8 +195,7 @@ def export_task(sweep: Sweep, seed: int, prover: str, name: str, after: dict | N
     `prover` into its own project OUT/seeds/seed{S}/{prover}/{module}. after: the seed task's
     record when it ran in this sweep (a dependency only; its error is passed on)."""
     from pyverify.exact import certify
-    from pyverify.export import export_lean
-    from pyverify.export.coq import export_coq
+    from pyverify.export import export_coq, export_lean
 
     _set_threads(sweep)
     record = _check_record(seed, prover, name)
@@ -463,7 +462,7 @@ def confirmed(out: Path, check: dict) -> dict:
     model now in OUT, and takes its count from that module; otherwise it is not verified."""
     if not check["verified"]:
         return check
-    from pyverify.export.read import verify_coq_module, verify_lean_module
+    from pyverify.export.verify import verify_coq_module, verify_lean_module
 
     folder = _project(out, check["seed"], check["prover"], check["module"]) / "Generated"
     path = folder / (f"{check['module']}.lean" if check["prover"] == "lean" else f"{check['module']}.v")

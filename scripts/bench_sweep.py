@@ -65,7 +65,7 @@ def time_lean_check(lean: str, workers: int) -> float:
 def time_coq_check(model_path: Path) -> float:
     from pyverify.checkpoint import load_model
     from pyverify.coqc import check_coq_project
-    from pyverify.export.coq import to_coq
+    from pyverify.export import to_coq
 
     with tempfile.TemporaryDirectory() as tmp:
         to_coq(load_model(model_path), "Seed0", "cubic", Path(tmp) / "coq")

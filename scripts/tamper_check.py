@@ -24,8 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pyverify.cli import main as cli  # noqa: E402
 from pyverify.errors import PyVerifyError  # noqa: E402
-from pyverify.export import to_lean  # noqa: E402
-from pyverify.export.coq import to_coq  # noqa: E402
+from pyverify.export import to_coq, to_lean  # noqa: E402
 from scripts.fuzz_lean_hints import lean_command  # noqa: E402
 from tests.lean_fixtures import tiny_model  # noqa: E402
 from tests.test_check_forgery import VERSION_ATTACKS  # noqa: E402

@@ -19,10 +19,9 @@ from hypothesis import strategies as st
 
 from pyverify.cli import main
 from pyverify.errors import PyVerifyError
-from pyverify.export import render_module, to_lean
-from pyverify.export.coq import to_coq
+from pyverify.export import render_module, to_coq, to_lean
 from pyverify.export.grammar import code_violations
-from pyverify.export.read import verify_coq_module, verify_lean_module
+from pyverify.export.verify import verify_coq_module, verify_lean_module
 from tests.lean_fixtures import tiny_model
 
 GOLDEN = Path(__file__).parent / "golden"

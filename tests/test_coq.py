@@ -26,9 +26,10 @@ from pyverify.coqc import ALLOWED_AXIOMS, ALLOWED_PREFIXES, assumptions, disallo
 from pyverify.exact.brute_checker import certify_brute
 from pyverify.exact.fixed import PREC, exp_interval, exp_nonpos, inv_sqrt
 from pyverify.exact.weights import exact_weights
-from pyverify.export.coq import render_coq_module, to_coq
+from pyverify.export import render_coq_module, to_coq
 from pyverify.exact.subcubic_checker import certify_subcubic
-from pyverify.export.read import read_coq_module, verify_coq_module
+from pyverify.export.read import read_coq_module
+from pyverify.export.verify import verify_coq_module
 from pyverify.train import TrainConfig, train
 from pyverify.export.read import read_lean_module
 from tests.lean_fixtures import tiny_model
@@ -419,7 +420,6 @@ def test_axioms_are_allowed_by_full_name_only(built, tmp_path, capsys, monkeypat
     pyverify's rendering, a module whose proof uses an axiom it declares in a module named Uint63
     compiles, prints as `Uint63.cheat`, and is still refused: its full name is
     PyVerify.Generated.Tiny.Uint63.cheat."""
-    import pyverify.export.coq
     from pyverify.export.read import read_coq_module as read
 
     monkeypatch.setattr(coq_check, "verify_coq_module", read)
@@ -432,7 +432,7 @@ def test_axioms_are_allowed_by_full_name_only(built, tmp_path, capsys, monkeypat
     path.write_text(head + "Module Uint63. Axiom cheat : (16 <= correct_count weights)%nat. End Uint63.\n"
                     "Theorem accuracy_lower_bound : well_formed weights /\\ (16 <= correct_count weights)%nat.\n"
                     "Proof. split; [apply well_formed_b_correct; vm_compute; reflexivity | exact Uint63.cheat]. Qed.\n")
-    monkeypatch.setattr(pyverify.export.coq, "render_coq_module", lambda *args: path.read_text())
+    monkeypatch.setattr(coq_check, "render_coq_module", lambda *args: path.read_text())
     assert main(["check", "--prover", "coq", "--coq-dir", str(coq_dir)]) == 1
     out = capsys.readouterr().out
     assert "outside the allowed list: PyVerify.Generated.Tiny.Uint63.cheat" in out and "verified" not in out, out

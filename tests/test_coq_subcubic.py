@@ -101,7 +101,7 @@ def test_coq_subcubic_checker_equals_python_for_honest_and_lying_hints(built, tm
 
 def test_coq_export_of_an_unimplemented_configuration_is_refused(tmp_path):
     from pyverify.errors import PyVerifyError
-    from pyverify.export.coq import to_coq
+    from pyverify.export import to_coq
     from tests.lean_fixtures import tiny_model
 
     unimplemented = next(c.name for c in SubcubicConfig.all() if not c.implemented)

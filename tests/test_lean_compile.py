@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from pyverify import export, lake
+from pyverify import lake
 from pyverify.accuracy import count_correct
 from pyverify.cli import main
 from pyverify.exact.blocks import subcubic_blocks
@@ -140,7 +140,7 @@ def test_the_restated_theorem_catches_what_gets_past_the_text_check(attack, lean
         old, new, _, *more = TAMPERING[attack]
         text = text.replace(old, new, 1).replace(*more[:2] if more else ("", ""), 1)
     path.write_text(text)
-    monkeypatch.setattr(export, "render_module", lambda *args: text)
+    monkeypatch.setattr(lake, "render_module", lambda *args: text)
     code, out = check(capsys, lean_dir, lean_compiler)
     assert code == 1 and "FAILED    Generated.Tiny" in out and "verified" not in out, out
     assert ("depends on axioms" in out) if attack != "shadowing definition" else ("not accepted" in out), out

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pyverify.exact.subcubic_checker import CoqSubcubicHints, SubcubicHints
+    from pyverify.exact.hints import CoqSubcubicHints, SubcubicHints
     from pyverify.exact.weights import ExactWeights
 
 TRUSTED = ("exact integer and outward-rounded interval arithmetic in Python (pyverify/exact); a theorem once "

@@ -46,6 +46,7 @@ from pyverify.counting import case_count, cases, gap_is_legal, non_query_ends
 from pyverify.errors import PyVerifyError
 from pyverify.exact.blocks import subcubic_blocks
 from pyverify.exact.fixed import PREC, Interval, exp_nonpos, inv_sqrt, scaled_score
+from pyverify.exact.hints import CoqSubcubicHints, SubcubicHints
 from pyverify.exact.result import CertifiedResult
 from pyverify.exact.weights import ExactWeights, exact_tables, exact_weights, matmul, resid_query
 from pyverify.limits import require_time
@@ -87,49 +88,6 @@ EUPU_CODES = {"mean_query+max_diff": 0, "max_diff": 0, "svd_query+max_diff": 0, 
 ATTENTION_CODES = {"exact_EQKE+max_diff_exact": 0, "max_diff_exact": 1, "max_diff": 2, "svd": 3,
                    "max_diff_subproduct": 4, "max_diff_subproduct_recursive": 5,
                    "mean+max_diff_subproduct_recursive": 6, "mean+max_diff": 7, "mean+max_diff_subproduct": 8}
-
-
-@dataclass(frozen=True)
-class SubcubicHints:
-    """The search's hints as the Lean checker reads them (lean/PyVerify/Hints.lean: the same name
-    and field names): handling codes, and the gaps packed per max token, digit q n + c of row m
-    in base 2^gap_bits."""
-
-    eupu: int
-    attention: int
-    drop_query: bool
-    gap_bits: int
-    gaps: list[int]
-    x: list[int]
-    z: list[int]
-    Y: list[list[int]]
-    Z: list[list[int]]
-    ty: int
-    tz: int
-    sigma_sq: int
-    sigma_bits: int
-    mu: list[int]
-
-
-@dataclass(frozen=True)
-class CoqSubcubicHints:
-    """The hints as the Coq checker reads them (coq/theories/Subcubic.v, `hints`: the same field
-    names). The Coq checker transcribes the cases, p_low and the logit summaries; of the split it
-    reads the result, EQKE = Main + Err with Main = EQKE (main_exact) or the rank-one
-    main_q[q] main_k[k] / den, and the claimed bound err_bound[q] (the split's R[q]) on the row
-    spread of Err, which it checks against the exact spread (using the larger), so no hint is
-    trusted. gaps: the gap of case (q, m, c) at gaps[m][q n + c] (`gap_rows`); eupu: 0 (around
-    the row mu), 1 or 2, the Lean codes."""
-
-    eupu: int
-    mu: list[int]
-    drop_query: bool
-    gaps: list[list[int]]
-    main_exact: bool
-    main_q: list[int]
-    main_k: list[int]
-    den: int
-    err_bound: list[int]
 
 
 def coq_hints(w: ExactWeights, config: SubcubicConfig, hints: SearchHints, split: AttentionSplit) -> CoqSubcubicHints:

@@ -1,30 +1,20 @@
-"""Exporting a certified bound as a Coq module (coq/Generated/NAME.v) whose theorem is about the
-model itself: `(N <= correct_count weights)%nat`, proved from the checker's soundness theorem.
-
-    from pyverify.export.coq import export_coq
-    result = export_coq(pyverify.certify(model, "brute-force"), name="Tiny", coq_dir="coq")
-
-Rendering is deterministic: the same weights give byte-identical files.
+"""Rendering a certificate as a Coq module (coq/Generated/NAME.v) whose theorem is about the
+model itself: `(N <= correct_count weights)%nat`, proved from the checker's soundness theorem
+(pyverify.export.write writes it). Rendering is deterministic: the same weights give
+byte-identical text.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 
-from pyverify import __version__
-from pyverify.atomic import write_text_atomic
 from pyverify.errors import PyVerifyError
-from pyverify.exact import certify
 from pyverify.exact.fixed import PREC, inv_sqrt
-from pyverify.exact.result import CertifiedResult
-from pyverify.exact.subcubic_checker import CoqSubcubicHints
+from pyverify.exact.hints import CoqSubcubicHints
 from pyverify.exact.weights import ExactWeights
 from pyverify.export.grammar import checked_code, rendered_fields
-from pyverify.export import (BUILT_HERE, FIELDS, NAME_PATTERN, ExportResult, check_destination, environment,
-                             inside, weights_digest)
-from pyverify.model import MaxOfKTransformer
+from pyverify.export.render import BUILT_HERE, FIELDS, environment, weights_digest
 from pyverify.registry import strategy as lookup
-from pyverify.resources import create_coq_project
+from pyverify.version import __version__
 
 # Per family with a Coq soundness proof: the checker evaluated by vm_compute, the theorem
 # equating it with the checker on Z, the soundness theorem, a title, and the type of the count
@@ -40,8 +30,6 @@ SUBCUBIC_SECONDS = 40.0  # seconds of vm_compute after the tables, K=4, V=64 (me
 def coq_checker(strategy: str) -> tuple[str, str, str, str, str] | None:
     """The COQ_STRATEGIES entry of a strategy name (every implemented subcubic configuration is
     proved), or None if its checker has no Coq soundness proof."""
-    from pyverify.registry import strategy as lookup
-
     try:
         s = lookup(strategy)
     except PyVerifyError:
@@ -112,55 +100,3 @@ def render_coq_module(w: ExactWeights, name: str, strategy: str, count: int, arc
         accuracy=f"{count / total:.6f}", checker=checker, checker_eq=checker_eq, sound=sound, scope=scope,
         statement=statement(count, scope), hints=coq_hints_record(hints) if hints is not None else "")
     return checked_code(text, "coq")
-
-
-def check_coq_destination(coq_dir: str | Path, name: str, force: bool = False) -> None:
-    """check_destination for coq_dir/Generated/NAME.v; nothing may lead out of coq_dir."""
-    from pyverify.coqc import library_differences
-    from pyverify.export.read import verify_coq_module
-
-    if not NAME_PATTERN.match(name):
-        raise PyVerifyError(f"--name {name!r} must be an UpperCamelCase identifier (letters and digits)")
-    coq_dir = Path(coq_dir)
-    check_destination("Coq", coq_dir, coq_dir / "Generated" / f"{name}.v", "_CoqProject", library_differences,
-                      verify_coq_module, force=force)
-    for target in (coq_dir / "Generated", coq_dir / "Generated" / f"{name}.v"):
-        if target.exists() or target.is_symlink():
-            inside(coq_dir, target)
-
-
-def export_coq(certificate: CertifiedResult, name: str, coq_dir: str | Path = "coq",
-               force: bool = False) -> ExportResult:
-    """Write a certificate from `pyverify.certify` as coq_dir/Generated/NAME.v atomically,
-    without recomputing anything. A missing (or empty) coq_dir becomes a copy of the Coq library
-    first; an existing one must be pyverify's (check_coq_destination). force: overwrite a module
-    pyverify did not write."""
-    w = certificate.weights
-    if w is None or not certificate.strategy:
-        raise PyVerifyError("export needs a certificate from pyverify.certify (with its weights and strategy)")
-    if not lookup(certificate.strategy).coq:
-        raise PyVerifyError(f"no Coq soundness proof for --strategy {certificate.strategy} yet (Coq proves: "
-                            f"{PROVED}); export it with --prover lean")
-    check_coq_destination(coq_dir, name, force)
-    coq_dir = Path(coq_dir)
-    if not (coq_dir / "_CoqProject").exists():
-        create_coq_project(coq_dir)
-    text = render_coq_module(w, name, certificate.strategy, certificate.count, certificate.architecture or BUILT_HERE,
-                             hints=certificate.coq_hints)
-    path = coq_dir / "Generated" / f"{name}.v"
-    write_text_atomic(path, text)
-    return ExportResult(path, name, certificate.strategy, certificate.count, certificate.total, "vm_compute",
-                        len(text.encode()), certificate.seconds,
-                        estimate_coq_seconds(w.d_vocab, w.n_ctx, w.d_model, certificate.strategy))
-
-
-def to_coq(model: MaxOfKTransformer, name: str, strategy: str = "brute-force", coq_dir: str | Path = "coq",
-           force: bool = False) -> ExportResult:
-    """Certify the model (`pyverify.certify`) and export the certificate (`export_coq`); the
-    strategy and the destination are validated first. force: also run a certification
-    estimated to take long."""
-    if not lookup(strategy).coq:
-        raise PyVerifyError(f"no Coq soundness proof for --strategy {strategy} yet (Coq proves: {PROVED}); "
-                            f"export it with --prover lean")
-    check_coq_destination(coq_dir, name, force)
-    return export_coq(certify(model, strategy, force), name, coq_dir, force)

@@ -1,11 +1,9 @@
 """Reading a generated module back: its name, strategy, exact weights, hints, blocks and count.
 
 `pyverify check` and `compare` trust nothing a module says about itself. They read the module's
-data here, re-render the module from that data with the shipped templates, and accept it only
-if the two texts are byte-identical (`verify_lean_module`, `verify_coq_module`): whatever a
-hand-edited module adds (a `sorry`, an axiom, `native_decide`, a shadowing definition, an
-option, an altered proof or statement) makes it differ from what pyverify writes. The weights'
-digest is computed from the decoded weights, never read from a comment.
+data here, each text field by the closed grammar of pyverify.export.grammar, and
+pyverify.export.verify re-renders the module from that data alone. The weights' digest is
+computed from the decoded weights, never read from a comment.
 """
 
 from __future__ import annotations
@@ -15,11 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pyverify.errors import PyVerifyError
-from pyverify.exact.subcubic_checker import CoqSubcubicHints, SubcubicHints
+from pyverify.exact.hints import CoqSubcubicHints, SubcubicHints
 from pyverify.exact.weights import ExactWeights
 from pyverify.export.grammar import (ModuleError, check_architecture_line, exact_text, known_strategy, stored_field,
                                     version_field)
 from pyverify.export.pack import unpack_matrix
+from pyverify.export.split import is_split, stored_parts
 
 LEAN_FIELDS = (("wE", "W_E"), ("wPos", "W_pos"), ("wQ", "W_Q"), ("wK", "W_K"), ("wV", "W_V"), ("wO", "W_O"),
                ("wU", "W_U"))
@@ -102,8 +101,6 @@ def _lean_hints(text: str) -> SubcubicHints:
 def read_lean_module(path: str | Path) -> GeneratedModule:
     """The data of a generated Lean module, single-file or split (raises ModuleError if it is
     not in pyverify's form)."""
-    from pyverify.export.split import is_split, stored_parts
-
     path = Path(path)
     text = exact_text(path)
     if is_split(path):
@@ -189,73 +186,3 @@ def read_coq_module(path: str | Path) -> GeneratedModule:
                                                  re.M)[1])
     hints = _coq_hints(text) if head[2].startswith("subcubic") else None
     return GeneratedModule(name, head[2], version, w, count, [], None, architecture, hints)
-
-
-def first_difference(actual: str, expected: str) -> str:
-    """Where two texts first differ, as `line N`."""
-    a, b = actual.splitlines(), expected.splitlines()
-    for k, (x, y) in enumerate(zip(a, b)):
-        if x != y:
-            return f"line {k + 1}"
-    return f"line {min(len(a), len(b)) + 1}"
-
-
-def same_as_rendered(path: Path, module: GeneratedModule, render) -> GeneratedModule:
-    """The module, if the file is byte for byte what render() writes from its data; ModuleError
-    naming the first difference (or why it cannot be rendered) otherwise."""
-    try:
-        expected = render()
-    except PyVerifyError as e:  # e.g. block counts that do not add up to the count
-        raise ModuleError(str(e)) from None
-    actual = exact_text(path)
-    if actual != expected:
-        raise ModuleError(f"it is not the module pyverify writes for its weights and count (it differs at "
-                          f"{first_difference(actual, expected)}); export it again")
-    return module
-
-
-def verify_lean_module(path: str | Path) -> GeneratedModule:
-    """The module's data, if the module is byte for byte what pyverify renders from that data
-    (its name is its file's); raises ModuleError naming the first difference otherwise."""
-    from pyverify.export import render_module
-
-    from pyverify.export.split import is_split, split_module, stored_parts
-
-    path = Path(path)
-    module = read_lean_module(path)
-    if module.name != path.stem:
-        raise ModuleError(f"its namespace names {module.name}, not {path.stem}")
-
-    def render() -> str:
-        return render_module(module.weights, module.name, module.strategy, module.count, module.blocks,
-                             module.hints, module.architecture, module.version)
-
-    if not is_split(path):
-        return same_as_rendered(path, module, render)
-    try:
-        expected = [(p.relative, p.text) for p in split_module(module.name, render())]
-    except PyVerifyError as e:  # e.g. block counts that do not add up to the count
-        raise ModuleError(str(e)) from None
-    stored = stored_parts(path)
-    if [r for r, _ in stored] != [r for r, _ in expected]:
-        raise ModuleError(f"its parts are {', '.join(r for r, _ in stored)}, not the split pyverify writes")
-    for (relative, actual), (_, text) in zip(stored, expected):
-        if actual != text:
-            raise ModuleError(f"{relative} is not the part pyverify writes for the module's weights and count (it "
-                              f"differs at {first_difference(actual, text)}); export it again")
-    return module
-
-
-def verify_coq_module(path: str | Path) -> GeneratedModule:
-    """As verify_lean_module, for a generated Coq module."""
-    from pyverify.export.coq import coq_checker, render_coq_module
-
-    path = Path(path)
-    module = read_coq_module(path)
-    if module.name != path.stem:
-        raise ModuleError(f"its title names {module.name}, not {path.stem}")
-    if coq_checker(module.strategy) is None:
-        raise ModuleError(f"no Coq soundness proof for --strategy {module.strategy}")
-    return same_as_rendered(path, module, lambda: render_coq_module(
-        module.weights, module.name, module.strategy, module.count, module.architecture, module.version,
-        module.coq_hints))
