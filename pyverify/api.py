@@ -27,6 +27,10 @@ from pyverify.model import MaxOfKTransformer, model_from_state_dict
 from pyverify.registry import run_numeric
 from pyverify.strategies.result import StrategyResult
 from pyverify.tables import path_tables
+from pyverify.checkpoint import load_model
+from pyverify.coqc import check_coq_project
+from pyverify.lake import check_project
+from pyverify.transformer_lens import model_from_transformer_lens
 
 __all__ = ["load", "accuracy", "bound", "certify", "estimate", "export_lean", "export_coq", "check", "compare",
            "BruteForceResult", "StrategyResult", "Estimate", "ComparisonRow", "TheoremStatus"]
@@ -38,8 +42,6 @@ def load(source) -> MaxOfKTransformer:
     mapping of TransformerLens names to tensors, on any device); a TransformerLens
     `HookedTransformer` (duck-typed: its `cfg` and `state_dict()`; every setting of its cfg is
     checked); or a pyverify model (returned as it is). Refuses anything else with one line."""
-    from pyverify.checkpoint import load_model
-    from pyverify.transformer_lens import model_from_transformer_lens
 
     if isinstance(source, MaxOfKTransformer):
         return source
@@ -89,8 +91,6 @@ def check(lean_dir: str | Path | None = "lean", coq_dir: str | Path | None = Non
     a Coq project; one TheoremStatus per module (`.verified`, `.count`, `.error`, `.seconds`).
     Raises NoToolchain when a requested prover is missing. progress is told what starts.
     workers > 1: the bare compiler checks each Lean module's blocks on that many Dask workers."""
-    from pyverify.coqc import check_coq_project
-    from pyverify.lake import check_project
 
     statuses = []
     if lean_dir is not None:

@@ -13,6 +13,18 @@ from pathlib import Path
 
 from pyverify.version import __version__
 from pyverify.errors import PyVerifyError
+import pyverify.api as api
+from pyverify.checkpoint import save_checkpoint
+from pyverify.config import ModelConfig
+from pyverify.demo import run_demo
+from pyverify.export import check_coq_destination, check_lean_destination
+from pyverify.export.coq import PROVED
+from pyverify.lake import EXIT_FAILED, EXIT_NO_TOOLCHAIN, NoToolchain, find_lean
+from pyverify.model import architecture_line
+from pyverify.registry import expand, strategy
+from pyverify.sweep import Sweep, run_sweep, sweep_names
+from pyverify.sweep_report import summarise, summary_markdown
+from pyverify.train import TrainConfig, train
 
 EXIT_ERROR = 2
 
@@ -29,13 +41,11 @@ def _add_model_and_training(p: argparse.ArgumentParser) -> None:
 
 
 def _model_config(args: argparse.Namespace):
-    from pyverify.config import ModelConfig
 
     return ModelConfig(d_vocab=args.d_vocab, n_ctx=args.k, d_model=args.d_model, d_head=args.d_head)
 
 
 def _train_config(args: argparse.Namespace, seed: int):
-    from pyverify.train import TrainConfig
 
     return TrainConfig(seed=seed, steps=args.steps, batch_size=args.batch_size, lr=args.lr)
 
@@ -45,8 +55,6 @@ def _emit(args: argparse.Namespace, data: dict, text: str) -> None:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from pyverify.checkpoint import save_checkpoint
-    from pyverify.train import train
 
     model, info = train(_model_config(args), _train_config(args, args.seed), progress=not args.quiet)
     path = save_checkpoint(model, args.out, info)
@@ -56,11 +64,10 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_accuracy(args: argparse.Namespace) -> int:
-    import pyverify
 
-    model = pyverify.load(args.model)
+    model = api.load(args.model)
     _say_architecture(model)
-    result = pyverify.accuracy(model, force=args.force, progress=not args.quiet)
+    result = api.accuracy(model, force=args.force, progress=not args.quiet)
     _emit(args, {"model": str(args.model), **result.to_dict()},
           f"{result.correct} / {result.total} correct, accuracy {result.accuracy:.6f} ({result.seconds:.2f} s)"
           + _rounding_note(result.uncertain))
@@ -76,11 +83,10 @@ def _rounding_note(uncertain: int) -> str:
 
 
 def cmd_estimate(args: argparse.Namespace) -> int:
-    import pyverify
 
-    model = pyverify.load(args.model)
+    model = api.load(args.model)
     _say_architecture(model)
-    e = pyverify.estimate(model, args.method, args.flops, args.seed, args.level)
+    e = api.estimate(model, args.method, args.flops, args.seed, args.level)
     if e.exact:
         spread = f"exact: the budget covered every {'input' if e.method == 'monte-carlo' else 'unproven input'}"
     elif e.low is None:
@@ -95,13 +101,11 @@ def cmd_estimate(args: argparse.Namespace) -> int:
 
 
 def cmd_bound(args: argparse.Namespace) -> int:
-    import pyverify
-    from pyverify.registry import expand
 
-    model = pyverify.load(args.model)
+    model = api.load(args.model)
     _say_architecture(model)
     names = expand(args.strategy)
-    results = [pyverify.bound(model, name, force=args.force) for name in names]
+    results = [api.bound(model, name, force=args.force) for name in names]
     accuracy = next((r.bound for r in results if r.family == "brute-force"), None)
     if args.json:
         print(json.dumps([{**r.to_dict(), "accuracy": accuracy} for r in results], indent=2))
@@ -122,9 +126,6 @@ def cmd_bound(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from pyverify.lake import EXIT_FAILED, NoToolchain, find_lean
-    from pyverify.sweep import Sweep, run_sweep, sweep_names
-    from pyverify.sweep_report import summarise, summary_markdown
 
     if args.seeds < 1:
         raise PyVerifyError("--seeds must be at least 1")
@@ -159,18 +160,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 def _say_architecture(model) -> None:
     """A model read from a bare state dict: say on stderr which architecture was assumed."""
-    from pyverify.model import architecture_line
 
     if model.architecture_source == "state dict":
         print(f"pyverify: architecture {architecture_line(model)}", file=sys.stderr)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    import pyverify
-    from pyverify.export import check_lean_destination
-    from pyverify.export import check_coq_destination
-    from pyverify.export.coq import PROVED
-    from pyverify.registry import strategy
 
     s = strategy(args.strategy)
     if not s.certifiable:
@@ -183,15 +178,15 @@ def cmd_export(args: argparse.Namespace) -> int:
         check_lean_destination(args.lean_dir, args.name, args.force)
     if args.prover in ("coq", "both"):
         check_coq_destination(args.coq_dir, args.name, args.force)
-    model = pyverify.load(args.model)
+    model = api.load(args.model)
     _say_architecture(model)
-    certificate = pyverify.certify(model, args.strategy, force=args.force)  # once, for both provers
+    certificate = api.certify(model, args.strategy, force=args.force)  # once, for both provers
     results = []
     if args.prover in ("lean", "both"):
-        results.append(("lean", pyverify.export_lean(certificate, args.name, args.lean_dir, force=args.force,
+        results.append(("lean", api.export_lean(certificate, args.name, args.lean_dir, force=args.force,
                                                           split=args.split)))
     if args.prover in ("coq", "both"):
-        results.append(("coq", pyverify.export_coq(certificate, args.name, args.coq_dir, force=args.force)))
+        results.append(("coq", api.export_coq(certificate, args.name, args.coq_dir, force=args.force)))
     r = results[0][1]
     data = {"path": str(r.path), "name": r.name, "strategy": r.strategy, "count": r.count, "total": r.total,
             "bound": r.count / r.total, "method": r.method, "size_bytes": r.size_bytes,
@@ -231,8 +226,6 @@ def _report(statuses: list) -> bool:
 def cmd_check(args: argparse.Namespace) -> int:
     """Check each requested prover's theorems. Exit 1 if any failed, else 3 if a requested prover
     is missing (what it would check is not claimed), else 0."""
-    import pyverify
-    from pyverify.lake import EXIT_FAILED, EXIT_NO_TOOLCHAIN, NoToolchain
 
     def progress(message: str) -> None:
         print(f"... {message}", file=sys.stderr, flush=True)
@@ -245,7 +238,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         folders = {"lean_dir": args.lean_dir, "coq_dir": None} if prover == "lean" else \
             {"lean_dir": None, "coq_dir": args.coq_dir}
         try:
-            statuses = pyverify.check(**folders, lean=args.lean, modules=only, progress=progress, workers=args.workers)
+            statuses = api.check(**folders, lean=args.lean, modules=only, progress=progress, workers=args.workers)
         except NoToolchain as e:
             print(f"pyverify: {e}", file=sys.stderr)
             missing = True
@@ -260,11 +253,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    import pyverify
 
-    model = pyverify.load(args.model)
+    model = api.load(args.model)
     _say_architecture(model)
-    rows = pyverify.compare(model, lean_dir=args.lean_dir, coq_dir=args.coq_dir, check_lean=not args.no_lake,
+    rows = api.compare(model, lean_dir=args.lean_dir, coq_dir=args.coq_dir, check_lean=not args.no_lake,
                             check_coq=not args.no_coq, lean=args.lean, force=args.force)
     if args.json:
         print(json.dumps([r.__dict__ for r in rows], indent=2))
@@ -285,7 +277,6 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Train the default model (K=4, V=64, seed 123) and run the main job on it."""
-    from pyverify.demo import run_demo
 
     run_demo(Path(args.out), progress=not args.quiet, steps=args.steps)
     return 0

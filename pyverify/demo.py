@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pyverify
+import pyverify.api as api
 from pyverify.checkpoint import save_checkpoint
 from pyverify.config import ModelConfig
 from pyverify.registry import ALL
@@ -19,14 +19,14 @@ def run_demo(out: Path, progress: bool = True, steps: int = 3000) -> dict:
     model, info = train(ModelConfig(), TrainConfig(seed=123, steps=steps), progress=progress)
     path = save_checkpoint(model, out / "max4_seed123.safetensors", info)
     print(f"trained {path} in {info['train_seconds']:.1f} s (final loss {info['final_loss']:.5f})")
-    acc = pyverify.accuracy(model, progress=progress)
+    acc = api.accuracy(model, progress=progress)
     print(f"brute-force accuracy: {acc.correct} / {acc.total} = {acc.accuracy:.6f} ({acc.seconds:.2f} s)")
     print(f"{'strategy':<28} {'bound':>8} {'/accuracy':>9} {'FLOPs':>9}")
     for name in ALL[1:]:
-        r = pyverify.bound(model, name)
+        r = api.bound(model, name)
         print(f"{name:<28} {r.bound:8.5f} {r.bound / acc.accuracy:9.4f} {r.flops:9.3g}")
     lean_dir = out / "lean"
-    exported = pyverify.export_lean(pyverify.certify(model, "cubic"), "Seed123", lean_dir)
+    exported = api.export_lean(api.certify(model, "cubic"), "Seed123", lean_dir)
     print(f"certified cubic bound (exact interval arithmetic): {exported.count} / {exported.total} "
           f"= {exported.count / exported.total:.6f} ({exported.certify_seconds:.1f} s)")
     print(f"Lean module: {exported.path} ({exported.size_bytes / 1024:.0f} KiB, {exported.method}); "

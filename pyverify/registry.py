@@ -11,7 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pyverify.errors import PyVerifyError
-from pyverify.strategies.subcubic import PRESETS, SubcubicConfig, complexity
+from pyverify.strategies.bruteforce import run_bruteforce
+from pyverify.strategies.cubic import run_cubic
+from pyverify.strategies.subcubic import PRESETS, SubcubicConfig, complexity, run_subcubic
 
 FAMILIES = ("brute-force", "cubic", "subcubic")
 # What "--strategy all" runs.
@@ -44,9 +46,6 @@ class Strategy:
 
     def numeric(self) -> Callable:
         """The float64 runner: f(model, force=False) -> StrategyResult."""
-        from pyverify.strategies.bruteforce import run_bruteforce
-        from pyverify.strategies.cubic import run_cubic
-        from pyverify.strategies.subcubic import run_subcubic
 
         if self.family == "subcubic":
             return lambda model, force=False: run_subcubic(model, self.config, force=force)

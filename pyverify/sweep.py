@@ -36,12 +36,18 @@ from tqdm.auto import tqdm
 from pyverify.atomic import write_text_atomic
 from pyverify.checkpoint import load_model, save_checkpoint
 from pyverify.config import ModelConfig
+from pyverify.coqc import check_coq_project
 from pyverify.errors import PyVerifyError
+from pyverify.exact import certify
 from pyverify.exact.brute_checker import MAX_INPUTS
+from pyverify.export import export_coq, export_lean
+from pyverify.export.split import is_split, stored_parts
+from pyverify.export.verify import verify_coq_module, verify_lean_module
+from pyverify.lake import check_project
 from pyverify.model import MaxOfKTransformer, nonzero_bias
 from pyverify.registry import expand, run_numeric, strategy
-from pyverify.sweep_report import (CHECK_COLUMNS, COLUMNS, cost_markdown, csv_text, per_seed_markdown, plot, summarise,
-                                   summary_markdown)
+from pyverify.sweep_report import (CHECK_COLUMNS, COLUMNS, cost_markdown, csv_text, per_seed_markdown, plot, row_label,
+                                   summarise, summary_markdown)
 from pyverify.train import TrainConfig, train
 
 # The strategies whose certificates the formal checks export (those the sweep runs, where the
@@ -88,7 +94,6 @@ class Sweep:
     def formal(self, prover: str) -> list[str]:
         """The strategies of FORMAL that this sweep runs (a preset also by its configuration's
         name) and whose certificates `prover` checks for this sweep's model shape."""
-        from pyverify.sweep_report import row_label
 
         inputs = self.cfg.d_vocab**self.cfg.n_ctx
         labels = {row_label(name) for name in self.names}
@@ -142,7 +147,6 @@ def certified_count(name: str, model: MaxOfKTransformer) -> int | None:
     """The certified (exact arithmetic) count of a strategy, or None where there is no certified
     checker: brute force on more than MAX_INPUTS inputs, subcubic configurations named but not
     implemented, and models with non-zero biases."""
-    from pyverify.exact import certify
 
     cfg = model.cfg
     if nonzero_bias(model) is not None:
@@ -194,8 +198,6 @@ def export_task(sweep: Sweep, seed: int, prover: str, name: str, after: dict | N
     """Certify one FORMAL strategy on the seed's (already trained) model and export it for
     `prover` into its own project OUT/seeds/seed{S}/{prover}/{module}. after: the seed task's
     record when it ran in this sweep (a dependency only; its error is passed on)."""
-    from pyverify.exact import certify
-    from pyverify.export import export_coq, export_lean
 
     _set_threads(sweep)
     record = _check_record(seed, prover, name)
@@ -217,8 +219,6 @@ def export_task(sweep: Sweep, seed: int, prover: str, name: str, after: dict | N
 def check_task(sweep: Sweep, exported: dict) -> dict:
     """Check the module export_task wrote, with the bare Lean compiler or coqc; the record gets
     the verdict, the prover's seconds and its first error."""
-    from pyverify.coqc import check_coq_project
-    from pyverify.lake import check_project
 
     if exported["error"]:
         return exported
@@ -282,7 +282,6 @@ def file_digest(path: Path) -> str | None:
 
 def module_digest(path: Path) -> str:
     """SHA-256 of a generated module: its file, or for a split Lean module every part in order."""
-    from pyverify.export.split import is_split, stored_parts
 
     h = hashlib.sha256()
     if path.suffix == ".lean" and is_split(path):
@@ -462,7 +461,6 @@ def confirmed(out: Path, check: dict) -> dict:
     model now in OUT, and takes its count from that module; otherwise it is not verified."""
     if not check["verified"]:
         return check
-    from pyverify.export.verify import verify_coq_module, verify_lean_module
 
     folder = _project(out, check["seed"], check["prover"], check["module"]) / "Generated"
     path = folder / (f"{check['module']}.lean" if check["prover"] == "lean" else f"{check['module']}.v")

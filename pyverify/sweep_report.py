@@ -9,6 +9,8 @@ import statistics
 from pathlib import Path
 
 from pyverify.atomic import write_bytes_atomic
+from pyverify.registry import strategy
+from pyverify.strategies.subcubic import PRESETS
 
 COLUMNS = ("seed", "strategy", "family", "count", "total", "bound", "accuracy", "normalised_bound", "flops",
            "complexity", "unexplained_dim", "seconds", "search_seconds", "certified_count",
@@ -21,7 +23,6 @@ STAGES = ("train", "measure", "bound", "certify")
 
 def row_label(name: str) -> str:
     """The strategy as a sweep's rows name it: a subcubic preset by its configuration."""
-    from pyverify.registry import strategy
 
     config = strategy(name).config
     return name if config is None else f"subcubic:{config.name}"
@@ -77,7 +78,6 @@ def summary_markdown(summary: list[dict]) -> str:
 def per_seed_markdown(rows: list[dict], checks: list[dict]) -> str:
     """One line per seed: its accuracy, then certified bound / accuracy of cubic, of each subcubic
     preset the sweep ran and of its best subcubic configuration, and the theorems verified."""
-    from pyverify.strategies.subcubic import PRESETS
 
     columns = ["cubic"] + [f"subcubic:{p}" for p in PRESETS]
     present = [c for c in columns if any(r["strategy"] == row_label(c) for r in rows)]

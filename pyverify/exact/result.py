@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from pyverify.exact.hints import CoqSubcubicHints, SubcubicHints
-    from pyverify.exact.weights import ExactWeights
+from pyverify.exact.hints import CoqSubcubicHints, SubcubicHints
+from pyverify.exact.weights import ExactWeights
 
 TRUSTED = ("exact integer and outward-rounded interval arithmetic in Python (pyverify/exact); a theorem once "
            "Lean or Coq checks the exported module")
