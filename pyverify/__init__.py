@@ -13,14 +13,14 @@
 from pyverify.version import __version__  # noqa: E402
 from pyverify.api import (BruteForceResult, ComparisonRow, Estimate, StrategyResult, TheoremStatus,  # noqa: E402
                           accuracy, bound, certify, check, compare, estimate, export_coq, export_lean, load)
-from pyverify.checkpoint import save_checkpoint  # noqa: E402
+from pyverify.model.checkpoint import save_checkpoint  # noqa: E402
 from pyverify.compare import ProverStatus  # noqa: E402
-from pyverify.config import ModelConfig  # noqa: E402
+from pyverify.model.config import ModelConfig  # noqa: E402
 from pyverify.errors import PyVerifyError  # noqa: E402
 from pyverify.exact.result import CertifiedResult  # noqa: E402
-from pyverify.lake import NoToolchain  # noqa: E402
-from pyverify.model import MaxOfKTransformer  # noqa: E402
-from pyverify.train import TrainConfig, train  # noqa: E402
+from pyverify.provers.lean import NoToolchain  # noqa: E402
+from pyverify.model.transformer import MaxOfKTransformer  # noqa: E402
+from pyverify.model.train import TrainConfig, train  # noqa: E402
 
 __all__ = ["__version__", "load", "accuracy", "bound", "certify", "estimate", "export_lean", "export_coq", "check",
            "compare", "save_checkpoint", "train", "ModelConfig", "TrainConfig", "MaxOfKTransformer", "CertifiedResult",

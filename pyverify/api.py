@@ -13,24 +13,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from pyverify.accuracy import BruteForceResult, count_correct
+from pyverify.numeric.accuracy import BruteForceResult, count_correct
 from pyverify.compare import ComparisonRow
 from pyverify.compare import compare as _compare
 from pyverify.errors import PyVerifyError
-from pyverify.estimate import Estimate
-from pyverify.estimate import estimate as _estimate
+from pyverify.numeric.estimate import Estimate
+from pyverify.numeric.estimate import estimate as _estimate
 from pyverify.exact import certify as _certify
 from pyverify.exact.result import CertifiedResult
-from pyverify.export import export_coq, export_lean
-from pyverify.lake import TheoremStatus
-from pyverify.model import MaxOfKTransformer, model_from_state_dict
-from pyverify.registry import run_numeric
-from pyverify.strategies.result import StrategyResult
-from pyverify.tables import path_tables
-from pyverify.checkpoint import load_model
-from pyverify.coqc import check_coq_project
-from pyverify.lake import check_project
-from pyverify.transformer_lens import model_from_transformer_lens
+from pyverify.provers import export_coq, export_lean
+from pyverify.provers.lean import TheoremStatus
+from pyverify.model.transformer import MaxOfKTransformer, model_from_state_dict
+from pyverify.numeric.registry import run_numeric
+from pyverify.numeric.strategies.result import StrategyResult
+from pyverify.numeric.tables import path_tables
+from pyverify.model.checkpoint import load_model
+from pyverify.provers.coq import check_coq_project
+from pyverify.provers.lean import check_project
+from pyverify.model.transformer_lens import model_from_transformer_lens
 
 __all__ = ["load", "accuracy", "bound", "certify", "estimate", "export_lean", "export_coq", "check", "compare",
            "BruteForceResult", "StrategyResult", "Estimate", "ComparisonRow", "TheoremStatus"]

@@ -14,17 +14,17 @@ from pathlib import Path
 from pyverify.version import __version__
 from pyverify.errors import PyVerifyError
 import pyverify.api as api
-from pyverify.checkpoint import save_checkpoint
-from pyverify.config import ModelConfig
+from pyverify.model.checkpoint import save_checkpoint
+from pyverify.model.config import ModelConfig
 from pyverify.demo import run_demo
-from pyverify.export import check_coq_destination, check_lean_destination
-from pyverify.export.coq import PROVED
-from pyverify.lake import EXIT_FAILED, EXIT_NO_TOOLCHAIN, NoToolchain, find_lean
-from pyverify.model import architecture_line
-from pyverify.registry import expand, strategy
-from pyverify.sweep import Sweep, run_sweep, sweep_names
-from pyverify.sweep_report import summarise, summary_markdown
-from pyverify.train import TrainConfig, train
+from pyverify.provers import check_coq_destination, check_lean_destination
+from pyverify.provers.coq_render import PROVED
+from pyverify.provers.lean import EXIT_FAILED, EXIT_NO_TOOLCHAIN, NoToolchain, find_lean
+from pyverify.model.transformer import architecture_line
+from pyverify.numeric.registry import expand, strategy
+from pyverify.study.sweep import Sweep, run_sweep, sweep_names
+from pyverify.study.report import summarise, summary_markdown
+from pyverify.model.train import TrainConfig, train
 
 EXIT_ERROR = 2
 

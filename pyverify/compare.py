@@ -5,16 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyverify.coqc import check_coq_project
-from pyverify.export.coq import coq_checker
-from pyverify.lake import NoToolchain, check_project
+from pyverify.provers.coq import check_coq_project
+from pyverify.provers.coq_render import coq_checker
+from pyverify.provers.lean import NoToolchain, check_project
 from pyverify.exact import certifiable, certify
 from pyverify.exact.weights import exact_weights
-from pyverify.export import weights_digest
-from pyverify.export.read import ModuleError, read_coq_module, read_lean_module
-from pyverify.model import MaxOfKTransformer
-from pyverify.registry import run_numeric
-from pyverify.strategies.subcubic import PRESETS
+from pyverify.provers import weights_digest
+from pyverify.provers.read import ModuleError, read_coq_module, read_lean_module
+from pyverify.model.transformer import MaxOfKTransformer
+from pyverify.numeric.registry import run_numeric
+from pyverify.numeric.strategies.subcubic import PRESETS
 
 
 @dataclass(frozen=True)

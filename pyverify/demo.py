@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyverify.api as api
-from pyverify.checkpoint import save_checkpoint
-from pyverify.config import ModelConfig
-from pyverify.registry import ALL
-from pyverify.train import TrainConfig, train
+from pyverify.model.checkpoint import save_checkpoint
+from pyverify.model.config import ModelConfig
+from pyverify.numeric.registry import ALL
+from pyverify.model.train import TrainConfig, train
 
 
 def run_demo(out: Path, progress: bool = True, steps: int = 3000) -> dict:

@@ -22,12 +22,12 @@ from pathlib import Path
 
 import torch
 
-from pyverify.accuracy import count_correct
-from pyverify.checkpoint import load_model, save_checkpoint
-from pyverify.config import ModelConfig
-from pyverify.reference import count_correct_naive
-from pyverify.tables import path_tables
-from pyverify.train import TrainConfig, train
+from pyverify.numeric.accuracy import count_correct
+from pyverify.model.checkpoint import load_model, save_checkpoint
+from pyverify.model.config import ModelConfig
+from pyverify.numeric.reference import count_correct_naive
+from pyverify.numeric.tables import path_tables
+from pyverify.model.train import TrainConfig, train
 
 
 def child(path: str) -> None:

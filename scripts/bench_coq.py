@@ -21,14 +21,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from pyverify.config import ModelConfig
+from pyverify.model.config import ModelConfig
 from pyverify.exact.brute_checker import certify_brute
 from pyverify.exact.cubic_checker import certify_cubic
 from pyverify.exact.fixed import inv_sqrt
 from pyverify.exact.weights import ExactWeights, exact_weights
-from pyverify.export import FIELDS
-from pyverify.export.coq import coq_rows
-from pyverify.train import TrainConfig, train
+from pyverify.provers import FIELDS
+from pyverify.provers.coq_render import coq_rows
+from pyverify.model.train import TrainConfig, train
 
 ROOT = Path(__file__).resolve().parents[1]
 

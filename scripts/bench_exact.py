@@ -15,14 +15,14 @@ import argparse
 import statistics
 import time
 
-from pyverify.config import ModelConfig
+from pyverify.model.config import ModelConfig
 from pyverify.exact.blocks import kernel_estimate
 from pyverify.exact.brute_checker import certify_brute
 from pyverify.exact.cubic_checker import certify_cubic
 from pyverify.exact.weights import exact_weights
-from pyverify.export import render_module
-from pyverify.strategies.cubic import run_cubic
-from pyverify.train import TrainConfig, train
+from pyverify.provers import render_module
+from pyverify.numeric.strategies.cubic import run_cubic
+from pyverify.model.train import TrainConfig, train
 
 
 def main() -> None:

@@ -17,12 +17,12 @@ import argparse
 import statistics
 import time
 
-from pyverify.config import ModelConfig
+from pyverify.model.config import ModelConfig
 from pyverify.exact.subcubic_checker import certify_subcubic, lean_hints, search_hints
 from pyverify.exact.weights import exact_weights
-from pyverify.export import render_module
-from pyverify.strategies.subcubic import PRESETS, run_subcubic
-from pyverify.train import TrainConfig, train
+from pyverify.provers import render_module
+from pyverify.numeric.strategies.subcubic import PRESETS, run_subcubic
+from pyverify.model.train import TrainConfig, train
 
 
 def measure(model, config, name: str, runs: int) -> dict:

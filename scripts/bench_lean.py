@@ -29,8 +29,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pyverify.exact.blocks import kernel_estimate  # noqa: E402
-from pyverify.export.read import read_lean_module  # noqa: E402
-from pyverify.lake import library_build  # noqa: E402
+from pyverify.provers.read import read_lean_module  # noqa: E402
+from pyverify.provers.lean import library_build  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 BLOCK = re.compile(r"^set_option maxHeartbeats 0 in\n/-- Block .*?\n(theorem \w+_block_\d+ : .*? := by decide \+kernel)$",

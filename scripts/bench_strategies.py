@@ -16,12 +16,12 @@ import time
 
 import torch
 
-from pyverify.config import ModelConfig
-from pyverify.strategies.cubic import logit_pessimisations, run_cubic
-from pyverify.flops import FlopCounter
-from pyverify.strategies.subcubic import PRESETS, run_subcubic
-from pyverify.tables import path_tables
-from pyverify.train import TrainConfig, train
+from pyverify.model.config import ModelConfig
+from pyverify.numeric.strategies.cubic import logit_pessimisations, run_cubic
+from pyverify.numeric.flops import FlopCounter
+from pyverify.numeric.strategies.subcubic import PRESETS, run_subcubic
+from pyverify.numeric.tables import path_tables
+from pyverify.model.train import TrainConfig, train
 
 
 def cubic_loop(model) -> int:
@@ -52,7 +52,7 @@ def cubic_loop(model) -> int:
 
 def subcubic_loop(model, config) -> float:
     """Seconds to evaluate every subcubic case one at a time at its searched gap."""
-    from pyverify.strategies.subcubic import _all_cases, case_bounds, search_gaps, summaries
+    from pyverify.numeric.strategies.subcubic import _all_cases, case_bounds, search_gaps, summaries
 
     gaps = search_gaps(model, config, summaries(model, config, FlopCounter()))
     t = time.perf_counter()

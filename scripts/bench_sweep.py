@@ -27,11 +27,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pyverify.config import ModelConfig  # noqa: E402
-from pyverify.lake import check_project, find_lean  # noqa: E402
-from pyverify.sweep import Sweep, run_sweep, sweep_names  # noqa: E402
-from pyverify.sweep_report import cost_markdown  # noqa: E402
-from pyverify.train import TrainConfig  # noqa: E402
+from pyverify.model.config import ModelConfig  # noqa: E402
+from pyverify.provers.lean import check_project, find_lean  # noqa: E402
+from pyverify.study.sweep import Sweep, run_sweep, sweep_names  # noqa: E402
+from pyverify.study.report import cost_markdown  # noqa: E402
+from pyverify.model.train import TrainConfig  # noqa: E402
 
 
 def time_sweep(seeds: int, workers: int, keep: Path | None = None) -> tuple[float, list[dict]]:
@@ -63,9 +63,9 @@ def time_lean_check(lean: str, workers: int) -> float:
 
 
 def time_coq_check(model_path: Path) -> float:
-    from pyverify.checkpoint import load_model
-    from pyverify.coqc import check_coq_project
-    from pyverify.export import to_coq
+    from pyverify.model.checkpoint import load_model
+    from pyverify.provers.coq import check_coq_project
+    from pyverify.provers import to_coq
 
     with tempfile.TemporaryDirectory() as tmp:
         to_coq(load_model(model_path), "Seed0", "cubic", Path(tmp) / "coq")

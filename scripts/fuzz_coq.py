@@ -33,8 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from pyverify.exact.brute_checker import certify_brute  # noqa: E402
 from pyverify.exact.cubic_checker import certify_cubic  # noqa: E402
 from pyverify.exact.subcubic_checker import certify_coq_hints, certify_subcubic  # noqa: E402
-from pyverify.export.coq import coq_hints_record  # noqa: E402
-from pyverify.strategies.subcubic import SubcubicConfig  # noqa: E402
+from pyverify.provers.coq_render import coq_hints_record  # noqa: E402
+from pyverify.numeric.strategies.subcubic import SubcubicConfig  # noqa: E402
 from pyverify.exact.fixed import inv_sqrt  # noqa: E402
 from pyverify.exact.weights import exact_weights  # noqa: E402
 from scripts.bench_coq import coq_weights  # noqa: E402

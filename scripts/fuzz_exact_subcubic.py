@@ -21,8 +21,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pyverify.exact.subcubic_checker import certify_subcubic  # noqa: E402
-from pyverify.registry import expand  # noqa: E402
-from pyverify.strategies.subcubic import SubcubicConfig, run_subcubic  # noqa: E402
+from pyverify.numeric.registry import expand  # noqa: E402
+from pyverify.numeric.strategies.subcubic import SubcubicConfig, run_subcubic  # noqa: E402
 from tests.zoo import make_model  # noqa: E402
 
 

@@ -27,16 +27,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pyverify.accuracy import count_correct  # noqa: E402
+from pyverify.numeric.accuracy import count_correct  # noqa: E402
 from pyverify.exact.blocks import subcubic_blocks  # noqa: E402
 from pyverify.exact.fixed import inv_sqrt  # noqa: E402
 from pyverify.exact.subcubic_checker import hints_fit, lean_hints, search_hints  # noqa: E402
 from pyverify.exact.weights import exact_weights  # noqa: E402
-from pyverify.export import render_module  # noqa: E402
-from pyverify.lake import check_project  # noqa: E402
+from pyverify.provers import render_module  # noqa: E402
+from pyverify.provers.lean import check_project  # noqa: E402
 from pyverify.resources import create_lean_project  # noqa: E402
-from pyverify.strategies.subcubic import PRESETS, SubcubicConfig  # noqa: E402
-from pyverify.tables import path_tables  # noqa: E402
+from pyverify.numeric.strategies.subcubic import PRESETS, SubcubicConfig  # noqa: E402
+from pyverify.numeric.tables import path_tables  # noqa: E402
 from tests.lean_fixtures import direct_path_trap, lying_hints  # noqa: E402
 from tests.test_lean_subcubic import lean_blocks  # noqa: E402
 from tests.zoo import make_model  # noqa: E402

@@ -21,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pyverify.exact.brute_checker import certify_brute  # noqa: E402
 from pyverify.exact.cubic_checker import certify_cubic  # noqa: E402
-from pyverify.strategies.cubic import run_cubic  # noqa: E402
-from pyverify.strategies.subcubic import PRESETS, SubcubicConfig, run_subcubic  # noqa: E402
+from pyverify.numeric.strategies.cubic import run_cubic  # noqa: E402
+from pyverify.numeric.strategies.subcubic import PRESETS, SubcubicConfig, run_subcubic  # noqa: E402
 from tests.exact_reference import exact_correct_count  # noqa: E402
 from tests.zoo import make_model  # noqa: E402
 

@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pyverify.cli import main as cli  # noqa: E402
 from pyverify.errors import PyVerifyError  # noqa: E402
-from pyverify.export import to_coq, to_lean  # noqa: E402
+from pyverify.provers import to_coq, to_lean  # noqa: E402
 from scripts.fuzz_lean_hints import lean_command  # noqa: E402
 from tests.lean_fixtures import tiny_model  # noqa: E402
 from tests.test_check_forgery import VERSION_ATTACKS  # noqa: E402
@@ -122,7 +122,7 @@ def sweep_with_a_swapped_model(tmp: Path) -> tuple[int, str]:
 def transformer_lens_attacks() -> list:
     """The settings and patches that change a HookedTransformer's function, on a stand-in with
     every TransformerLens 3.9 setting (tests/test_transformer_lens.py)."""
-    from pyverify.transformer_lens import model_from_transformer_lens
+    from pyverify.model.transformer_lens import model_from_transformer_lens
     from tests.test_transformer_lens import FakeHooked, HookedStandIn, tl_config
 
     def patched(patch):

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 import torch
 
-import pyverify.model
-import pyverify.train
-from pyverify.checkpoint import load_model, save_checkpoint
-from pyverify.config import ModelConfig
-from pyverify.model import MaxOfKTransformer
-from pyverify.train import TrainConfig, train
+import pyverify.model.transformer
+import pyverify.model.train
+from pyverify.model.checkpoint import load_model, save_checkpoint
+from pyverify.model.config import ModelConfig
+from pyverify.model.transformer import MaxOfKTransformer
+from pyverify.model.train import TrainConfig, train
 from tests.zoo import ZooModel, build_zoo
 
 torch.set_num_threads(1 if os.environ.get("PYTEST_XDIST_WORKER") else 2)
@@ -32,7 +32,7 @@ def zoo() -> list[ZooModel]:
 
     import tests.zoo
 
-    code = b"".join(Path(m.__file__).read_bytes() for m in (pyverify.model, sys.modules["pyverify.train"], tests.zoo))
+    code = b"".join(Path(m.__file__).read_bytes() for m in (pyverify.model.transformer, sys.modules["pyverify.model.train"], tests.zoo))
     key = hashlib.sha256(torch.__version__.encode() + code).hexdigest()[:16]
     folder = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "pyverify" / "test-zoo"
     folder.mkdir(parents=True, exist_ok=True)
@@ -61,7 +61,7 @@ def trained_k4(request) -> MaxOfKTransformer:
     cache = getattr(request.config, "cache", None)  # None under -p no:cacheprovider
     if cache is None:
         return train(ModelConfig(), TrainConfig(seed=123))[0]
-    code = b"".join(Path(m.__file__).read_bytes() for m in (pyverify.model, sys.modules["pyverify.train"]))
+    code = b"".join(Path(m.__file__).read_bytes() for m in (pyverify.model.transformer, sys.modules["pyverify.model.train"]))
     key = hashlib.sha256(torch.__version__.encode() + code).hexdigest()[:16]
     path = cache.mkdir("pyverify-models") / f"seed123-{key}.safetensors"
     if path.exists():

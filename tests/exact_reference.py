@@ -12,7 +12,7 @@ import itertools
 import mpmath
 
 from pyverify.exact.weights import exact_tables, exact_weights
-from pyverify.model import MaxOfKTransformer
+from pyverify.model.transformer import MaxOfKTransformer
 
 TIE = mpmath.mpf(2) ** -300
 

@@ -4,11 +4,11 @@ a model holding given exact weights; lying subcubic hints; a direct-path trap mo
 
 import torch
 
-from pyverify.config import ModelConfig
+from pyverify.model.config import ModelConfig
 from pyverify.exact.subcubic_checker import SubcubicHints
 from pyverify.exact.weights import ExactWeights
-from pyverify.export import FIELDS
-from pyverify.model import MaxOfKTransformer
+from pyverify.provers import FIELDS
+from pyverify.model.transformer import MaxOfKTransformer
 
 
 def tiny_model() -> MaxOfKTransformer:
@@ -92,8 +92,8 @@ def off_by_one_module(lean_dir) -> tuple:
     """Export tiny_model's cubic certificate to lean_dir as Tiny, then rewrite it in pyverify's own
     form claiming N + 1 in its one block (only the kernel can object). Returns the module's path
     and the line of its block theorem."""
-    from pyverify.export import render_module, to_lean
-    from pyverify.export.read import read_lean_module
+    from pyverify.provers import render_module, to_lean
+    from pyverify.provers.read import read_lean_module
 
     path = to_lean(tiny_model(), "Tiny", "cubic", lean_dir).path
     m = read_lean_module(path)

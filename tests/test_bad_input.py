@@ -13,7 +13,7 @@ from pathlib import Path
 import torch
 from safetensors.torch import save_file
 
-from pyverify.checkpoint import save_checkpoint
+from pyverify.model.checkpoint import save_checkpoint
 from pyverify.cli import main
 from tests.zoo import random_model
 

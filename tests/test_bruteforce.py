@@ -1,10 +1,10 @@
 import pytest
 import torch
 
-from pyverify.accuracy import count_correct
+from pyverify.numeric.accuracy import count_correct
 from pyverify.errors import PyVerifyError
-from pyverify.reference import count_correct_naive
-from pyverify.tables import path_tables
+from pyverify.numeric.reference import count_correct_naive
+from pyverify.numeric.tables import path_tables
 from tests.zoo import random_model
 
 
@@ -80,8 +80,8 @@ def test_trained_model_accuracy(trained_k4):
 def test_pruning_clear_rows_changes_no_count(seed):
     """_count_negative (prune the clearly correct indices and outputs, then count the rest)
     equals counting the whole box, on random blocks: well separated, borderline, and with NaN."""
-    from pyverify.accuracy import _count_box, _count_negative
-    from pyverify.flops import FlopCounter
+    from pyverify.numeric.accuracy import _count_box, _count_negative
+    from pyverify.numeric.flops import FlopCounter
 
     g = torch.Generator().manual_seed(seed)
     sizes, outputs = [5, 1, 6][: 2 + seed % 2], 4

@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 
 from pyverify.cli import main
 from pyverify.errors import PyVerifyError
-from pyverify.export import render_module, to_coq, to_lean
-from pyverify.export.grammar import code_violations
-from pyverify.export.verify import verify_coq_module, verify_lean_module
+from pyverify.provers import render_module, to_coq, to_lean
+from pyverify.provers.grammar import code_violations
+from pyverify.provers.verify import verify_coq_module, verify_lean_module
 from tests.lean_fixtures import tiny_model
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -187,7 +187,7 @@ def test_print_assumptions_lines_that_are_not_axioms_fail(tmp_path):
     import shutil
     import subprocess
 
-    from pyverify.coqc import axioms_of
+    from pyverify.provers.coq import axioms_of
 
     if shutil.which("coqc") is None:
         pytest.skip("coqc is not installed")

@@ -18,20 +18,20 @@ import pytest
 
 import torch
 
-from pyverify import coqc as coq_check
-from pyverify.checkpoint import save_checkpoint
+from pyverify.provers import coq as coq_check
+from pyverify.model.checkpoint import save_checkpoint
 from pyverify.cli import main
-from pyverify.config import ModelConfig
-from pyverify.coqc import ALLOWED_AXIOMS, ALLOWED_PREFIXES, assumptions, disallowed
+from pyverify.model.config import ModelConfig
+from pyverify.provers.coq import ALLOWED_AXIOMS, ALLOWED_PREFIXES, assumptions, disallowed
 from pyverify.exact.brute_checker import certify_brute
 from pyverify.exact.fixed import PREC, exp_interval, exp_nonpos, inv_sqrt
 from pyverify.exact.weights import exact_weights
-from pyverify.export import render_coq_module, to_coq
+from pyverify.provers import render_coq_module, to_coq
 from pyverify.exact.subcubic_checker import certify_subcubic
-from pyverify.export.read import read_coq_module
-from pyverify.export.verify import verify_coq_module
-from pyverify.train import TrainConfig, train
-from pyverify.export.read import read_lean_module
+from pyverify.provers.read import read_coq_module
+from pyverify.provers.verify import verify_coq_module
+from pyverify.model.train import TrainConfig, train
+from pyverify.provers.read import read_lean_module
 from tests.lean_fixtures import tiny_model
 from pyverify.exact.cubic_checker import certify_cubic
 from tests.zoo import make_model, random_model
@@ -337,7 +337,7 @@ def test_coq_export_reports_a_check_estimate(tmp_path, capsys):
     vocabulary, with K for brute force, and is small for the tiny model."""
     import json
 
-    from pyverify.export.coq import estimate_coq_seconds as estimate
+    from pyverify.provers.coq_render import estimate_coq_seconds as estimate
 
     path = save_checkpoint(tiny_model(), tmp_path / "tiny.safetensors")
     assert main(["export", str(path), "--strategy", "brute-force", "--prover", "coq", "--coq-dir",
@@ -351,7 +351,7 @@ def test_coq_export_reports_a_check_estimate(tmp_path, capsys):
 def test_check_both_checks_coq_when_lean_is_missing(built, tmp_path, monkeypatch, capsys):
     """--prover both: a missing Lean toolchain is reported, the Coq theorems are still checked,
     and the exit status (3) says that not everything asked for was checked."""
-    from pyverify import lake
+    from pyverify.provers import lean as lake
 
     coq_dir = tmp_path / "coq"
     shutil.copytree(built, coq_dir)
@@ -420,7 +420,7 @@ def test_axioms_are_allowed_by_full_name_only(built, tmp_path, capsys, monkeypat
     pyverify's rendering, a module whose proof uses an axiom it declares in a module named Uint63
     compiles, prints as `Uint63.cheat`, and is still refused: its full name is
     PyVerify.Generated.Tiny.Uint63.cheat."""
-    from pyverify.export.read import read_coq_module as read
+    from pyverify.provers.read import read_coq_module as read
 
     monkeypatch.setattr(coq_check, "verify_coq_module", read)
     coq_dir = tmp_path / "coq"

@@ -16,8 +16,8 @@ from pyverify.exact.brute_checker import certify_brute
 from pyverify.exact.fixed import inv_sqrt
 from pyverify.exact.subcubic_checker import CoqSubcubicHints, certify_coq_hints, certify_subcubic
 from pyverify.exact.weights import exact_weights
-from pyverify.export.coq import coq_hints_record
-from pyverify.strategies.subcubic import SubcubicConfig
+from pyverify.provers.coq_render import coq_hints_record
+from pyverify.numeric.strategies.subcubic import SubcubicConfig
 from tests.test_coq import built, coq_weights, coqc, tiny_models, zoo_models  # noqa: F401 (built: a fixture)
 
 IMPLEMENTED = [c.name for c in SubcubicConfig.all() if c.implemented]
@@ -101,7 +101,7 @@ def test_coq_subcubic_checker_equals_python_for_honest_and_lying_hints(built, tm
 
 def test_coq_export_of_an_unimplemented_configuration_is_refused(tmp_path):
     from pyverify.errors import PyVerifyError
-    from pyverify.export import to_coq
+    from pyverify.provers import to_coq
     from tests.lean_fixtures import tiny_model
 
     unimplemented = next(c.name for c in SubcubicConfig.all() if not c.implemented)

@@ -17,13 +17,13 @@ import torch
 
 import pyverify
 from pyverify.cli import main
-from pyverify.config import ModelConfig
+from pyverify.model.config import ModelConfig
 from pyverify.errors import PyVerifyError
-from pyverify.estimate import (beta_cdf, clopper_pearson, cubic_strata, enumerate_remainder, estimate, input_flops,
+from pyverify.numeric.estimate import (beta_cdf, clopper_pearson, cubic_strata, enumerate_remainder, estimate, input_flops,
                                sample_remainder)
-from pyverify.flops import FlopCounter
-from pyverify.tables import path_tables, table_flops
-from pyverify.train import TrainConfig, train
+from pyverify.numeric.flops import FlopCounter
+from pyverify.numeric.tables import path_tables, table_flops
+from pyverify.model.train import TrainConfig, train
 
 REPETITIONS = 200
 

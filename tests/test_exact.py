@@ -14,8 +14,8 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pyverify.config import ModelConfig
-from pyverify.counting import cases
+from pyverify.model.config import ModelConfig
+from pyverify.numeric.counting import cases
 from pyverify.errors import PyVerifyError
 from pyverify.exact.blocks import cubic_blocks
 from pyverify.exact.brute_checker import certify_brute
@@ -25,11 +25,11 @@ from pyverify.exact.floats import dyadic_to_float, float_to_dyadic, to_fraction
 from pyverify.exact.subcubic_checker import (SearchHints, _positive_definite, attention_split, certify_subcubic,
                                              search_hints)
 from pyverify.exact.weights import exact_tables, exact_weights
-from pyverify.strategies.cubic import cubic_margins, run_cubic
-from pyverify.strategies.subcubic import (EUPU_HANDLINGS, PRESETS, SubcubicConfig, _all_cases, _index_gap,
+from pyverify.numeric.strategies.cubic import cubic_margins, run_cubic
+from pyverify.numeric.strategies.subcubic import (EUPU_HANDLINGS, PRESETS, SubcubicConfig, _all_cases, _index_gap,
                                           case_bounds, run_subcubic, summaries)
-from pyverify.flops import FlopCounter
-from pyverify.tables import path_tables
+from pyverify.numeric.flops import FlopCounter
+from pyverify.numeric.tables import path_tables
 from tests.exact_reference import exact_correct_count
 from tests.zoo import quick_trained, random_model
 

@@ -9,21 +9,21 @@ from fractions import Fraction
 import pytest
 import torch
 
-from pyverify.accuracy import count_correct
-from pyverify.checkpoint import load_model, save_checkpoint
-from pyverify.config import ModelConfig
+from pyverify.numeric.accuracy import count_correct
+from pyverify.model.checkpoint import load_model, save_checkpoint
+from pyverify.model.config import ModelConfig
 from pyverify.exact.brute_checker import certify_brute
 from pyverify.exact.cubic_checker import certify_cubic
 from pyverify.exact.floats import dyadic_to_float, float_to_dyadic
 from pyverify.exact.weights import exact_weights
-from pyverify.export import render_module, weights_digest
-from pyverify.model import MaxOfKTransformer
-from pyverify.inputs import all_inputs, correct_mask
-from pyverify.registry import ALL, run_numeric
-from pyverify.strategies.cubic import cubic_margins
-from pyverify.flops import FlopCounter
-from pyverify.tables import PathTables, logits_from_tables, path_tables
-from pyverify.train import TrainConfig, train
+from pyverify.provers import render_module, weights_digest
+from pyverify.model.transformer import MaxOfKTransformer
+from pyverify.numeric.inputs import all_inputs, correct_mask
+from pyverify.numeric.registry import ALL, run_numeric
+from pyverify.numeric.strategies.cubic import cubic_margins
+from pyverify.numeric.flops import FlopCounter
+from pyverify.numeric.tables import PathTables, logits_from_tables, path_tables
+from pyverify.model.train import TrainConfig, train
 from tests.exact_reference import exact_correct_count
 
 
@@ -61,7 +61,7 @@ def test_float_rounding_flag_covers_a_hidden_tie():
     sd = zero_state_dict(2, 2, 3, 1, torch.float32)
     sd["embed.W_E"] = torch.ones(2, 3)
     sd["unembed.W_U"] = torch.tensor([[2.0**60, 0.0], [1.0, 1.0], [-(2.0**60), 0.0]])
-    from pyverify.model import model_from_state_dict
+    from pyverify.model.transformer import model_from_state_dict
     model = model_from_state_dict(sd)
     truth = exact_correct_count(model)
     assert truth == 0

@@ -20,18 +20,18 @@ from pathlib import Path
 
 import pytest
 
-from pyverify import lake
-from pyverify.accuracy import count_correct
+from pyverify.provers import lean as lake
+from pyverify.numeric.accuracy import count_correct
 from pyverify.cli import main
 from pyverify.exact.blocks import subcubic_blocks
 from pyverify.exact.fixed import inv_sqrt
 from pyverify.exact.subcubic_checker import lean_hints, search_hints
 from pyverify.exact.weights import exact_weights
-from pyverify.export import render_module, to_lean
-from pyverify.export.read import read_lean_module
+from pyverify.provers import render_module, to_lean
+from pyverify.provers.read import read_lean_module
 from pyverify.resources import create_lean_project
-from pyverify.strategies.subcubic import SubcubicConfig
-from pyverify.tables import path_tables
+from pyverify.numeric.strategies.subcubic import SubcubicConfig
+from pyverify.numeric.tables import path_tables
 from tests.lean_fixtures import direct_path_trap, lying_hints, off_by_one_module, tiny_model
 from tests.test_lean_subcubic import lean_blocks
 

@@ -7,13 +7,13 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from pyverify.lake import parse_diagnostics
+from pyverify.provers.lean import parse_diagnostics
 from pyverify.cli import main
 from pyverify.exact import certify
 from pyverify.exact.brute_checker import certify_brute
 from pyverify.exact.weights import exact_weights
-from pyverify.export import render_module, render_root, to_lean
-from pyverify.export.pack import pack_matrix, unpack_matrix
+from pyverify.provers import render_module, render_root, to_lean
+from pyverify.provers.pack import pack_matrix, unpack_matrix
 from tests.lean_fixtures import tiny_model
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -169,7 +169,7 @@ def test_parse_diagnostics_handles_both_formats():
 def test_export_cli_and_bad_names(tmp_path, capsys):
     lean = tmp_path / "lean"
     shutil.copytree(LEAN, lean, ignore=shutil.ignore_patterns(".lake", "Generated", "Generated.lean"))
-    from pyverify.checkpoint import save_checkpoint
+    from pyverify.model.checkpoint import save_checkpoint
     model_path = save_checkpoint(tiny_model(), tmp_path / "tiny.safetensors")
     r = run_cli(capsys, "export", str(model_path), "--strategy", "brute-force", "--name", "Tiny", "--lean-dir", str(lean))
     assert r.returncode == 0, r.stderr

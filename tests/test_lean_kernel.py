@@ -24,8 +24,8 @@ from pyverify.exact.brute_checker import difference_table
 from pyverify.exact.cubic_checker import end_holds, end_thresholds, logit_bounds, token_proven
 from pyverify.exact.fixed import PREC, ceil_shift, from_scaled, mul, mul_hi_nonneg
 from pyverify.exact.weights import exact_tables, exact_weights, matmul, transpose
-from pyverify.export import STRATEGIES, render_module
-from pyverify.export.read import read_lean_module
+from pyverify.provers import STRATEGIES, render_module
+from pyverify.provers.read import read_lean_module
 from tests.lean_fixtures import tiny_model
 from tests.zoo import random_model
 

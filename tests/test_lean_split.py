@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import re
 
-from pyverify import lake
-from pyverify.export import to_lean
-from pyverify.export.read import read_lean_module
-from pyverify.export.verify import verify_lean_module
-from pyverify.export.split import split_module
+from pyverify.provers import lean as lake
+from pyverify.provers import to_lean
+from pyverify.provers.read import read_lean_module
+from pyverify.provers.verify import verify_lean_module
+from pyverify.provers.split import split_module
 from tests.lean_fixtures import off_by_one_module, tiny_model
 from tests.test_lean_compile import check, verified_counts
 from tests.zoo import random_model

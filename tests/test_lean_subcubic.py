@@ -20,16 +20,16 @@ import pytest
 
 from pyverify.exact.blocks import subcubic_blocks
 from pyverify.exact.fixed import PREC, check_inv_sqrt, exp_nonpos, inv_sqrt, scaled_score
-from pyverify.counting import cases
+from pyverify.numeric.counting import cases
 from pyverify.exact.subcubic_checker import (ATTENTION_CODES, EUPU_CODES, SearchHints, _iroot_ceil, hints_fit,
                                              _positive_definite, certify_subcubic, lean_hints,
                                              search_hints)
 from pyverify.exact.weights import exact_tables, exact_weights, matmul, resid_query, transpose
-from pyverify.export import render_module
-from pyverify.export.pack import unpack_matrix
-from pyverify.registry import strategy
-from pyverify.strategies.subcubic import PRESETS, SubcubicConfig
-from pyverify.export.read import read_lean_module
+from pyverify.provers import render_module
+from pyverify.provers.pack import unpack_matrix
+from pyverify.numeric.registry import strategy
+from pyverify.numeric.strategies.subcubic import PRESETS, SubcubicConfig
+from pyverify.provers.read import read_lean_module
 from tests.lean_fixtures import exact_model, tiny_model
 from tests.test_lean_kernel import lean_ceil_div
 

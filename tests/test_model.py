@@ -3,12 +3,12 @@ import math
 import pytest
 import torch
 
-from pyverify.checkpoint import load_model, save_checkpoint
-from pyverify.config import ModelConfig
+from pyverify.model.checkpoint import load_model, save_checkpoint
+from pyverify.model.config import ModelConfig
 from pyverify.errors import PyVerifyError
-from pyverify.model import model_from_state_dict
-from pyverify.inputs import all_inputs
-from pyverify.tables import logits_from_tables, path_tables
+from pyverify.model.transformer import model_from_state_dict
+from pyverify.numeric.inputs import all_inputs
+from pyverify.numeric.tables import logits_from_tables, path_tables
 from tests.zoo import random_model
 
 

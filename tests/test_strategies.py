@@ -9,14 +9,14 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pyverify.accuracy import count_correct
+from pyverify.numeric.accuracy import count_correct
 from pyverify.errors import PyVerifyError
-from pyverify.inputs import all_inputs
-from pyverify.registry import ALL, expand, run_numeric
-from pyverify.counting import case_count
-from pyverify.strategies.cubic import run_cubic
-from pyverify.strategies.subcubic import PRESETS, SubcubicConfig, run_subcubic
-from pyverify.tables import path_tables
+from pyverify.numeric.inputs import all_inputs
+from pyverify.numeric.registry import ALL, expand, run_numeric
+from pyverify.numeric.counting import case_count
+from pyverify.numeric.strategies.cubic import run_cubic
+from pyverify.numeric.strategies.subcubic import PRESETS, SubcubicConfig, run_subcubic
+from pyverify.numeric.tables import path_tables
 from tests.zoo import quick_trained, random_model
 
 IMPLEMENTED = [c for c in SubcubicConfig.all() if c.implemented]

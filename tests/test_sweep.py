@@ -16,10 +16,10 @@ import psutil
 import pytest
 
 from pyverify.cli import main
-from pyverify.config import ModelConfig
-from pyverify.sweep import Sweep, run_sweep, sweep_names
-from pyverify.sweep_report import row_label
-from pyverify.train import TrainConfig
+from pyverify.model.config import ModelConfig
+from pyverify.study.sweep import Sweep, run_sweep, sweep_names
+from pyverify.study.report import row_label
+from pyverify.model.train import TrainConfig
 
 TINY = ["--k", "2", "--d-vocab", "4", "--d-model", "4", "--d-head", "4", "--steps", "30"]
 

@@ -1,7 +1,7 @@
 import torch
 
-from pyverify.config import ModelConfig
-from pyverify.train import TrainConfig, train
+from pyverify.model.config import ModelConfig
+from pyverify.model.train import TrainConfig, train
 
 
 def _weights(seed, steps=40):

@@ -12,13 +12,13 @@ from types import SimpleNamespace
 import pytest
 import torch
 
-from pyverify.checkpoint import save_checkpoint
+from pyverify.model.checkpoint import save_checkpoint
 from pyverify.cli import main
 from pyverify.errors import PyVerifyError
-from pyverify.export import to_lean
-from pyverify.export.read import read_lean_module
-from pyverify.model import ARCHITECTURE_SOURCES
-from pyverify.transformer_lens import SETTINGS, check_transformer_lens_config, model_from_transformer_lens
+from pyverify.provers import to_lean
+from pyverify.provers.read import read_lean_module
+from pyverify.model.transformer import ARCHITECTURE_SOURCES
+from pyverify.model.transformer_lens import SETTINGS, check_transformer_lens_config, model_from_transformer_lens
 from tests.lean_fixtures import tiny_model
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pyverify.checkpoint import save_checkpoint
+from pyverify.model.checkpoint import save_checkpoint
 from tests.lean_fixtures import tiny_model
 
 ROOT = Path(__file__).resolve().parents[1]

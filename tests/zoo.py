@@ -17,12 +17,12 @@ from functools import cached_property
 
 import torch
 
-from pyverify.accuracy import BruteForceResult, count_correct
-from pyverify.tables import path_tables
+from pyverify.numeric.accuracy import BruteForceResult, count_correct
+from pyverify.numeric.tables import path_tables
 
-from pyverify.config import ModelConfig
-from pyverify.model import MaxOfKTransformer
-from pyverify.train import TrainConfig, train
+from pyverify.model.config import ModelConfig
+from pyverify.model.transformer import MaxOfKTransformer
+from pyverify.model.train import TrainConfig, train
 
 SIZE = 300
 KINDS = ("trained", "random", "biased", "near-tie", "max-like")

@@ -41,7 +41,7 @@ Definition input_certified (T : tables) (S V n : nat) (s : ival) (x : list nat) 
           (seq 0 V).
 
 (** The weights have the shapes of [Semantics.v], with [n_ctx >= 1] and [d_head >= 1]
-    (Python checks this when it loads a model: [pyverify/model.py]). *)
+    (Python checks this when it loads a model: [pyverify/model/transformer.py]). *)
 Definition shapes_ok (w : weights) : bool :=
   let V := d_vocab w in let n := n_ctx w in let d := d_model w in let h := d_head w in
   (1 <=? n)%nat && (1 <=? h)%nat && shape_b (W_E w) V d && shape_b (W_pos w) n d

@@ -13,7 +13,7 @@ Every weight is an integer over `2^S` (one `S` for the whole model): every store
 number (float16, bfloat16, float32, float64) is exactly `m · 2^e`. Each tensor is stored as
 one big `Nat` (no deep list literal): entry `i` (row-major) occupies bits
 `[i·width, (i+1)·width)` as the code `2·|v| + (1 if v < 0)`.
-Python twin: `pyverify/exact/weights.py` and `pyverify/export/pack.py`.
+Python twin: `pyverify/exact/weights.py` and `pyverify/provers/pack.py`.
 -/
 
 namespace PyVerify

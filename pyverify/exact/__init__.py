@@ -15,8 +15,8 @@ from pyverify.exact.cubic_checker import certify_cubic
 from pyverify.exact.result import CertifiedResult
 from pyverify.exact.subcubic_checker import certify_subcubic, lean_hints, search_hints
 from pyverify.exact.weights import ExactWeights, exact_weights
-from pyverify.model import MaxOfKTransformer, architecture_line
-from pyverify.registry import strategy as lookup
+from pyverify.model.transformer import MaxOfKTransformer, architecture_line
+from pyverify.numeric.registry import strategy as lookup
 
 
 def certifiable(w: ExactWeights) -> list[str]:

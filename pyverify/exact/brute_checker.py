@@ -18,7 +18,7 @@ from pyverify.exact.fixed import PREC, add, exp_shifted, from_scaled, inv_sqrt, 
 from pyverify.exact.result import CertifiedResult
 from pyverify.exact.weights import ExactTables, ExactWeights, exact_tables, exact_weights
 from pyverify.limits import require_memory, require_time
-from pyverify.model import MaxOfKTransformer
+from pyverify.model.transformer import MaxOfKTransformer
 
 MAX_INPUTS = 200_000
 

@@ -1,6 +1,6 @@
 """The cubic strategy in fixed-point interval arithmetic: a certified count.
 
-Same cases, same pessimisations and the same formula as pyverify/strategies/cubic.py
+Same cases, same pessimisations and the same formula as pyverify/numeric/strategies/cubic.py
 (docs/strategies.md, "Cubic"), with every real number replaced by an interval that is
 guaranteed to contain it:
 
@@ -26,8 +26,8 @@ from pyverify.exact.fixed import PREC, Interval, exp_shifted, from_scaled, inv_s
 from pyverify.exact.result import CertifiedResult
 from pyverify.exact.weights import ExactTables, ExactWeights, exact_tables, exact_weights
 from pyverify.limits import require_memory, require_time
-from pyverify.model import MaxOfKTransformer
-from pyverify.counting import case_count, non_query_ends
+from pyverify.model.transformer import MaxOfKTransformer
+from pyverify.numeric.counting import case_count, non_query_ends
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The subcubic strategy in exact arithmetic: a certified count (issue 11).
 
-Same cases, gaps and bound as pyverify/strategies/subcubic.py (docs/strategies.md,
+Same cases, gaps and bound as pyverify/numeric/strategies/subcubic.py (docs/strategies.md,
 "Subcubic"): a case (q, m, c) at gap g is proven when
 
     spread[q, m] + max(J1[m], p_low J1[m] + (1 - p_low) (J0[m] + H[m - g, m])) < 0.
@@ -42,7 +42,7 @@ from dataclasses import dataclass
 
 import torch
 
-from pyverify.counting import case_count, cases, gap_is_legal, non_query_ends
+from pyverify.numeric.counting import case_count, cases, gap_is_legal, non_query_ends
 from pyverify.errors import PyVerifyError
 from pyverify.exact.blocks import subcubic_blocks
 from pyverify.exact.fixed import PREC, Interval, exp_nonpos, inv_sqrt, scaled_score
@@ -50,10 +50,10 @@ from pyverify.exact.hints import CoqSubcubicHints, SubcubicHints
 from pyverify.exact.result import CertifiedResult
 from pyverify.exact.weights import ExactWeights, exact_tables, exact_weights, matmul, resid_query
 from pyverify.limits import require_time
-from pyverify.model import MaxOfKTransformer
-from pyverify.strategies.subcubic import SVD_ERRORS, SubcubicConfig, search_gaps, summaries
-from pyverify.flops import FlopCounter
-from pyverify.tables import float64_weights, query_residual
+from pyverify.model.transformer import MaxOfKTransformer
+from pyverify.numeric.strategies.subcubic import SVD_ERRORS, SubcubicConfig, search_gaps, summaries
+from pyverify.numeric.flops import FlopCounter
+from pyverify.numeric.tables import float64_weights, query_residual
 
 ONE = 1 << PREC
 HINT_BITS = 40  # hint vectors are rounded to integers with this many bits
@@ -181,7 +181,7 @@ def _integers(v: torch.Tensor) -> list[int]:
 
 
 def search_hints(model: MaxOfKTransformer, config: SubcubicConfig) -> SearchHints:
-    """Run the float64 proof search (pyverify.strategies.subcubic) and keep what the exact
+    """Run the float64 proof search (pyverify.numeric.strategies.subcubic) and keep what the exact
     checker can use: the gaps, and the split's direction (the SVD's top term, or the unit
     vector u of the subproduct handlings)."""
     hints = _attention_hints(model, config, search_gaps(model, config, summaries(model, config, FlopCounter())))

@@ -15,7 +15,7 @@ import torch
 
 from pyverify.errors import PyVerifyError
 from pyverify.exact.floats import scale_exponent, to_scaled_ints
-from pyverify.model import MaxOfKTransformer, nonzero_bias
+from pyverify.model.transformer import MaxOfKTransformer, nonzero_bias
 
 Matrix = list[list[int]]
 TENSORS = ("W_E", "W_pos", "W_Q", "W_K", "W_V", "W_O", "W_U")

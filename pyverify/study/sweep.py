@@ -34,21 +34,21 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from pyverify.atomic import write_text_atomic
-from pyverify.checkpoint import load_model, save_checkpoint
-from pyverify.config import ModelConfig
-from pyverify.coqc import check_coq_project
+from pyverify.model.checkpoint import load_model, save_checkpoint
+from pyverify.model.config import ModelConfig
+from pyverify.provers.coq import check_coq_project
 from pyverify.errors import PyVerifyError
 from pyverify.exact import certify
 from pyverify.exact.brute_checker import MAX_INPUTS
-from pyverify.export import export_coq, export_lean
-from pyverify.export.split import is_split, stored_parts
-from pyverify.export.verify import verify_coq_module, verify_lean_module
-from pyverify.lake import check_project
-from pyverify.model import MaxOfKTransformer, nonzero_bias
-from pyverify.registry import expand, run_numeric, strategy
-from pyverify.sweep_report import (CHECK_COLUMNS, COLUMNS, cost_markdown, csv_text, per_seed_markdown, plot, row_label,
+from pyverify.provers import export_coq, export_lean
+from pyverify.provers.split import is_split, stored_parts
+from pyverify.provers.verify import verify_coq_module, verify_lean_module
+from pyverify.provers.lean import check_project
+from pyverify.model.transformer import MaxOfKTransformer, nonzero_bias
+from pyverify.numeric.registry import expand, run_numeric, strategy
+from pyverify.study.report import (CHECK_COLUMNS, COLUMNS, cost_markdown, csv_text, per_seed_markdown, plot, row_label,
                                    summarise, summary_markdown)
-from pyverify.train import TrainConfig, train
+from pyverify.model.train import TrainConfig, train
 
 # The strategies whose certificates the formal checks export (those the sweep runs, where the
 # prover has a checker).

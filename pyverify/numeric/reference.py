@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import torch
 
-from pyverify.inputs import correct_mask, inputs_from_flat
-from pyverify.model import MaxOfKTransformer
+from pyverify.numeric.inputs import correct_mask, inputs_from_flat
+from pyverify.model.transformer import MaxOfKTransformer
 
 
 def count_correct_naive(model: MaxOfKTransformer, batch_size: int = 1 << 16, dtype=torch.float64) -> int:

@@ -1,6 +1,6 @@
 """Rendering a certificate as a Coq module (coq/Generated/NAME.v) whose theorem is about the
 model itself: `(N <= correct_count weights)%nat`, proved from the checker's soundness theorem
-(pyverify.export.write writes it). Rendering is deterministic: the same weights give
+(pyverify.provers.write writes it). Rendering is deterministic: the same weights give
 byte-identical text.
 """
 
@@ -11,9 +11,9 @@ from pyverify.errors import PyVerifyError
 from pyverify.exact.fixed import PREC, inv_sqrt
 from pyverify.exact.hints import CoqSubcubicHints
 from pyverify.exact.weights import ExactWeights
-from pyverify.export.grammar import checked_code, rendered_fields
-from pyverify.export.render import BUILT_HERE, FIELDS, environment, weights_digest
-from pyverify.registry import strategy as lookup
+from pyverify.provers.grammar import checked_code, rendered_fields
+from pyverify.provers.render import BUILT_HERE, FIELDS, environment, weights_digest
+from pyverify.numeric.registry import strategy as lookup
 from pyverify.version import __version__
 
 # Per family with a Coq soundness proof: the checker evaluated by vm_compute, the theorem

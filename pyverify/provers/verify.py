@@ -1,8 +1,8 @@
-"""Is a module what pyverify writes? Its data is read (pyverify.export.read), the module is
+"""Is a module what pyverify writes? Its data is read (pyverify.provers.read), the module is
 rendered again from that data alone with the shipped templates, and the two texts must be
 byte-identical: whatever a hand-edited module adds (a `sorry`, an axiom, `native_decide`, a
 shadowing definition, an option, an altered proof or statement) makes it differ. `check`
-compiles the rendering, never the file (pyverify/lake.py, pyverify/coqc.py).
+compiles the rendering, never the file (pyverify/provers/lean.py, pyverify/provers/coq.py).
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from pyverify.errors import PyVerifyError
-from pyverify.export.coq import coq_checker, render_coq_module
-from pyverify.export.grammar import ModuleError, exact_text
-from pyverify.export.read import GeneratedModule, read_coq_module, read_lean_module
-from pyverify.export.render import render_module
-from pyverify.export.split import is_split, split_module, stored_parts
+from pyverify.provers.coq_render import coq_checker, render_coq_module
+from pyverify.provers.grammar import ModuleError, exact_text
+from pyverify.provers.read import GeneratedModule, read_coq_module, read_lean_module
+from pyverify.provers.render import render_module
+from pyverify.provers.split import is_split, split_module, stored_parts
 
 
 def first_difference(actual: str, expected: str) -> str:

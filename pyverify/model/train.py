@@ -9,10 +9,10 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from pyverify.config import ModelConfig
+from pyverify.model.config import ModelConfig
 from pyverify.errors import PyVerifyError
 from pyverify.limits import require_memory
-from pyverify.model import MaxOfKTransformer
+from pyverify.model.transformer import MaxOfKTransformer
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pyverify.accuracy import count_correct
-from pyverify.model import MaxOfKTransformer
-from pyverify.strategies.result import StrategyResult
-from pyverify.tables import path_tables, table_flops
+from pyverify.numeric.accuracy import count_correct
+from pyverify.model.transformer import MaxOfKTransformer
+from pyverify.numeric.strategies.result import StrategyResult
+from pyverify.numeric.tables import path_tables, table_flops
 
 
 def run_bruteforce(model: MaxOfKTransformer, force: bool = False) -> StrategyResult:

@@ -16,9 +16,9 @@ from safetensors.torch import save as st_save
 
 from pyverify.version import __version__
 from pyverify.atomic import write_bytes_atomic, write_text_atomic
-from pyverify.config import ModelConfig
+from pyverify.model.config import ModelConfig
 from pyverify.errors import PyVerifyError
-from pyverify.model import STORED_DTYPES, MaxOfKTransformer, model_from_state_dict
+from pyverify.model.transformer import STORED_DTYPES, MaxOfKTransformer, model_from_state_dict
 
 FORMAT = "pyverify-checkpoint-1"
 

@@ -36,10 +36,10 @@ from dataclasses import asdict, dataclass
 import torch
 from tqdm.auto import tqdm
 
-from pyverify.flops import FlopCounter
+from pyverify.numeric.flops import FlopCounter
 from pyverify.limits import require_memory, require_time
-from pyverify.inputs import inputs_from_flat
-from pyverify.tables import PathTables, logits_from_tables
+from pyverify.numeric.inputs import inputs_from_flat
+from pyverify.numeric.tables import PathTables, logits_from_tables
 
 # Largest number of float64 margins held at once (bounds memory at about 8 bytes each).
 CHUNK = 1 << 22

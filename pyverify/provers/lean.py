@@ -1,7 +1,7 @@
 """Checking the generated Lean theorems with the bare `lean` compiler.
 
 `check` never compiles a text it did not write: it reads each module's data through a closed
-grammar (`pyverify.export.read`), renders the module afresh from that data alone into a folder
+grammar (`pyverify.provers.read`), renders the module afresh from that data alone into a folder
 of its own, and compiles that rendering against the shipped library (built once into a cache).
 A theorem is reported verified only when all of these hold:
 1. the project's core library (PyVerify/, PyVerify.lean, lakefile.toml, lean-toolchain) is
@@ -31,12 +31,12 @@ from pathlib import Path
 
 from pyverify.atomic import write_text_atomic
 from pyverify.errors import PyVerifyError
-from pyverify.export.grammar import ModuleError
-from pyverify.export.read import GeneratedModule
-from pyverify.export.render import STRATEGIES, render_module
-from pyverify.export.split import Part, is_split, split_module
-from pyverify.export.verify import verify_lean_module
-from pyverify.lean_jobs import Job, run_jobs
+from pyverify.provers.grammar import ModuleError
+from pyverify.provers.read import GeneratedModule
+from pyverify.provers.render import STRATEGIES, render_module
+from pyverify.provers.split import Part, is_split, split_module
+from pyverify.provers.verify import verify_lean_module
+from pyverify.provers.lean_jobs import Job, run_jobs
 from pyverify.resources import lean_core_dir, lean_library_differences
 
 EXIT_FAILED = 1
@@ -164,7 +164,7 @@ def check_project(lean_dir: str | Path = "lean", timeout: float | None = None, l
     file is what pyverify writes is rendered afresh from its data into a folder of its own under
     lean_dir/.lake/pyverify and compiled there with the bare compiler (find_lean; the user's
     files are never compiled). workers > 1: compile each module split into its blocks
-    (`pyverify.export.split`) on that many parallel Dask workers. Returns per-module statuses of
+    (`pyverify.provers.split`) on that many parallel Dask workers. Returns per-module statuses of
     the final theorems, every error diagnostic (at the lines of the user's files, which equal
     the rendering's), and the compiler's output."""
     lean_dir = Path(lean_dir).resolve()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from pyverify.flops import FlopCounter
+from pyverify.numeric.flops import FlopCounter
 
 
 def positional_log_weights(EQKP: torch.Tensor, flops: FlopCounter) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:

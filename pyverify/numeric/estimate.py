@@ -21,12 +21,12 @@ from dataclasses import dataclass
 import torch
 
 from pyverify.errors import PyVerifyError
-from pyverify.flops import FlopCounter
-from pyverify.inputs import correct_mask
+from pyverify.numeric.flops import FlopCounter
+from pyverify.numeric.inputs import correct_mask
 from pyverify.limits import require_memory
-from pyverify.model import MaxOfKTransformer
-from pyverify.strategies.cubic import cubic_margins
-from pyverify.tables import PathTables, logits_from_tables, path_tables, table_flops
+from pyverify.model.transformer import MaxOfKTransformer
+from pyverify.numeric.strategies.cubic import cubic_margins
+from pyverify.numeric.tables import PathTables, logits_from_tables, path_tables, table_flops
 
 METHODS = ("monte-carlo", "stratified", "mechanistic")
 CHUNK = 1 << 16  # inputs evaluated at once

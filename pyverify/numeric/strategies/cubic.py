@@ -25,12 +25,12 @@ import time
 import torch
 
 from pyverify.limits import require_memory, require_time
-from pyverify.model import MaxOfKTransformer
-from pyverify.counting import case_count, cases
-from pyverify.flops import FlopCounter
-from pyverify.strategies.positional import positional_log_weights
-from pyverify.strategies.result import StrategyResult
-from pyverify.tables import PathTables, path_tables, table_flops
+from pyverify.model.transformer import MaxOfKTransformer
+from pyverify.numeric.counting import case_count, cases
+from pyverify.numeric.flops import FlopCounter
+from pyverify.numeric.strategies.positional import positional_log_weights
+from pyverify.numeric.strategies.result import StrategyResult
+from pyverify.numeric.tables import PathTables, path_tables, table_flops
 
 
 def logit_pessimisations(tables: PathTables, m: int, flops: FlopCounter) -> tuple[torch.Tensor, torch.Tensor]:

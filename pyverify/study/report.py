@@ -9,8 +9,8 @@ import statistics
 from pathlib import Path
 
 from pyverify.atomic import write_bytes_atomic
-from pyverify.registry import strategy
-from pyverify.strategies.subcubic import PRESETS
+from pyverify.numeric.registry import strategy
+from pyverify.numeric.strategies.subcubic import PRESETS
 
 COLUMNS = ("seed", "strategy", "family", "count", "total", "bound", "accuracy", "normalised_bound", "flops",
            "complexity", "unexplained_dim", "seconds", "search_seconds", "certified_count",

@@ -1,8 +1,8 @@
 """Reading a generated module back: its name, strategy, exact weights, hints, blocks and count.
 
 `pyverify check` and `compare` trust nothing a module says about itself. They read the module's
-data here, each text field by the closed grammar of pyverify.export.grammar, and
-pyverify.export.verify re-renders the module from that data alone. The weights' digest is
+data here, each text field by the closed grammar of pyverify.provers.grammar, and
+pyverify.provers.verify re-renders the module from that data alone. The weights' digest is
 computed from the decoded weights, never read from a comment.
 """
 
@@ -15,10 +15,10 @@ from pathlib import Path
 from pyverify.errors import PyVerifyError
 from pyverify.exact.hints import CoqSubcubicHints, SubcubicHints
 from pyverify.exact.weights import ExactWeights
-from pyverify.export.grammar import (ModuleError, check_architecture_line, exact_text, known_strategy, stored_field,
+from pyverify.provers.grammar import (ModuleError, check_architecture_line, exact_text, known_strategy, stored_field,
                                     version_field)
-from pyverify.export.pack import unpack_matrix
-from pyverify.export.split import is_split, stored_parts
+from pyverify.provers.pack import unpack_matrix
+from pyverify.provers.split import is_split, stored_parts
 
 LEAN_FIELDS = (("wE", "W_E"), ("wPos", "W_pos"), ("wQ", "W_Q"), ("wK", "W_K"), ("wV", "W_V"), ("wO", "W_O"),
                ("wU", "W_U"))

@@ -19,9 +19,9 @@ from typing import Any
 
 import torch
 
-from pyverify.config import ModelConfig
+from pyverify.model.config import ModelConfig
 from pyverify.errors import PyVerifyError
-from pyverify.model import MaxOfKTransformer, model_from_state_dict
+from pyverify.model.transformer import MaxOfKTransformer, model_from_state_dict
 
 
 def _same(value: Any, wanted: Any) -> bool:

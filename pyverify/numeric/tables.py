@@ -28,9 +28,9 @@ from dataclasses import dataclass
 
 import torch
 
-from pyverify.config import ModelConfig
+from pyverify.model.config import ModelConfig
 from pyverify.errors import PyVerifyError
-from pyverify.model import MaxOfKTransformer
+from pyverify.model.transformer import MaxOfKTransformer
 
 UNIT_ROUNDOFF = 2.0**-53
 

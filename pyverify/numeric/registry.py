@@ -11,9 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pyverify.errors import PyVerifyError
-from pyverify.strategies.bruteforce import run_bruteforce
-from pyverify.strategies.cubic import run_cubic
-from pyverify.strategies.subcubic import PRESETS, SubcubicConfig, complexity, run_subcubic
+from pyverify.numeric.strategies.bruteforce import run_bruteforce
+from pyverify.numeric.strategies.cubic import run_cubic
+from pyverify.numeric.strategies.subcubic import PRESETS, SubcubicConfig, complexity, run_subcubic
 
 FAMILIES = ("brute-force", "cubic", "subcubic")
 # What "--strategy all" runs.

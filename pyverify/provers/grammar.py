@@ -13,9 +13,9 @@ import re
 from pathlib import Path
 
 from pyverify.errors import PyVerifyError
-from pyverify.model import ARCHITECTURE, ARCHITECTURE_SOURCES
-from pyverify.registry import ALL
-from pyverify.strategies.subcubic import SubcubicConfig
+from pyverify.model.transformer import ARCHITECTURE, ARCHITECTURE_SOURCES
+from pyverify.numeric.registry import ALL
+from pyverify.numeric.strategies.subcubic import SubcubicConfig
 
 VERSION = re.compile(r"[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}", re.ASCII)
 STORED_FORMATS = ("bfloat16", "float16", "float32", "float64")  # sorted, as model_from_state_dict joins them

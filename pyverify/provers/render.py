@@ -1,5 +1,5 @@
 """Rendering a certificate as a Lean module (lean/Generated/NAME.lean) from the templates
-(pyverify.export.coq renders the Coq modules; pyverify.export.write writes them). Rendering is
+(pyverify.provers.coq_render renders the Coq modules; pyverify.provers.write writes them). Rendering is
 deterministic: the same weights and options give byte-identical text.
 """
 
@@ -14,11 +14,11 @@ from pyverify.errors import PyVerifyError
 from pyverify.exact.fixed import PREC, inv_sqrt
 from pyverify.exact.hints import SubcubicHints
 from pyverify.exact.weights import ExactWeights
-from pyverify.export.grammar import checked_code, rendered_fields
-from pyverify.export.pack import pack_matrix
-from pyverify.model import ARCHITECTURE, ARCHITECTURE_SOURCES
+from pyverify.provers.grammar import checked_code, rendered_fields
+from pyverify.provers.pack import pack_matrix
+from pyverify.model.transformer import ARCHITECTURE, ARCHITECTURE_SOURCES
 from pyverify.resources import templates_dir
-from pyverify.strategies.subcubic import SubcubicConfig
+from pyverify.numeric.strategies.subcubic import SubcubicConfig
 from pyverify.version import __version__
 
 # Per certifiable strategy: the Lean checker, a title, the theorem's name, the Coq theorem that

@@ -7,7 +7,7 @@ A theorem is reported verified only when all of these hold:
 1. the project's library (theories/*.v, _CoqProject, Makefile) is byte-identical to the one
    pyverify ships, with no other file in theories/;
 2. the module is byte for byte what pyverify writes for the weights and count it holds
-   (`pyverify.export.verify.verify_coq_module`): no Admitted, axiom, shadowing definition or
+   (`pyverify.provers.verify.verify_coq_module`): no Admitted, axiom, shadowing definition or
    other proof can hide in it, and its weights record has the shapes its dimensions declare;
 3. coqc compiled pyverify's own rendering of it;
 4. in a file pyverify writes itself, coqc accepts the module's theorem at the intended
@@ -33,12 +33,12 @@ from pathlib import Path
 
 from pyverify.atomic import write_text_atomic
 from pyverify.errors import PyVerifyError
-from pyverify.export.coq import coq_checker, render_coq_module
-from pyverify.export.coq import statement as coq_statement
-from pyverify.export.grammar import ModuleError
-from pyverify.export.read import GeneratedModule
-from pyverify.export.verify import verify_coq_module
-from pyverify.lake import Diagnostic, NoToolchain, TheoremStatus, generated_paths
+from pyverify.provers.coq_render import coq_checker, render_coq_module
+from pyverify.provers.coq_render import statement as coq_statement
+from pyverify.provers.grammar import ModuleError
+from pyverify.provers.read import GeneratedModule
+from pyverify.provers.verify import verify_coq_module
+from pyverify.provers.lean import Diagnostic, NoToolchain, TheoremStatus, generated_paths
 from pyverify.resources import COQ_CORE, coq_library_differences, coq_library_dir
 
 # ../shared/design/COQ.md, "Trust rules": the standard reals' axioms and the specifications of

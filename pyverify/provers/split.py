@@ -8,7 +8,7 @@ Every part is a slice of the single-file module, wrapped in its own `namespace .
 imports, so the declarations, their names and the final theorem are exactly the single file's:
 `pyverify export --split` writes these parts, Lake builds the blocks in parallel, and
 `pyverify check --workers N` compiles them through Dask. A split module is accepted only if every
-part is byte for byte the split of what pyverify renders (`pyverify.export.read`).
+part is byte for byte the split of what pyverify renders (`pyverify.provers.read`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pyverify.errors import PyVerifyError
-from pyverify.export.grammar import exact_text
+from pyverify.provers.grammar import exact_text
 
 BLOCK_START = "set_option maxHeartbeats 0 in\n/-- Block "
 FINAL_START = "set_option maxHeartbeats 0 in\n/-- The checker's own partition"

@@ -13,7 +13,7 @@ import math
 import torch
 import torch.nn as nn
 
-from pyverify.config import ModelConfig
+from pyverify.model.config import ModelConfig
 from pyverify.errors import PyVerifyError
 
 

@@ -38,12 +38,12 @@ import torch
 
 from pyverify.errors import PyVerifyError
 from pyverify.limits import require_memory, require_time
-from pyverify.model import MaxOfKTransformer
-from pyverify.counting import case_count, cases, gap_is_legal
-from pyverify.flops import FlopCounter
-from pyverify.strategies.positional import positional_log_weights
-from pyverify.strategies.result import StrategyResult
-from pyverify.tables import UNIT_ROUNDOFF, float64_weights, path_tables, query_residual
+from pyverify.model.transformer import MaxOfKTransformer
+from pyverify.numeric.counting import case_count, cases, gap_is_legal
+from pyverify.numeric.flops import FlopCounter
+from pyverify.numeric.strategies.positional import positional_log_weights
+from pyverify.numeric.strategies.result import StrategyResult
+from pyverify.numeric.tables import UNIT_ROUNDOFF, float64_weights, path_tables, query_residual
 
 # (case, gap) pairs evaluated at once by the gap search (bounds its memory).
 SEARCH_CHUNK = 1 << 20

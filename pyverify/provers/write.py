@@ -3,7 +3,7 @@ and `export_coq` (coq/Generated/NAME.v). Every destination is checked before any
 project must be pyverify's with the shipped library, a module pyverify did not write is never
 overwritten without force, and nothing is written or deleted outside the project.
 
-    from pyverify.export import export_lean
+    from pyverify.provers import export_lean
     result = export_lean(pyverify.certify(model, "cubic"), name="Seed123", lean_dir="lean")
 """
 
@@ -17,12 +17,12 @@ from pyverify.errors import PyVerifyError
 from pyverify.exact import certify
 from pyverify.exact.blocks import kernel_estimate
 from pyverify.exact.result import CertifiedResult
-from pyverify.export.coq import PROVED, estimate_coq_seconds, render_coq_module
-from pyverify.export.render import BUILT_HERE, NAME_PATTERN, render_module, render_root
-from pyverify.export.split import is_split, split_folder, split_module, stored_parts
-from pyverify.export.verify import verify_coq_module, verify_lean_module
-from pyverify.model import MaxOfKTransformer
-from pyverify.registry import strategy as lookup
+from pyverify.provers.coq_render import PROVED, estimate_coq_seconds, render_coq_module
+from pyverify.provers.render import BUILT_HERE, NAME_PATTERN, render_module, render_root
+from pyverify.provers.split import is_split, split_folder, split_module, stored_parts
+from pyverify.provers.verify import verify_coq_module, verify_lean_module
+from pyverify.model.transformer import MaxOfKTransformer
+from pyverify.numeric.registry import strategy as lookup
 from pyverify.resources import (coq_library_differences, create_coq_project, create_lean_project,
                                 lean_library_differences)
 
@@ -129,7 +129,7 @@ def export_lean(certificate: CertifiedResult, name: str, lean_dir: str | Path = 
     missing (or empty) lean_dir becomes a complete Lake project first; an existing one must be
     pyverify's (check_lean_destination). force: overwrite a module pyverify did not write. split:
     write it as a weights module, one module per block and the final module
-    (`pyverify.export.split`), which Lake builds in parallel. The result carries the kernel's
+    (`pyverify.provers.split`), which Lake builds in parallel. The result carries the kernel's
     estimated cost (`kernel_estimate`)."""
     w = certificate.weights
     if w is None or not certificate.strategy:
