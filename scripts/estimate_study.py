@@ -145,6 +145,11 @@ def report(rows: list[dict]) -> str:
       f"{max(signed):+.2e}), i.e. about {abs(statistics.mean(signed)) * 16777216:,.0f} inputs of 16,777,216. The normal "
       "approximation spreads the one token that breaks an input (usually m - 1) over the whole distribution, and "
       "treating competing outputs as independent multiplies their probabilities (docs/estimates.md).\n\n")
+    brute = [r for r in rows if r["method"] == "proof brute-force"]
+    w(f"**At K = 4 the brute force is cheaper still.** pyverify's brute force prunes every block of inputs that is "
+      f"clearly correct, so it measures the exact count in a median {median([float(r['flops']) for r in brute]):.3g} "
+      "FLOPs, below the budget at which the stratified estimate becomes exact: the estimates earn their keep where "
+      "brute force cannot run, K = 6 to 10 ([past_brute_force.md](past_brute_force.md)).\n\n")
     w("![error against FLOPs](error_vs_flops.png)\n")
     return out.getvalue()
 
@@ -224,10 +229,16 @@ def main() -> int:
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--past-brute-force", action="store_true")
+    p.add_argument("--report-only", action="store_true", help="rewrite README.md and the figure from OUT/estimates.csv")
     args = p.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     if args.past_brute_force:
         past_brute_force(args.out)
+        return 0
+    if args.report_only:
+        rows = list(csv.DictReader((args.out / "estimates.csv").read_text().splitlines()))
+        write_text_atomic(args.out / "README.md", report(rows))
+        plot(rows, args.out / "error_vs_flops.png")
         return 0
     paths = sorted((str(p) for p in args.models.glob("seed*.safetensors")), key=lambda s: int(Path(s).stem[4:]))
     rows: list[dict] = []
