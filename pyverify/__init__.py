@@ -18,7 +18,7 @@ from pyverify.compare import ProverStatus  # noqa: E402
 from pyverify.model.config import ModelConfig  # noqa: E402
 from pyverify.errors import PyVerifyError  # noqa: E402
 from pyverify.exact.result import CertifiedResult  # noqa: E402
-from pyverify.provers.lean import NoToolchain  # noqa: E402
+from pyverify.provers.base import NoToolchain  # noqa: E402
 from pyverify.model.transformer import MaxOfKTransformer  # noqa: E402
 from pyverify.model.train import TrainConfig, train  # noqa: E402
 

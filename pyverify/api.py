@@ -22,7 +22,7 @@ from pyverify.numeric.estimate import estimate as _estimate
 from pyverify.exact import certify as _certify
 from pyverify.exact.result import CertifiedResult
 from pyverify.provers import export_coq, export_lean
-from pyverify.provers.lean import TheoremStatus
+from pyverify.provers.base import TheoremStatus
 from pyverify.model.transformer import MaxOfKTransformer, model_from_state_dict
 from pyverify.numeric.registry import run_numeric
 from pyverify.numeric.strategies.result import StrategyResult

@@ -19,7 +19,8 @@ from pyverify.model.config import ModelConfig
 from pyverify.demo import run_demo
 from pyverify.provers import check_coq_destination, check_lean_destination
 from pyverify.provers.coq_render import PROVED
-from pyverify.provers.lean import EXIT_FAILED, EXIT_NO_TOOLCHAIN, NoToolchain, find_lean
+from pyverify.provers.base import EXIT_FAILED, EXIT_NO_TOOLCHAIN, NoToolchain
+from pyverify.provers.lean import find_lean
 from pyverify.model.transformer import architecture_line
 from pyverify.numeric.registry import expand, strategy
 from pyverify.study.sweep import Sweep, run_sweep, sweep_names

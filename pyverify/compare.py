@@ -7,7 +7,8 @@ from pathlib import Path
 
 from pyverify.provers.coq import check_coq_project
 from pyverify.provers.coq_render import coq_checker
-from pyverify.provers.lean import NoToolchain, check_project
+from pyverify.provers.base import NoToolchain
+from pyverify.provers.lean import check_project
 from pyverify.exact import certifiable, certify
 from pyverify.exact.weights import exact_weights
 from pyverify.provers import weights_digest

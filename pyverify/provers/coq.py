@@ -38,7 +38,7 @@ from pyverify.provers.coq_render import statement as coq_statement
 from pyverify.provers.grammar import ModuleError
 from pyverify.provers.read import GeneratedModule
 from pyverify.provers.verify import verify_coq_module
-from pyverify.provers.lean import Diagnostic, NoToolchain, TheoremStatus, generated_paths
+from pyverify.provers.base import Diagnostic, NoToolchain, TheoremStatus, cached_build, failed, generated_paths
 from pyverify.resources import COQ_CORE, coq_library_differences, coq_library_dir
 
 # ../shared/design/COQ.md, "Trust rules": the standard reals' axioms and the specifications of
@@ -121,49 +121,35 @@ def _coqc(coqc: str, workdir: Path, file: str | Path, timeout: float | None,
 def library_build(coqc: str, make: str, timeout: float | None = None,
                   say: Callable[[str], None] = lambda m: None) -> tuple[Path, float]:
     """The shipped Coq library built with `make` in a cache folder keyed by coqc's version and
-    the library's text, reused while both are unchanged; and the seconds the build took here
-    (0 when reused). A project's library is byte-identical to it (coq_library_differences), so its
-    modules are compiled against this build."""
-    import hashlib
-    import os
-
+    the library's text (cached_build), reused while both are unchanged; and the seconds the build
+    took here (0 when reused). A project's library is byte-identical to it
+    (coq_library_differences), so its modules are compiled against this build."""
     source = coq_library_dir()
     names = list(COQ_CORE) + [f"theories/{p.name}" for p in sorted((source / "theories").glob("*.v"))]
     version = subprocess.run([coqc, "--version"], capture_output=True, text=True).stdout
-    key = hashlib.sha256(version.encode())
-    for n in names:
-        key.update(n.encode() + b"\0" + (source / n).read_bytes())
-    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "pyverify" / "coq-build"
-    build = cache / key.hexdigest()[:24]
-    if (build / "theories" / "Soundness.vo").exists():
-        return build, 0.0
-    say(f"building the Coq library once into {build} (make)")
-    cache.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=cache))
-    (tmp / "theories").mkdir()
-    for n in names:
-        shutil.copy2(source / n, tmp / n)
+
+    def build(folder: Path) -> None:
+        say("building the Coq library once (make)")
+        (folder / "theories").mkdir()
+        for n in names:
+            shutil.copy2(source / n, folder / n)
+        try:
+            built = subprocess.run([make, "-j2", "-C", str(folder)], capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise PyVerifyError(f"building the Coq library did not finish within {timeout} s") from None
+        if built.returncode != 0:
+            errors = parse_coq_errors(built.stdout + built.stderr)
+            raise PyVerifyError("the Coq library did not build: " + (f"{errors[0].path}:{errors[0].line}: "
+                                f"{errors[0].message}" if errors else (built.stdout + built.stderr).strip()[-200:]))
+
     start = time.perf_counter()
-    try:
-        built = subprocess.run([make, "-j2", "-C", str(tmp)], capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise PyVerifyError(f"building the Coq library did not finish within {timeout} s") from None
-    if built.returncode != 0:
-        shutil.rmtree(tmp, ignore_errors=True)
-        errors = parse_coq_errors(built.stdout + built.stderr)
-        raise PyVerifyError("the Coq library did not build: " + (f"{errors[0].path}:{errors[0].line}: "
-                            f"{errors[0].message}" if errors else (built.stdout + built.stderr).strip()[-200:]))
-    try:
-        tmp.rename(build)
-    except OSError:  # built concurrently by another process: keep theirs
-        shutil.rmtree(tmp, ignore_errors=True)
-    return build, time.perf_counter() - start
+    folder, built_now = cached_build("coq", version, source, names, "theories/Soundness.vo", build)
+    return folder, time.perf_counter() - start if built_now else 0.0
 
 
 def _failed(module: str, relative: str, message: str, seconds: float = 0.0, count: int | None = None,
             line: int = 0) -> TheoremStatus:
-    return TheoremStatus(module, THEOREM, relative, False, Diagnostic(relative, line, 0, message), seconds, count)
+    return failed(module, THEOREM, relative, message, seconds, count, line)
 
 
 def check_coq_project(coq_dir: str | Path = "coq", timeout: float | None = None,

@@ -23,10 +23,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from pyverify.atomic import write_text_atomic
@@ -37,10 +35,9 @@ from pyverify.provers.render import STRATEGIES, render_module
 from pyverify.provers.split import Part, is_split, split_module
 from pyverify.provers.verify import verify_lean_module
 from pyverify.provers.lean_jobs import Job, run_jobs
+from pyverify.provers.base import (Diagnostic, NoToolchain, TheoremStatus, cached_build, failed, generated_paths,
+                                   run)
 from pyverify.resources import lean_core_dir, lean_library_differences
-
-EXIT_FAILED = 1
-EXIT_NO_TOOLCHAIN = 3
 
 # `lake build` prints `error: path:line:col: message`; Lean itself `path:line:col: error: message`
 # or, since 4.2x, `path:line:col: error(lean.unknownIdentifier): message`.
@@ -48,29 +45,6 @@ _DIAGNOSTIC = [
     re.compile(r"^error: (?P<path>[^\s:][^:]*\.lean):(?P<line>\d+):(?P<col>\d+): (?P<msg>.*)$"),
     re.compile(r"^(?P<path>[^\s:][^:]*\.lean):(?P<line>\d+):(?P<col>\d+): error(?:\([\w.]+\))?: (?P<msg>.*)$"),
 ]
-
-
-class NoToolchain(PyVerifyError):
-    """No prover found (`lake` or `lean`, or `coqc` for the Coq side)."""
-
-
-@dataclass(frozen=True)
-class Diagnostic:
-    path: str  # as printed, normalised to be relative to the Lean project
-    line: int
-    col: int
-    message: str
-
-
-@dataclass(frozen=True)
-class TheoremStatus:
-    module: str  # e.g. "Generated.Seed123"
-    theorem: str
-    file: str  # relative to the project
-    verified: bool
-    error: Diagnostic | None
-    seconds: float = 0.0  # the prover's time on this module, where measured
-    count: int | None = None  # the number the theorem states, when the module could be read
 
 
 def parse_diagnostics(output: str) -> list[Diagnostic]:
@@ -133,17 +107,6 @@ def axiom_verdicts(output: str, modules: list[GeneratedModule],
         else:
             verdicts[m.name] = None
     return verdicts
-
-
-def generated_paths(folder: Path, suffix: str, only: set[str] | None) -> list[Path]:
-    """The generated modules in folder, or only those named in `only` (each must exist)."""
-    paths = sorted(folder.glob(f"*{suffix}"))
-    if only is None:
-        return paths
-    unknown = sorted(only - {p.stem for p in paths})
-    if unknown:
-        raise PyVerifyError(f"no generated module {', '.join(unknown)} in {folder}")
-    return [p for p in paths if p.stem in only]
 
 
 def find_lean(explicit: str | None = None) -> str | None:
@@ -218,19 +181,11 @@ def check_project(lean_dir: str | Path = "lean", timeout: float | None = None, l
 
 def _failed(name: str, theorem: str, relative: str, message: str, seconds: float = 0.0,
             count: int | None = None, line: int = 0) -> TheoremStatus:
-    return TheoremStatus(f"Generated.{name}", theorem, relative, False, Diagnostic(relative, line, 0, message),
-                         seconds, count)
-
-
-def _run(args: list[str], cwd: Path, timeout: float | None, env: dict | None = None) -> subprocess.CompletedProcess:
-    try:
-        return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
-    except subprocess.TimeoutExpired:
-        raise PyVerifyError(f"{Path(args[0]).name} {' '.join(args[1:])} did not finish within {timeout} s") from None
+    return failed(f"Generated.{name}", theorem, relative, message, seconds, count, line)
 
 
 def lean_version(lean: str) -> str:
-    proc = _run([lean, "--version"], Path.cwd(), 60)
+    proc = run([lean, "--version"], Path.cwd(), 60)
     if proc.returncode != 0:
         raise PyVerifyError(f"{lean} --version failed: {(proc.stdout + proc.stderr).strip()[-200:]}")
     return proc.stdout.strip()
@@ -238,37 +193,25 @@ def lean_version(lean: str) -> str:
 
 def library_build(lean: str, timeout: float | None = None, say: Callable[[str], None] = lambda m: None) -> Path:
     """The shipped core library compiled by `lean` (in import order, one .olean per module) in a
-    cache folder keyed by the compiler's version and the library's text; reused while both are
-    unchanged. Returns the folder to put on LEAN_PATH."""
-    import hashlib
-
+    cache folder keyed by the compiler's version and the library's text (cached_build); reused
+    while both are unchanged. Returns the folder to put on LEAN_PATH."""
     source = lean_core_dir()
-    files = [source / "PyVerify.lean"] + sorted((source / "PyVerify").glob("*.lean"))
-    key = hashlib.sha256(lean_version(lean).encode())
-    for f in files:
-        key.update(f.name.encode() + b"\0" + f.read_bytes())
-    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "pyverify" / "lean-build"
-    build = cache / key.hexdigest()[:24]
-    if (build / "PyVerify.olean").exists():
-        return build
-    say(f"compiling the core library with {lean}")
-    cache.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=cache))
-    (tmp / "PyVerify").mkdir()
-    for name in _import_order(source):
-        relative = name.replace(".", "/") + ".lean"
-        proc = _run([lean, "-o", str(tmp / (name.replace(".", "/") + ".olean")), relative], source, timeout,
-                    dict(os.environ, LEAN_PATH=str(tmp)))
-        if proc.returncode != 0:
-            shutil.rmtree(tmp, ignore_errors=True)
-            first = parse_diagnostics(proc.stdout + proc.stderr)
-            where = f"{first[0].path}:{first[0].line}: {first[0].message}" if first else (proc.stdout + proc.stderr)[-200:]
-            raise PyVerifyError(f"the core library does not compile with {lean}: {where}")
-    try:
-        tmp.rename(build)
-    except OSError:  # built concurrently by another process: keep theirs
-        shutil.rmtree(tmp, ignore_errors=True)
-    return build
+    files = ["PyVerify.lean"] + [f"PyVerify/{p.name}" for p in sorted((source / "PyVerify").glob("*.lean"))]
+
+    def build(folder: Path) -> None:
+        say(f"compiling the core library with {lean}")
+        (folder / "PyVerify").mkdir()
+        for name in _import_order(source):
+            relative = name.replace(".", "/") + ".lean"
+            proc = run([lean, "-o", str(folder / (name.replace(".", "/") + ".olean")), relative], source, timeout,
+                        dict(os.environ, LEAN_PATH=str(folder)))
+            if proc.returncode != 0:
+                first = parse_diagnostics(proc.stdout + proc.stderr)
+                where = (f"{first[0].path}:{first[0].line}: {first[0].message}" if first
+                         else (proc.stdout + proc.stderr)[-200:])
+                raise PyVerifyError(f"the core library does not compile with {lean}: {where}")
+
+    return cached_build("lean", lean_version(lean), source, files, "PyVerify.olean", build)[0]
 
 
 def _import_order(source: Path) -> list[str]:
@@ -348,7 +291,7 @@ def _statements(lean: str, workdir: Path, modules: list[GeneratedModule],
     check.write_text(text)
     library = library_build(lean, timeout)
     env = dict(os.environ, LEAN_PATH=f"{library}{os.pathsep}{workdir / 'build'}")
-    proc = _run([lean, check.name], workdir, timeout, env)
+    proc = run([lean, check.name], workdir, timeout, env)
     output = proc.stdout + proc.stderr
     verdicts = axiom_verdicts(output, modules, spans)
     if proc.returncode != 0 and not any(verdicts.values()):  # an error pyverify could not place
