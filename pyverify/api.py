@@ -10,33 +10,49 @@ nothing else of the pipeline.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any, Protocol, Union
 
-from pyverify.numeric.accuracy import BruteForceResult, count_correct
+import torch
+
 from pyverify.compare import ComparisonRow
 from pyverify.compare import compare as _compare
 from pyverify.errors import PyVerifyError
-from pyverify.numeric.estimate import Estimate
-from pyverify.numeric.estimate import estimate as _estimate
 from pyverify.exact import certify as _certify
 from pyverify.exact.result import CertifiedResult
-from pyverify.provers import export_coq, export_lean
-from pyverify.provers.base import TheoremStatus
+from pyverify.model.checkpoint import load_model
 from pyverify.model.transformer import MaxOfKTransformer, model_from_state_dict
+from pyverify.model.transformer_lens import model_from_transformer_lens
+from pyverify.numeric.accuracy import BruteForceResult, count_correct
+from pyverify.numeric.estimate import Estimate
+from pyverify.numeric.estimate import estimate as _estimate
 from pyverify.numeric.registry import run_numeric
 from pyverify.numeric.strategies.result import StrategyResult
 from pyverify.numeric.tables import path_tables
-from pyverify.model.checkpoint import load_model
+from pyverify.provers import export_coq, export_lean
+from pyverify.provers.base import TheoremStatus
 from pyverify.provers.coq import check_coq_project
 from pyverify.provers.lean import check_project
-from pyverify.model.transformer_lens import model_from_transformer_lens
+
+
+
+class HookedLike(Protocol):
+    """What pyverify reads of a TransformerLens HookedTransformer (duck-typed)."""
+
+    cfg: Any
+
+    def state_dict(self) -> Mapping[str, Any]: ...
+
+
+# Everything `load` takes: a path, a state dict, a HookedTransformer or a pyverify model.
+ModelSource = Union[str, Path, Mapping[str, torch.Tensor], HookedLike, MaxOfKTransformer]
 
 __all__ = ["load", "accuracy", "bound", "certify", "estimate", "export_lean", "export_coq", "check", "compare",
-           "BruteForceResult", "StrategyResult", "Estimate", "ComparisonRow", "TheoremStatus"]
+           "BruteForceResult", "StrategyResult", "Estimate", "ComparisonRow", "TheoremStatus", "ModelSource"]
 
 
-def load(source) -> MaxOfKTransformer:
+def load(source: ModelSource) -> MaxOfKTransformer:
     """The model pyverify proves things about, from: a file path (`.safetensors` checkpoint
     with or without its sidecar, `.pt`/`.pth` TransformerLens state dict); a state dict (a
     mapping of TransformerLens names to tensors, on any device); a TransformerLens
@@ -47,15 +63,15 @@ def load(source) -> MaxOfKTransformer:
         return source
     if isinstance(source, (str, Path)):
         return load_model(source)
-    if isinstance(source, dict):
-        return model_from_state_dict(source)
+    if isinstance(source, Mapping):
+        return model_from_state_dict(dict(source))
     if hasattr(source, "cfg") and callable(getattr(source, "state_dict", None)):
         return model_from_transformer_lens(source)
     raise PyVerifyError(f"cannot load a model from a {type(source).__name__} (give a path, a state dict or a "
                         "HookedTransformer)")
 
 
-def accuracy(model, force: bool = False, progress: bool = False) -> BruteForceResult:
+def accuracy(model: ModelSource, force: bool = False, progress: bool = False) -> BruteForceResult:
     """The float64 count of correct inputs over all V^n (`.correct`, `.total`, `.accuracy`),
     with `.uncertain`: the inputs whose decision lies within the float64 rounding bound.
     model: anything `load` takes. force: run a count estimated to take over 10 minutes;
@@ -63,20 +79,20 @@ def accuracy(model, force: bool = False, progress: bool = False) -> BruteForceRe
     return count_correct(path_tables(load(model)), force=force, progress=progress)
 
 
-def bound(model, strategy: str = "cubic", force: bool = False) -> StrategyResult:
+def bound(model: ModelSource, strategy: str = "cubic", force: bool = False) -> StrategyResult:
     """A float64 lower bound (an estimate) by one strategy: brute-force, cubic or
     subcubic[:CONFIG] (`.count`, `.bound`, `.flops`, `.uncertain`, ...). model: anything
     `load` takes."""
     return run_numeric(strategy, load(model), force=force)
 
 
-def certify(model, strategy: str = "cubic", force: bool = False) -> CertifiedResult:
+def certify(model: ModelSource, strategy: str = "cubic", force: bool = False) -> CertifiedResult:
     """The certified count of one strategy in exact interval arithmetic (`.count`, `.blocks`,
     ...), the certificate `export_lean` and `export_coq` write. model: anything `load` takes."""
     return _certify(load(model), strategy, force)
 
 
-def estimate(model, method: str = "monte-carlo", flops: float = 1e8, seed: int = 0, level: float = 0.95) -> Estimate:
+def estimate(model: ModelSource, method: str = "monte-carlo", flops: float = 1e8, seed: int = 0, level: float = 0.95) -> Estimate:
     """An estimate of the number of correct inputs (`.count`, `.low`, `.high`, `.flops`, ...)
     by monte-carlo, stratified (the cubic proof's count plus its sampled remainder) or
     mechanistic (from the path tables, no interval), within `flops` FLOPs, deterministic given
@@ -100,7 +116,7 @@ def check(lean_dir: str | Path | None = "lean", coq_dir: str | Path | None = Non
     return statuses
 
 
-def compare(model, lean_dir: str | Path = "lean", coq_dir: str | Path = "coq",
+def compare(model: ModelSource, lean_dir: str | Path = "lean", coq_dir: str | Path = "coq",
             check_lean: bool = True, check_coq: bool = True, lean: str | None = None,
             force: bool = False) -> list[ComparisonRow]:
     """One row per strategy (cubic, brute force on small models, the four subcubic presets):

@@ -11,8 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pyverify.errors import PyVerifyError
+from pyverify.model.transformer import MaxOfKTransformer
 from pyverify.numeric.strategies.bruteforce import run_bruteforce
 from pyverify.numeric.strategies.cubic import run_cubic
+from pyverify.numeric.strategies.result import StrategyResult
 from pyverify.numeric.strategies.subcubic import PRESETS, SubcubicConfig, complexity, run_subcubic
 
 FAMILIES = ("brute-force", "cubic", "subcubic")
@@ -44,7 +46,7 @@ class Strategy:
     lean: bool
     coq: bool
 
-    def numeric(self) -> Callable:
+    def numeric(self) -> Callable[..., StrategyResult]:
         """The float64 runner: f(model, force=False) -> StrategyResult."""
 
         if self.family == "subcubic":
@@ -77,6 +79,6 @@ def expand(spec: str) -> list[str]:
     return [spec]
 
 
-def run_numeric(name: str, model, force: bool = False):
+def run_numeric(name: str, model: MaxOfKTransformer, force: bool = False) -> StrategyResult:
     """The float64 bound of one named strategy on a model (a StrategyResult: an estimate)."""
     return strategy(name).numeric()(model, force=force)
