@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import torch
 
 from pyverify.errors import PyVerifyError
+from pyverify.numeric.counting import case_count, cases
 from pyverify.numeric.flops import FlopCounter
 from pyverify.numeric.inputs import correct_mask
 from pyverify.limits import require_memory
@@ -198,26 +199,20 @@ def cubic_strata(tables: PathTables, flops: FlopCounter) -> Strata:
     proven = margins < -tol  # [q, m, k, c]; NaN: never
     rows: dict[str, list] = {"query": [], "max": [], "copies": [], "good": [], "size": []}
     certified = 0
-    for m in range(V):
-        for q in range(m + 1):
-            for c in range(n):
-                free = n - 1
-                if c > free or (q < m and c == free) or (c > 0 and m == 0):
-                    continue
-                if c == 0:
-                    good = torch.zeros(V, dtype=torch.bool)
-                    proven_here = bool(proven[q, m, 0, 0])
-                    certified += int(proven_here)
-                    size = 0 if proven_here else 1
-                else:
-                    good = torch.zeros(V, dtype=torch.bool)
-                    good[:m] = proven[q, m, :m, c]
-                    G = int(good.sum())
-                    certified += math.comb(free, c) * G**c
-                    size = math.comb(free, c) * (m**c - G**c)
-                if size:
-                    for key, value in zip(rows, (q, m, c, good, size)):
-                        rows[key].append(value)
+    for q, m, c in cases(V, n):
+        good = torch.zeros(V, dtype=torch.bool)
+        if c == 0:  # one input, all non-query positions m
+            proven_here = bool(proven[q, m, 0, 0])
+            certified += int(proven_here)
+            size = 0 if proven_here else 1
+        else:
+            good[:m] = proven[q, m, :m, c]
+            G = int(good.sum())
+            certified += case_count(n, q == m, c, G)
+            size = case_count(n, q == m, c, m) - case_count(n, q == m, c, G)
+        if size:
+            for key, value in zip(rows, (q, m, c, good, size)):
+                rows[key].append(value)
     flops.add(V * V * V * n)  # reading the proven tokens
     if not rows["query"]:
         empty = torch.zeros(0, dtype=torch.int64)
