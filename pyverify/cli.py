@@ -22,7 +22,7 @@ from pyverify.provers.coq_render import PROVED
 from pyverify.provers.base import EXIT_FAILED, EXIT_NO_TOOLCHAIN, NoToolchain
 from pyverify.provers.lean import find_lean
 from pyverify.model.transformer import architecture_line
-from pyverify.numeric.registry import expand, strategy
+from pyverify.numeric.registry import FAMILIES, expand, strategy
 from pyverify.study.sweep import Sweep, run_sweep, sweep_names
 from pyverify.study.report import summarise, summary_markdown
 from pyverify.model.train import TrainConfig, train
@@ -107,7 +107,7 @@ def cmd_bound(args: argparse.Namespace) -> int:
     _say_architecture(model)
     names = expand(args.strategy)
     results = [api.bound(model, name, force=args.force) for name in names]
-    accuracy = next((r.bound for r in results if r.family == "brute-force"), None)
+    accuracy = next((r.bound for r in results if FAMILIES[r.family].measures), None)
     if args.json:
         print(json.dumps([{**r.to_dict(), "accuracy": accuracy} for r in results], indent=2))
         return 0

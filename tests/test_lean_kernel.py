@@ -24,7 +24,8 @@ from pyverify.exact.brute_checker import difference_table
 from pyverify.exact.cubic_checker import end_holds, end_thresholds, logit_bounds, token_proven
 from pyverify.exact.fixed import PREC, ceil_shift, from_scaled, mul, mul_hi_nonneg
 from pyverify.exact.weights import exact_tables, exact_weights, matmul, transpose
-from pyverify.provers import STRATEGIES, render_module
+from pyverify.numeric.registry import FAMILIES
+from pyverify.provers import render_module
 from pyverify.provers.read import read_lean_module
 from tests.lean_fixtures import tiny_model
 from tests.zoo import random_model
@@ -221,7 +222,9 @@ def block_structure(text: str) -> tuple[str, list[tuple[int, int, int]], int]:
     partition, the unfolded sum over exactly those blocks, the congruence from the block
     theorems in order, and the sum of the block counts."""
     strategy = re.search(r"`pyverify export --strategy ([\w-]+)`", text)[1]
-    checker, _, theorem, _, block_fn, block_theorem, blocks_fn = STRATEGIES[strategy]
+    lean = FAMILIES[strategy].lean
+    checker, theorem, block_fn, block_theorem, blocks_fn = (lean.checker, lean.theorem, lean.block_fn,
+                                                            lean.block_theorem, lean.blocks_fn)
     found = BLOCK.findall(text)
     assert found and all(p == block_theorem and fn == block_fn for p, _, fn, *_ in found)
     assert [int(j) for _, j, *_ in found] == list(range(len(found)))

@@ -24,6 +24,10 @@ def certifiable(w: ExactWeights) -> list[str]:
     return ["cubic"] + (["brute-force"] if w.d_vocab**w.n_ctx <= MAX_INPUTS else [])
 
 
+# The certified checkers of the families without a configuration, by family.
+CHECKERS = {"brute-force": certify_brute, "cubic": certify_cubic}
+
+
 def certify(model: MaxOfKTransformer | ExactWeights, strategy: str, force: bool = False) -> CertifiedResult:
     """The certified count of one strategy (brute-force, cubic, or any implemented
     subcubic:CONFIG), in exact interval arithmetic, with its blocks, the exact weights, the
@@ -34,19 +38,18 @@ def certify(model: MaxOfKTransformer | ExactWeights, strategy: str, force: bool 
     if not s.certifiable:
         raise PyVerifyError(f"{strategy} is named but not implemented: it has no certified checker and no Lean checker")
     w = model if isinstance(model, ExactWeights) else exact_weights(model)
+    limit = s.facts.certified_inputs
+    if limit is not None and w.d_vocab**w.n_ctx > limit:
+        raise PyVerifyError(f"certified {s.family.replace('-', ' ')} is for small models (at most {limit} inputs, this one has "
+                            f"{w.d_vocab}^{w.n_ctx}); use --strategy cubic")
     hints = None
-    if s.family == "subcubic":
+    if s.facts.configurable:
         if isinstance(model, ExactWeights):
             raise PyVerifyError("a certified subcubic count needs the model, for its float64 proof search")
         search = search_hints(model, s.config)
         hints = lean_hints(w, s.config, search)
         result = certify_subcubic(model, s.config, hints=search, force=force)
-    elif s.family == "cubic":
-        result = certify_cubic(w, force=force)
     else:
-        if w.d_vocab**w.n_ctx > MAX_INPUTS:
-            raise PyVerifyError(f"certified brute force is for small models (at most {MAX_INPUTS} inputs, this one "
-                                f"has {w.d_vocab}^{w.n_ctx}); use --strategy cubic")
-        result = certify_brute(w, force=force)
+        result = CHECKERS[s.family](w, force=force)
     architecture = architecture_line(model) if isinstance(model, MaxOfKTransformer) else ""
     return replace(result, strategy=strategy, weights=w, hints=hints, architecture=architecture)

@@ -64,17 +64,19 @@ def subcubic_blocks(V: int, n: int) -> list[tuple[int, int]]:
 KERNEL_COST = {"cubic": (1.8e-3, 1.75e-4, 4.0), "subcubic": (8.0e-4, 6.7e-5, 1.0), "brute-force": (4.5e-3, 1.0e-4, 0.5)}
 
 
+# Per family: its Lean checker's partition of the max tokens, and the work units of a module.
+KERNEL_WORK = {"brute-force": (brute_blocks, lambda V, n: V**n * n * V / 8),
+               "subcubic": (subcubic_blocks, lambda V, n: 5 * V**2 * n**2),
+               "cubic": (cubic_blocks, lambda V, n: V**3 * n / 4)}
+
+
 def kernel_estimate(strategy: str, V: int, n: int, d_model: int) -> tuple[float, float, int]:
     """(CPU seconds in all, peak GB of the largest block, blocks) for the Lean kernel to check
     one generated module: the blocks' work units (cubic V^3 n / 4, subcubic 5 V^2 n^2, brute force
     V^n n V / 8) at the family's fitted cost (KERNEL_COST), plus each block's tables."""
     family = strategy.partition(":")[0]
-    if family == "brute-force":
-        blocks, units = brute_blocks(V, n), V**n * n * V / 8
-    elif family == "subcubic":
-        blocks, units = subcubic_blocks(V, n), 5 * V**2 * n**2
-    else:
-        blocks, units = cubic_blocks(V, n), V**3 * n / 4
+    partition, work = KERNEL_WORK[family]
+    blocks, units = partition(V, n), work(V, n)
     per_unit, gb_per_unit, tables_at_64 = KERNEL_COST[family]
     k = len(blocks)
     tables = tables_at_64 * (V / 64) ** 2 * (d_model / 32)

@@ -19,8 +19,9 @@ from pyverify.exact.result import CertifiedResult
 from pyverify.exact.weights import ExactTables, ExactWeights, exact_tables, exact_weights
 from pyverify.limits import require_memory, require_time
 from pyverify.model.transformer import MaxOfKTransformer
+from pyverify.numeric.registry import FAMILIES
 
-MAX_INPUTS = 200_000
+MAX_INPUTS = FAMILIES["brute-force"].certified_inputs  # the most inputs it takes
 
 
 def difference_table(T: ExactTables, q: int, m: int, n: int, bits: int) -> list:

@@ -18,11 +18,11 @@ Rendering is deterministic: the same weights and options give byte-identical fil
 """
 
 from pyverify.provers.coq_render import render_coq_module
-from pyverify.provers.render import (BUILT_HERE, FIELDS, NAME_PATTERN, STRATEGIES, environment, render_module,
-                                    render_root, weights_digest)
+from pyverify.provers.render import (BUILT_HERE, FIELDS, NAME_PATTERN, environment, render_module, render_root,
+                                    weights_digest)
 from pyverify.provers.write import (ExportResult, check_coq_destination, check_lean_destination, export_coq,
                                    export_lean, to_coq, to_lean)
 
-__all__ = ["BUILT_HERE", "FIELDS", "NAME_PATTERN", "STRATEGIES", "ExportResult", "check_coq_destination",
+__all__ = ["BUILT_HERE", "FIELDS", "NAME_PATTERN", "ExportResult", "check_coq_destination",
            "check_lean_destination", "environment", "export_coq", "export_lean", "render_coq_module", "render_module",
            "render_root", "to_coq", "to_lean", "weights_digest"]

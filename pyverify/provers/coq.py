@@ -95,7 +95,7 @@ def disallowed(full_names: list[str]) -> list[str]:
 
 def statement(module: GeneratedModule) -> str:
     """The intended statement of a module's theorem, by full names."""
-    return coq_statement(module.count, coq_checker(module.strategy)[4], f"PyVerify.Generated.{module.name}.weights",
+    return coq_statement(module.count, coq_checker(module.strategy).scope, f"PyVerify.Generated.{module.name}.weights",
                          "PyVerify.Semantics.")
 
 

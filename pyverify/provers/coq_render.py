@@ -13,28 +13,21 @@ from pyverify.exact.hints import CoqSubcubicHints
 from pyverify.exact.weights import ExactWeights
 from pyverify.provers.grammar import checked_code, rendered_fields
 from pyverify.provers.render import BUILT_HERE, FIELDS, environment, weights_digest
+from pyverify.numeric.registry import CoqChecker
 from pyverify.numeric.registry import strategy as lookup
 from pyverify.version import __version__
 
-# Per family with a Coq soundness proof: the checker evaluated by vm_compute, the theorem
-# equating it with the checker on Z, the soundness theorem, a title, and the type of the count
-# (cubic counts reach V^K = 16,777,216: binary N, since a unary nat that large does not fit).
-COQ_STRATEGIES = {"brute-force": ("check_brute_big", "check_brute_big_eq", "brute_sound", "Brute-force", "nat"),
-                  "cubic": ("check_cubic_big", "check_cubic_big_eq", "cubic_sound", "Cubic", "N"),
-                  "subcubic": ("check_subcubic_big", "check_subcubic_big_eq", "subcubic_sound", "Subcubic", "N")}
-
 PROVED = "brute-force, cubic and every implemented subcubic configuration"
-SUBCUBIC_SECONDS = 40.0  # seconds of vm_compute after the tables, K=4, V=64 (measured: 75 s in all)
 
 
-def coq_checker(strategy: str) -> tuple[str, str, str, str, str] | None:
-    """The COQ_STRATEGIES entry of a strategy name (every implemented subcubic configuration is
+def coq_checker(strategy: str) -> CoqChecker | None:
+    """The Coq checker of a strategy name's family (every implemented subcubic configuration is
     proved), or None if its checker has no Coq soundness proof."""
     try:
         s = lookup(strategy)
     except PyVerifyError:
         return None
-    return COQ_STRATEGIES[s.family] if s.coq else None
+    return s.facts.coq if s.coq else None
 
 
 def statement(count: int, scope: str, weights: str = "weights", prefix: str = "") -> str:
@@ -48,16 +41,9 @@ def statement(count: int, scope: str, weights: str = "weights", prefix: str = ""
 def estimate_coq_seconds(d_vocab: int, n_ctx: int, d_model: int, strategy: str) -> float:
     """A rough estimate of `coqc` on a generated module (2 cores, Coq 8.16, measured with
     scripts/bench_coq.py): loading, the exact tables on Z (~2.5e-4 s per V^2 d), then the checker
-    on BigZ (brute force ~1.25 n (0.28 + 0.03 V) ms per input; cubic ~70 s at K=4, V=64,
-    growing as V^2.5 n; subcubic SUBCUBIC_SECONDS at K=4, V=64, growing as V^2 n)."""
+    on BigZ (its family's `coq_seconds`)."""
     tables = 2.5e-4 * d_vocab**2 * d_model
-    if strategy == "brute-force":
-        checker = d_vocab**n_ctx * 1.25e-3 * n_ctx * (0.28 + 0.03 * d_vocab)
-    elif strategy.startswith("subcubic"):
-        checker = SUBCUBIC_SECONDS * (d_vocab / 64) ** 2 * (n_ctx / 4)
-    else:
-        checker = 70.0 * (d_vocab / 64) ** 2.5 * (n_ctx / 4)
-    return 1.0 + tables + checker
+    return 1.0 + tables + lookup(strategy).facts.coq_seconds(d_vocab, n_ctx)
 
 
 def coq_rows(rows: list[list[int]]) -> list[str]:
@@ -84,19 +70,18 @@ def render_coq_module(w: ExactWeights, name: str, strategy: str, count: int, arc
     """The generated Coq module's text. architecture: the line on the model's architecture;
     hints: the subcubic checker's hints (required for a subcubic strategy, else None)."""
     rendered_fields(name, strategy, version, w.stored_dtype, architecture)
-    entry = coq_checker(strategy)
-    if entry is None:
+    coq = coq_checker(strategy)
+    if coq is None:
         raise PyVerifyError(f"no Coq soundness proof for --strategy {strategy}")
-    checker, checker_eq, sound, title, scope = entry
-    if (hints is None) != (title != "Subcubic"):
+    if (hints is None) == lookup(strategy).facts.configurable:
         raise PyVerifyError(f"a Coq module for {strategy} needs {'its' if hints is None else 'no'} subcubic hints")
     scale = inv_sqrt(w.d_head)
     tensors = [{"field": attr, "rows": coq_rows(getattr(w, attr))} for _, attr in FIELDS]
     total = w.d_vocab**w.n_ctx
     text = environment().get_template("model_module.v.j2").render(
-        name=name, version=version, architecture=architecture, strategy=strategy, strategy_title=title, digest=weights_digest(w),
+        name=name, version=version, architecture=architecture, strategy=strategy, strategy_title=coq.title, digest=weights_digest(w),
         d_vocab=w.d_vocab, n_ctx=w.n_ctx, d_model=w.d_model, d_head=w.d_head, S=w.S, tensors=tensors,
         stored_dtype=w.stored_dtype, prec=PREC, scale_lo=scale[0], scale_hi=scale[1], count=count, total=total,
-        accuracy=f"{count / total:.6f}", checker=checker, checker_eq=checker_eq, sound=sound, scope=scope,
-        statement=statement(count, scope), hints=coq_hints_record(hints) if hints is not None else "")
+        accuracy=f"{count / total:.6f}", checker=coq.checker, checker_eq=coq.checker_eq, sound=coq.sound,
+        scope=coq.scope, statement=statement(count, coq.scope), hints=coq_hints_record(hints) if hints is not None else "")
     return checked_code(text, "coq")

@@ -31,7 +31,8 @@ from pyverify.atomic import write_text_atomic
 from pyverify.errors import PyVerifyError
 from pyverify.provers.grammar import ModuleError
 from pyverify.provers.read import GeneratedModule
-from pyverify.provers.render import STRATEGIES, render_module
+from pyverify.numeric.registry import strategy
+from pyverify.provers.render import render_module
 from pyverify.provers.split import Part, is_split, split_module
 from pyverify.provers.verify import verify_lean_module
 from pyverify.provers.lean_jobs import Job, run_jobs
@@ -65,8 +66,8 @@ def parse_diagnostics(output: str) -> list[Diagnostic]:
 
 def final_theorem(module: GeneratedModule) -> tuple[str, str]:
     """The Lean checker a module's final theorem is about, and that theorem's name."""
-    entry = STRATEGIES[module.strategy.partition(":")[0]]
-    return entry[0], entry[2]
+    lean = strategy(module.strategy).facts.lean
+    return lean.checker, lean.theorem
 
 
 def statement_file(modules: list[GeneratedModule]) -> tuple[str, dict[str, tuple[int, int]]]:

@@ -17,6 +17,7 @@ from pyverify.exact.hints import CoqSubcubicHints, SubcubicHints
 from pyverify.exact.weights import ExactWeights
 from pyverify.provers.grammar import (ModuleError, check_architecture_line, exact_text, known_strategy, stored_field,
                                     version_field)
+from pyverify.numeric.registry import strategy
 from pyverify.provers.pack import unpack_matrix
 from pyverify.provers.split import is_split, stored_parts
 
@@ -184,5 +185,5 @@ def read_coq_module(path: str | Path) -> GeneratedModule:
                       re.M)[1])
     architecture = check_architecture_line(_find(r"^    Architecture: (.*)\.$", text, "the architecture line",
                                                  re.M)[1])
-    hints = _coq_hints(text) if head[2].startswith("subcubic") else None
+    hints = _coq_hints(text) if strategy(head[2]).facts.configurable else None
     return GeneratedModule(name, head[2], version, w, count, [], None, architecture, hints)

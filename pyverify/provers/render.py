@@ -18,19 +18,9 @@ from pyverify.provers.grammar import checked_code, rendered_fields
 from pyverify.provers.pack import pack_matrix
 from pyverify.model.transformer import ARCHITECTURE, ARCHITECTURE_SOURCES
 from pyverify.resources import templates_dir
+from pyverify.numeric.registry import strategy as lookup
 from pyverify.numeric.strategies.subcubic import SubcubicConfig
 from pyverify.version import __version__
-
-# Per certifiable strategy: the Lean checker, a title, the theorem's name, the Coq theorem that
-# proves the checker's argument (for its Coq twin), the Lean per-block count with its theorems' prefix, and
-# the checker's partition of the max tokens.
-# "subcubic" stands for every `subcubic:CONFIG` (one Lean checker, its configuration in the hints).
-STRATEGIES = {"cubic": ("checkCubic", "Cubic", "cubic_certified", "Soundness.cubic_sound", "cubicBlock",
-                        "cubic_block", "cubicBlocks"),
-              "brute-force": ("checkBrute", "Brute-force", "brute_force_certified", "Soundness.brute_sound",
-                              "bruteBlock", "brute_force_block", "bruteBlocks"),
-              "subcubic": ("checkSubcubic", "Subcubic", "subcubic_certified", "SubcubicSound.subcubic_sound",
-                           "subcubicBlock", "subcubic_block", "subcubicBlocks")}
 
 # The proof length of a subcubic configuration (docs/strategies.md): the case checks, plus what
 # its EUPU and attention error handlings compute.
@@ -120,13 +110,13 @@ def render_module(w: ExactWeights, name: str, strategy: str, count: int, blocks:
     theorem, their sum by congruence. A `subcubic:CONFIG` strategy needs its hints.
     architecture: the docstring's line on the model's architecture (`architecture_line`)."""
     rendered_fields(name, strategy, version, w.stored_dtype, architecture)
-    family, _, config_text = strategy.partition(":")
-    checker, title, theorem, coq_sound, block_fn, block_theorem, blocks_fn = STRATEGIES[family]
+    s = lookup(strategy)
+    lean = s.facts.lean
     if sum(b[2] for b in blocks) != count:
         raise PyVerifyError(f"block counts {[b[2] for b in blocks]} do not add up to {count}")
-    if (family == "subcubic") != (hints is not None):
+    if s.facts.configurable != (hints is not None):
         raise PyVerifyError("a subcubic module needs its hints, and only a subcubic one")
-    config = SubcubicConfig.parse(config_text) if family == "subcubic" else None
+    config = s.config
     scale = inv_sqrt(w.d_head)
     tensors = []
     for field, attr in FIELDS:
@@ -136,16 +126,16 @@ def render_module(w: ExactWeights, name: str, strategy: str, count: int, blocks:
                         "packed": "0x" + format(packed, "x")})  # hex: Lean Nat literal syntax, no size limit
     total = w.d_vocab**w.n_ctx
     args = "weights scale" if hints is None else "weights scale hints"
-    partition, lhs, rhs, proof = block_sum(block_fn, block_theorem, blocks, args)
+    partition, lhs, rhs, proof = block_sum(lean.block_fn, lean.block_theorem, blocks, args)
     text = environment().get_template("model_module.lean.j2").render(
-        name=name, version=version, strategy=strategy, strategy_title=title, digest=weights_digest(w),
+        name=name, version=version, strategy=strategy, strategy_title=lean.title, digest=weights_digest(w),
         architecture=architecture,
         d_vocab=w.d_vocab, n_ctx=w.n_ctx, d_model=w.d_model, d_head=w.d_head, S=w.S, tensors=tensors,
         stored_dtype=w.stored_dtype,
         prec=PREC, scale_lo=scale[0], scale_hi=scale[1], count=count, total=total,
-        accuracy=f"{count / total:.6f}", checker=checker, theorem=theorem, coq_sound=coq_sound,
-        blocks=[{"lo": lo, "hi": hi, "count": c} for lo, hi, c in blocks], block_fn=block_fn,
-        block_theorem=block_theorem, blocks_fn=blocks_fn, partition=partition, sum_lhs=lhs, sum_rhs=rhs, sum_proof=proof, args=args,
+        accuracy=f"{count / total:.6f}", checker=lean.checker, theorem=lean.theorem, coq_sound=lean.coq_sound,
+        blocks=[{"lo": lo, "hi": hi, "count": c} for lo, hi, c in blocks], block_fn=lean.block_fn,
+        block_theorem=lean.block_theorem, blocks_fn=lean.blocks_fn, partition=partition, sum_lhs=lhs, sum_rhs=rhs, sum_proof=proof, args=args,
         hints=render_hints(hints) if hints else None, config=config.name if config else "",
         proof_class=subcubic_class(config) if config else "",
     )

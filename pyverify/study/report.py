@@ -9,7 +9,7 @@ import statistics
 from pathlib import Path
 
 from pyverify.atomic import write_bytes_atomic
-from pyverify.numeric.registry import strategy
+from pyverify.numeric.registry import FAMILIES, strategy
 from pyverify.numeric.strategies.subcubic import PRESETS
 
 COLUMNS = ("seed", "strategy", "family", "count", "total", "bound", "accuracy", "normalised_bound", "flops",
@@ -91,7 +91,7 @@ def per_seed_markdown(rows: list[dict], checks: list[dict]) -> str:
 
     for seed in dict.fromkeys(r["seed"] for r in rows):
         mine = {r["strategy"]: r for r in rows if r["seed"] == seed}
-        subcubic = [r for r in mine.values() if r["family"] == "subcubic" and r["certified_normalised_bound"] != ""]
+        subcubic = [r for r in mine.values() if FAMILIES[r["family"]].configurable and r["certified_normalised_bound"] != ""]
         best = max(subcubic, key=lambda r: float(r["certified_normalised_bound"]), default=None)
         verified = {prover: sorted(c["strategy"].removeprefix("subcubic:") for c in checks
                                    if str(c["seed"]) == str(seed) and c["prover"] == prover and c["verified"])

@@ -39,7 +39,6 @@ from pyverify.model.config import ModelConfig
 from pyverify.provers.coq import check_coq_project
 from pyverify.errors import PyVerifyError
 from pyverify.exact import certify
-from pyverify.exact.brute_checker import MAX_INPUTS
 from pyverify.provers import export_coq, export_lean
 from pyverify.provers.split import is_split, stored_parts
 from pyverify.provers.verify import verify_coq_module, verify_lean_module
@@ -54,8 +53,6 @@ from pyverify.model.train import TrainConfig, train
 # prover has a checker).
 FORMAL = ("brute-force", "cubic", "subcubic:default", "subcubic:exact-eqke", "subcubic:svd", "subcubic:quadratic")
 CHECKS = ("none", "coq", "lean", "both")
-# Lean brute-force certificates are only exported for models this small (kernel time grows as V^n).
-LEAN_BRUTE_INPUTS = 5000
 
 
 @dataclass(frozen=True)
@@ -102,7 +99,8 @@ class Sweep:
             if row_label(name) not in labels:
                 continue
             s = strategy(name)
-            if name == "brute-force" and inputs > (LEAN_BRUTE_INPUTS if prover == "lean" else MAX_INPUTS):
+            limit = s.facts.lean_inputs if prover == "lean" else s.facts.certified_inputs
+            if limit is not None and inputs > limit:
                 continue
             if s.lean if prover == "lean" else s.coq:
                 names.append(name)
@@ -145,13 +143,15 @@ def model_for_seed(out: Path, cfg: ModelConfig, recipe: TrainConfig) -> tuple[Ma
 
 def certified_count(name: str, model: MaxOfKTransformer) -> int | None:
     """The certified (exact arithmetic) count of a strategy, or None where there is no certified
-    checker: brute force on more than MAX_INPUTS inputs, subcubic configurations named but not
+    checker: a family's `certified_inputs` exceeded (brute force), subcubic configurations named but not
     implemented, and models with non-zero biases."""
 
     cfg = model.cfg
     if nonzero_bias(model) is not None:
         return None  # the exact path models zero biases only
-    if not strategy(name).certifiable or (name == "brute-force" and cfg.d_vocab**cfg.n_ctx > MAX_INPUTS):
+    s = strategy(name)
+    limit = s.facts.certified_inputs
+    if not s.certifiable or (limit is not None and cfg.d_vocab**cfg.n_ctx > limit):
         return None
     return certify(model, name).count
 
@@ -175,7 +175,7 @@ def seed_task(sweep: Sweep, seed: int) -> dict:
         measured = run_numeric("brute-force", model)
         stages["measure"] = time.perf_counter() - start
         start = time.perf_counter()
-        results = [measured if name == "brute-force" else run_numeric(name, model) for name in sweep.names]
+        results = [measured if strategy(name).facts.measures else run_numeric(name, model) for name in sweep.names]
         stages["bound"] = time.perf_counter() - start
         start = time.perf_counter()
         certified = [certified_count(name, model) if sweep.certify else None for name in sweep.names]
