@@ -133,7 +133,8 @@ def test_a_sweep_on_an_existing_cluster(tmp_path, capsys):
 def test_a_swapped_model_or_an_edited_record_is_redone_not_reported(lean_compiler, tmp_path, capsys, monkeypatch):
     """Records are tied to the weights: after the model file of seed 0 is replaced (by seed 1's),
     the same command redoes seed 0 and its Lean check, says so, and reports the new weights'
-    numbers; a check record whose count was edited by hand is reported at its module's count."""
+    numbers; a check record whose count was edited by hand is redone too, and reported at its
+    module's count."""
     import shutil
 
     monkeypatch.setenv("PYVERIFY_LEAN", lean_compiler)
@@ -152,7 +153,8 @@ def test_a_swapped_model_or_an_edited_record_is_redone_not_reported(lean_compile
     assert code == 0, text
     redone = [line for line in text.splitlines() if line.startswith("REDONE")]
     assert redone == ["REDONE  seed 0: redone, it was made from other weights than seed0.safetensors",
-                      "REDONE  lean Seed0BruteForce: redone, it was made from other weights than seed0.safetensors"]
+                      "REDONE  lean Seed0BruteForce: redone, it was made from other weights than seed0.safetensors",
+                      f"REDONE  lean Seed1BruteForce: redone, not counted: its record says 999, its module {counts['1']}"]
     again = {r["seed"]: r for r in rows(out, "results.csv")}
     assert again["0"]["count"] == again["1"]["count"] == first["1"]["count"]
     checks = {c["seed"]: c for c in rows(out, "checks.csv")}

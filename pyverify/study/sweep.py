@@ -457,11 +457,11 @@ def collect(out: Path) -> SweepResult:
 
 def confirmed(out: Path, check: dict) -> dict:
     """A check record as the report shows it: a verified one keeps its verdict only if its module
-    (read back and verified as pyverify's) is the one that was checked and was made from the
-    model now in OUT, and takes its count from that module; otherwise it is not verified."""
+    (read back and verified as pyverify's) is the one that was checked, was made from the model
+    now in OUT and states the record's count; otherwise it is not verified (and a re-run redoes
+    it). The count shown is always the module's."""
     if not check["verified"]:
         return check
-
     folder = _project(out, check["seed"], check["prover"], check["module"]) / "Generated"
     path = folder / (f"{check['module']}.lean" if check["prover"] == "lean" else f"{check['module']}.v")
     try:
@@ -470,6 +470,8 @@ def confirmed(out: Path, check: dict) -> dict:
             raise PyVerifyError("the module is not the one that was checked")
         if file_digest(model_path(out, check["seed"])) != check.get("model_sha256"):
             raise PyVerifyError("it was checked for other weights than the model now in OUT")
+        if check.get("count") != module.count:
+            raise PyVerifyError(f"its record says {check.get('count')!r}, its module {module.count}")
     except (PyVerifyError, OSError) as e:
         return {**check, "verified": False, "error": f"not counted: {_one_line(e)}"}
     return {**check, "count": module.count}
