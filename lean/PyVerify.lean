@@ -12,7 +12,6 @@ import PyVerify.Tables
 import PyVerify.Blocks
 import PyVerify.Cubic
 import PyVerify.Brute
-import PyVerify.Definite
 import PyVerify.Hints
 import PyVerify.Split
 import PyVerify.Subcubic

@@ -18,7 +18,8 @@ import statistics
 import time
 
 from pyverify.model.config import ModelConfig
-from pyverify.exact.subcubic_checker import certify_subcubic, lean_hints, search_hints
+from pyverify.exact.subcubic_checker import certify_subcubic
+from pyverify.exact.subcubic_hints import search_hints
 from pyverify.exact.weights import exact_weights
 from pyverify.provers import render_module
 from pyverify.numeric.strategies.subcubic import PRESETS, run_subcubic
@@ -34,7 +35,7 @@ def measure(model, config, name: str, runs: int) -> dict:
     exact = [certify_subcubic(model, config, hints) for _ in range(runs)]
     f, e = numeric[0], exact[0]
     w = exact_weights(model)
-    module = render_module(w, "Bench", f"subcubic:{name}", e.count, e.blocks, lean_hints(w, config, hints))
+    module = render_module(w, "Bench", f"subcubic:{name}", e.count, e.blocks, e.hints)
     return {"float64": f.count, "flag": f.uncertain, "certified": e.count, "total": f.total, "flops": f.flops,
             "search": search, "exact": statistics.median(r.seconds for r in exact),
             "float": statistics.median(r.seconds for r in numeric), "kib": len(module.encode()) / 1024}

@@ -6,9 +6,9 @@ continues the test zoo (tests/zoo.py) past its 300 models, keeps those with zero
 most --max-inputs inputs, and compares Coq's check_brute_big and check_cubic_big (vm_compute)
 with Python's certify_brute and certify_cubic, model by model, in batches of one coqc run each;
 and Coq's check_subcubic_big, for one random implemented configuration per model, with
-certify_subcubic (honest hints) and with certify_coq_hints for a lying copy of the hints (random
-gaps, split factors, error bounds, EUPU code and row), each lying count also checked against
-the brute-force truth.
+certify_subcubic (honest hints) and with Python's check_subcubic for a lying copy of the hints
+(tests/lean_fixtures.lying_hints: random gaps, splits, error bounds, EUPU codes and rows), each
+lying count also checked against the brute-force truth.
 
     python scripts/fuzz_coq.py --first 300 --count 200       # from the repository root
 
@@ -32,13 +32,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pyverify.exact.brute_checker import certify_brute  # noqa: E402
 from pyverify.exact.cubic_checker import certify_cubic  # noqa: E402
-from pyverify.exact.subcubic_checker import certify_coq_hints, certify_subcubic  # noqa: E402
+from pyverify.exact.subcubic_checker import certify_subcubic, check_subcubic  # noqa: E402
 from pyverify.provers.coq_render import coq_hints_record  # noqa: E402
 from pyverify.numeric.strategies.subcubic import SubcubicConfig  # noqa: E402
 from pyverify.exact.fixed import inv_sqrt  # noqa: E402
 from pyverify.exact.weights import exact_weights  # noqa: E402
 from scripts.bench_coq import coq_weights  # noqa: E402
-from tests.test_coq_subcubic import lying  # noqa: E402
+from tests.lean_fixtures import lying_hints  # noqa: E402
 from tests.zoo import make_model  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -99,9 +99,9 @@ def main() -> int:
                 config = rng.choice(configs)
                 result = certify_subcubic(model, config)
                 truth = certify_brute(w).count
-                lie = lying(result.coq_hints, w, rng)
-                cases += [(i, kind, w, config, "honest", result.coq_hints, result.count, truth),
-                          (i, kind, w, config, "lying", lie, certify_coq_hints(w, lie), truth)]
+                lie = lying_hints(w, result.hints, rng)
+                cases += [(i, kind, w, config, "honest", result.hints, result.count, truth),
+                          (i, kind, w, config, "lying", lie, sum(c for *_, c in check_subcubic(w, lie)), truth)]
             got = coq_counts(library, [c[2] for c in cases], "check_subcubic_big", [c[5] for c in cases])
             for (i, kind, w, config, how, _, want, truth), count in zip(cases, got):
                 if count != want or count > truth:

@@ -1,12 +1,12 @@
 """Lying subcubic hints through the real Lean compiler, past the suite's range (issue 19).
 
 For zoo models beyond the suite's 300 (zero biases, at most --max-inputs inputs) and the
-direct-path trap model, draws --lies lying hints per model (codes in and out of range, rows of
-wrong lengths, random gaps and claims; tests/lean_fixtures.lying_hints), computes the count of
-the Lean checker's line-by-line mirror (checks included), asserts it is at most the float64
-brute-force count plus its rounding flag, writes each as a generated module stating that count,
-and has `pyverify check --lean` compile them: every module must be verified (the kernel computes
-the mirror's count). Prints every violation and disagreement, and a summary.
+direct-path and attention trap models, draws --lies lying hints per model (codes in and out of
+range, rows of wrong lengths, random gaps, splits and claims; tests/lean_fixtures.lying_hints),
+computes Python's count (`check_subcubic`, the same checker on the same certificate), asserts it
+is at most the float64 brute-force count plus its rounding flag, writes each as a generated
+module stating that count, and has `pyverify check --lean` compile them: every module must be
+verified (the kernel computes Python's count). Prints every violation and disagreement, and a summary.
 
     python scripts/fuzz_lean_hints.py --first 300 --count 100 --lies 4    # from the repository root
 
@@ -28,17 +28,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pyverify.numeric.accuracy import count_correct  # noqa: E402
-from pyverify.exact.blocks import subcubic_blocks  # noqa: E402
-from pyverify.exact.fixed import inv_sqrt  # noqa: E402
-from pyverify.exact.subcubic_checker import hints_fit, lean_hints, search_hints  # noqa: E402
+from pyverify.exact.subcubic_checker import certify_subcubic, check_subcubic, hints_ok  # noqa: E402
 from pyverify.exact.weights import exact_weights  # noqa: E402
 from pyverify.provers import render_module  # noqa: E402
 from pyverify.provers.lean import check_project  # noqa: E402
 from pyverify.resources import create_lean_project  # noqa: E402
 from pyverify.numeric.strategies.subcubic import PRESETS, SubcubicConfig  # noqa: E402
 from pyverify.numeric.tables import path_tables  # noqa: E402
-from tests.lean_fixtures import direct_path_trap, lying_hints  # noqa: E402
-from tests.test_lean_subcubic import lean_blocks  # noqa: E402
+from tests.lean_fixtures import attention_trap, direct_path_trap, lying_hints  # noqa: E402
 from tests.zoo import make_model  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,7 +59,7 @@ def main() -> int:
     lean = lean_command()
     rng = random.Random(args.seed)
     start = time.perf_counter()
-    models = [("Trap", direct_path_trap())]
+    models = [("Trap", direct_path_trap()), ("AttentionTrap", attention_trap())]
     for i in range(args.first, args.first + args.count):
         z = make_model(i)
         if z.zero_biases and z.inputs <= args.max_inputs:
@@ -75,12 +72,12 @@ def main() -> int:
             w = exact_weights(model)
             truth = count_correct(path_tables(model))
             config = SubcubicConfig.parse(rng.choice(list(PRESETS)))
-            honest = lean_hints(w, config, search_hints(model, config))
+            honest = certify_subcubic(model, config).hints
             for k in range(args.lies):
                 lie = lying_hints(w, honest, rng)
-                blocks = lean_blocks(w, inv_sqrt(w.d_head), lie, subcubic_blocks(w.d_vocab, w.n_ctx))
+                blocks = check_subcubic(w, lie)
                 count = sum(c for *_, c in blocks)
-                fitting += hints_fit(w, lie)
+                fitting += hints_ok(w, lie)
                 positive += count > 0
                 if count > truth.correct + truth.uncertain:
                     violations += 1
@@ -93,7 +90,7 @@ def main() -> int:
     disagreements = [s for s in statuses if not s.verified]
     for s in disagreements:
         print(f"DISAGREEMENT {s.module}: {s.error.message if s.error else 'failed'}")
-    print(f"{len(models)} models (the trap, zoo {args.first}..{args.first + args.count - 1} with zero biases and <= "
+    print(f"{len(models)} models (the two traps, zoo {args.first}..{args.first + args.count - 1} with zero biases and <= "
           f"{args.max_inputs} inputs), {len(stated)} lying hints ({fitting} of the shapes the checker reads, "
           f"{positive} certifying > 0): {violations} violations, {len(disagreements)} kernel disagreements, "
           f"{time.perf_counter() - start:.0f} s")

@@ -1,11 +1,11 @@
 """Lean fixtures: a deterministic tiny model (V=4, K=2) built from a formula, for golden Lean files;
-a model holding given exact weights; lying subcubic hints; a direct-path trap model."""
+a model holding given exact weights; lying subcubic hints; a direct-path and an attention trap."""
 
 
 import torch
 
 from pyverify.model.config import ModelConfig
-from pyverify.exact.subcubic_checker import SubcubicHints
+from pyverify.exact.hints import SubcubicHints
 from pyverify.exact.weights import ExactWeights
 from pyverify.provers import FIELDS
 from pyverify.model.transformer import MaxOfKTransformer
@@ -42,11 +42,14 @@ def exact_model(w: ExactWeights) -> MaxOfKTransformer:
 
 
 def lying_hints(w: ExactWeights, honest: SubcubicHints, rng) -> SubcubicHints:
-    """Hints a hostile user might write (issue 19): each field, independently, either the honest
-    one or a lie: handling codes in and out of range, rows and directions of wrong lengths (the
-    matrices rectangular: a module writes each as one packed number), random gaps and claims."""
-    def vector(length: int) -> list[int]:
-        return [rng.randint(-2**40, 2**40) for _ in range(length)]
+    """Hints a hostile user might write (issues 19 and 29): each field, independently, either the
+    honest one or a lie that a module can hold (natural codes and denominators, gaps in [0, V] in
+    the checker's shape): EUPU codes in and out of range, rows of wrong lengths, random gaps, a
+    random or absent split, error bounds far too small."""
+    V, n = w.d_vocab, w.n_ctx
+
+    def vector(length: int, bits: int = 40) -> list[int]:
+        return [rng.randint(-2**bits, 2**bits) for _ in range(length)]
 
     def near(length: int) -> int:
         return max(0, length + rng.choice((-1, 0, 0, 1)))
@@ -54,17 +57,28 @@ def lying_hints(w: ExactWeights, honest: SubcubicHints, rng) -> SubcubicHints:
     def lie(honest_value, *lies):
         return honest_value if rng.random() < 0.5 else rng.choice(lies)
 
-    r, cols = rng.choice((0, 1, len(honest.Z), w.d_head)), near(w.d_vocab)
-    bits = lie(honest.gap_bits, 1, honest.gap_bits + 2)
-    gaps = [rng.randrange(2 ** (bits * (m + 1) * w.n_ctx)) for m in range(near(w.d_vocab))]
+    gaps = [[rng.randrange(V + 1) for _ in range((m + 1) * n)] for m in range(V)]
     return SubcubicHints(
-        eupu=lie(honest.eupu, 0, 1, 2, 3, 4, 7), attention=lie(honest.attention, *range(12)),
-        drop_query=rng.random() < 0.5, gap_bits=bits, gaps=lie(honest.gaps, gaps),
-        x=lie(honest.x, vector(near(w.d_head)), []), z=lie(honest.z, vector(near(w.d_head))),
-        Y=lie(honest.Y, [vector(r) for _ in range(near(w.d_head))]), Z=lie(honest.Z, [vector(cols) for _ in range(r)]),
-        ty=lie(honest.ty, rng.randrange(50)), tz=lie(honest.tz, rng.randrange(50)),
-        sigma_sq=lie(honest.sigma_sq, 0, rng.randrange(2**60)), sigma_bits=lie(honest.sigma_bits, rng.randrange(64)),
-        mu=lie(honest.mu, [], vector(near(w.d_model))))
+        eupu=lie(honest.eupu, 0, 1, 2, 3, 4, 7), mu=lie(honest.mu, [], vector(near(w.d_model), 12)),
+        drop_query=rng.random() < 0.5, gaps=lie(honest.gaps, gaps), main_exact=lie(honest.main_exact, True, False),
+        main_q=lie(honest.main_q, vector(near(V), 20), []), main_k=lie(honest.main_k, vector(near(V), 20)),
+        den=lie(honest.den, 0, 1, rng.randrange(1, 2**60)),
+        err_bound=lie(honest.err_bound, [0] * V, [-5] * near(V), vector(near(V), 8)))
+
+
+def _query_on_keys(V: int, n: int, d: int, key: torch.Tensor) -> MaxOfKTransformer:
+    """A zero model whose tokens are one-hot in dims 0..V-1 plus a constant last dim, whose
+    query is 8 times that last dim for every token and whose key is `key[t]` along it: the
+    attention score of key token t is 8 key[t]."""
+    model = MaxOfKTransformer(ModelConfig(d_vocab=V, n_ctx=n, d_model=d, d_head=d))
+    with torch.no_grad():
+        for p in model.parameters():
+            p.zero_()
+        model.embed.W_E[:, :V] = torch.eye(V)
+        model.embed.W_E[:, d - 1] = 1.0
+        model.blocks[0].attn.W_Q[0, d - 1, d - 1] = 8.0
+        model.blocks[0].attn.W_K[0, :V, d - 1] = key
+    return model
 
 
 def direct_path_trap(V: int = 6, n: int = 3) -> MaxOfKTransformer:
@@ -72,19 +86,24 @@ def direct_path_trap(V: int = 6, n: int = 3) -> MaxOfKTransformer:
     OV circuit votes for it (weight 1/2), but the direct path votes for the last token (weight 1)
     and wins. An argument that drops the direct path certifies nearly every input."""
     d = V + 1
-    cfg = ModelConfig(d_vocab=V, n_ctx=n, d_model=d, d_head=d)
-    model = MaxOfKTransformer(cfg)
+    model = _query_on_keys(V, n, d, torch.arange(V, dtype=torch.float32))
     with torch.no_grad():
-        for p in model.parameters():
-            p.zero_()
-        model.embed.W_E[:, :V] = torch.eye(V)
-        model.embed.W_E[:, V] = 1.0  # a constant direction: the query
-        attn = model.blocks[0].attn
-        attn.W_Q[0, V, V] = 8.0  # query = 8 e_V for every token
-        attn.W_K[0, :V, V] = torch.arange(V, dtype=torch.float32)  # key = token value along e_V
-        attn.W_V[0] = torch.eye(d)
-        attn.W_O[0] = torch.eye(d) / 2
+        model.blocks[0].attn.W_V[0] = torch.eye(d)
+        model.blocks[0].attn.W_O[0] = torch.eye(d) / 2
         model.unembed.W_U[:V, :] = torch.eye(V)
+    return model
+
+
+def attention_trap(V: int = 5, n: int = 3) -> MaxOfKTransformer:
+    """A model whose attention finds the smallest token, whose OV circuit copies the attended token
+    and whose direct path is silent: right only when every token is the same. Hints that claim
+    the attention finds the max would certify nearly every input."""
+    d = 2 * V + 1
+    model = _query_on_keys(V, n, d, -torch.arange(V, dtype=torch.float32))
+    with torch.no_grad():
+        model.blocks[0].attn.W_V[0, :V, V:2 * V] = torch.eye(V)  # the token, moved to dims V..2V-1
+        model.blocks[0].attn.W_O[0] = torch.eye(d)
+        model.unembed.W_U[V:2 * V, :] = torch.eye(V)  # read only what attention wrote
     return model
 
 

@@ -286,7 +286,7 @@ def test_end_to_end_theorems_for_trained_models(built, tmp_path, capsys):
     text = (coq_dir / "Generated" / "TrainedSubcubic.v").read_text()
     assert f"Theorem accuracy_lower_bound : well_formed weights /\\ ({counts['TrainedSubcubic']} <= N.of_nat (correct_count weights))%N." in text
     assert "Definition hints : Subcubic.hints :=" in text
-    assert verify_coq_module(coq_dir / "Generated" / "TrainedSubcubic.v").coq_hints is not None  # reads back
+    assert verify_coq_module(coq_dir / "Generated" / "TrainedSubcubic.v").hints is not None  # reads back
     capsys.readouterr()
     assert main(["check", "--prover", "coq", "--coq-dir", str(coq_dir)]) == 0
     out = capsys.readouterr().out
@@ -314,7 +314,7 @@ def test_end_to_end_theorems_for_trained_models(built, tmp_path, capsys):
         tampered = coq_dir / "Generated" / f"{name}.v"
         m = read_coq_module(tampered)
         tampered.write_text(render_coq_module(m.weights, m.name, m.strategy, counts[name] + 1, m.architecture,
-                                              hints=m.coq_hints))
+                                              hints=m.hints))
         assert f"({counts[name] + 1} <= " in tampered.read_text()
     assert main(["check", "--prover", "coq", "--coq-dir", str(coq_dir), "--module", "TrainedV4", "--module",
                  "TrainedCubic", "--module", "TrainedSubcubic"]) == 1

@@ -22,8 +22,8 @@ from pyverify.exact.brute_checker import certify_brute
 from pyverify.exact.cubic_checker import certify_cubic
 from pyverify.exact.fixed import PREC, check_inv_sqrt, exp_interval, exp_nonpos, inv_sqrt, mul, softmax
 from pyverify.exact.floats import dyadic_to_float, float_to_dyadic, to_fraction
-from pyverify.exact.subcubic_checker import (SearchHints, _positive_definite, attention_split, certify_subcubic,
-                                             search_hints)
+from pyverify.exact.subcubic_checker import certify_subcubic
+from pyverify.exact.subcubic_hints import SearchHints, _positive_definite, attention_split, search_hints
 from pyverify.exact.weights import exact_tables, exact_weights
 from pyverify.numeric.strategies.cubic import cubic_margins, run_cubic
 from pyverify.numeric.strategies.subcubic import (EUPU_HANDLINGS, PRESETS, SubcubicConfig, _all_cases, _index_gap,

@@ -23,17 +23,14 @@ import pytest
 from pyverify.provers import lean as lake
 from pyverify.numeric.accuracy import count_correct
 from pyverify.cli import main
-from pyverify.exact.blocks import subcubic_blocks
-from pyverify.exact.fixed import inv_sqrt
-from pyverify.exact.subcubic_checker import lean_hints, search_hints
+from pyverify.exact import subcubic_checker
+from pyverify.exact.subcubic_checker import Split, certify_subcubic, check_subcubic
 from pyverify.exact.weights import exact_weights
 from pyverify.provers import render_module, to_lean
 from pyverify.provers.read import read_lean_module
 from pyverify.resources import create_lean_project
-from pyverify.numeric.strategies.subcubic import SubcubicConfig
 from pyverify.numeric.tables import path_tables
-from tests.lean_fixtures import direct_path_trap, lying_hints, off_by_one_module, tiny_model
-from tests.test_lean_subcubic import lean_blocks
+from tests.lean_fixtures import attention_trap, direct_path_trap, lying_hints, off_by_one_module, tiny_model
 
 ROOT = Path(__file__).resolve().parents[1]
 FULL_SIZE = ("Seed123.lean", "Seed123Subcubic.lean")  # minutes of kernel time: scripts/bench_lean.py
@@ -156,44 +153,51 @@ def test_an_edited_library_is_reported(lean_compiler, tmp_path, capsys):
     assert code == 1 and "core library differs from the one pyverify ships: PyVerify/Brute.lean" in out, out
 
 
-def test_lying_hints_never_certify_more_than_the_truth(lean_compiler, zoo, tmp_path, capsys):
-    """Issue 19, item 1: the subcubic checker is sound for every hint. Lying hints (the reviewer's
-    EUPU code 3 with no row mu, and random lies: codes out of range, rows of the wrong length,
-    random gaps and claims) on a model that is right only when the last token is the max, and on
-    small zoo models with few correct inputs: the Lean mirror's count (checks included) is at
-    most the float64 brute-force count plus its rounding flag, and the real kernel accepts exactly
-    that count. Without the range and shape checks, the trap model would be certified on all 216
-    inputs (91 are right)."""
+def test_lying_hints_never_certify_more_than_the_truth(lean_compiler, zoo, tmp_path, capsys, monkeypatch):
+    """Issues 19 and 29: the subcubic checker is sound for every hint. Lying hints (the reviewer's
+    EUPU code 3 with no row mu; a rank-one Main that grows with the key token, claimed exact, with
+    every gap 1; random lies: codes out of range, rows of the wrong length, random gaps, splits and
+    claims) on a model that is right only when the last token is the max, on one whose attention
+    finds the smallest token, and on small zoo models with few correct inputs: Python's count is at most the float64 brute-force count plus its
+    rounding flag, and the real kernel accepts exactly that count. Without the check of the
+    claimed error bound, the growing Main over-certifies (the test has teeth)."""
     rng = random.Random(19)
     zoo_models = [z for z in zoo if z.zero_biases and z.inputs <= 400 and z.brute_force.correct < z.inputs // 2][:5]
     assert len(zoo_models) == 5
     lean_dir = tmp_path / "lean"
     create_lean_project(lean_dir)
     (lean_dir / "Generated").mkdir()
-    stated, unguarded_over = {}, 0
-    for index, model in [("Trap", direct_path_trap())] + [(z.index, z.model) for z in zoo_models]:
+    stated, lies_of = {}, {}
+    traps = [("Trap", direct_path_trap()), ("AttentionTrap", attention_trap())]
+    for index, model in traps + [(z.index, z.model) for z in zoo_models]:
         w = exact_weights(model)
         V, n = w.d_vocab, w.n_ctx
-        config = SubcubicConfig.parse("default")
-        honest = lean_hints(w, config, search_hints(model, config))
+        honest = certify_subcubic(model, "default").hints
         truth = count_correct(path_tables(model))
-        every_gap_one = [sum(1 << (honest.gap_bits * i) for i in range((m + 1) * n)) for m in range(V)]
-        lies = [replace(honest, eupu=3, mu=[], gaps=every_gap_one)]  # the reviewer's attack
+        every_gap_one = [[1] * ((m + 1) * n) for m in range(V)]
+        lies = [replace(honest, eupu=3, mu=[], gaps=every_gap_one),  # the reviewer's attack
+                replace(honest, gaps=every_gap_one, main_exact=False, main_q=[1] * V,
+                        main_k=[k << 200 for k in range(V)], den=1, err_bound=[0] * V)]  # attention "certain"
         lies += [lying_hints(w, honest, rng) for _ in range(2)]
         for k, lie in enumerate(lies):
-            blocks = lean_blocks(w, inv_sqrt(w.d_head), lie, subcubic_blocks(V, n))
+            blocks = check_subcubic(w, lie)
             count = sum(c for *_, c in blocks)
             assert count <= truth.correct + truth.uncertain, (index, lie)
-            if k == 0:  # the mirror without the checks follows Lean's truncations for this lie
-                unguarded = lean_blocks(w, inv_sqrt(w.d_head), lie, subcubic_blocks(V, n), check_fit=False)
-                unguarded_over += sum(c for *_, c in unguarded) > truth.correct + truth.uncertain
             name = f"Lie{index}x{k}"
             (lean_dir / "Generated" / f"{name}.lean").write_text(
                 render_module(w, name, "subcubic:default", count, blocks, lie))
             stated[name] = count
-    assert unguarded_over >= 1  # the test has teeth: the checker before issue 19 over-certifies here
+        lies_of[index] = (w, lies[1], truth.correct + truth.uncertain)
     code, out = check(capsys, lean_dir, lean_compiler)
     assert code == 0 and verified_counts(out) == stated, out
+
+    def unchecked(w, EQKE, h):  # the claimed bound taken as it is
+        main = [[h.main_q[q] * h.main_k[k] for k in range(w.d_vocab)] for q in range(w.d_vocab)]
+        return Split(main, h.err_bound, h.den)
+
+    monkeypatch.setattr(subcubic_checker, "checked_split", unchecked)
+    w, lie, bound = lies_of["AttentionTrap"]
+    assert sum(c for *_, c in check_subcubic(w, lie)) > bound
 
 
 def test_check_without_any_lean_says_so(tmp_path, capsys, monkeypatch):

@@ -1,14 +1,14 @@
 (** * The certified subcubic checker
 
-    The twin of [certify_subcubic] in [pyverify/exact/subcubic_checker.py] (same names, same
-    loop order: for each max token [m] the logit summaries [J1], [J0] and [H], then for each
-    query [q <= m] and each number [c] of non-max non-query positions, [case_proven] at the
-    hinted gap). A case [(q, m, c)] at gap [g] covers the inputs whose [c] non-max non-query
-    tokens are at most [m - g]; it is proven when
+    The twin of [check_subcubic] in [pyverify/exact/subcubic_checker.py] and of [checkSubcubic]
+    in [lean/PyVerify/Subcubic.lean]: the same hints, the same steps (for each max token [m] the
+    logit summaries [J1], [J0] and [H], then for each query [q <= m] and each number [c] of
+    non-max non-query positions, [case_proven] at the hinted gap). A case [(q, m, c)] at gap [g]
+    covers the inputs whose [c] non-max non-query tokens are at most [m - g]; it is proven when
 
         spread[q][m] + max(J1[m], p_low J1[m] + (1 - p_low) (J0[m] + H[m - g][m])) < 0
 
-    (docs/strategies.md, "Subcubic" and "Certified subcubic").
+    (docs/strategies.md, "Subcubic" and "One certificate, three checkers").
 
     The hints are an input record and are never trusted ([subcubic_sound] holds for every
     hint): the gaps, the EUPU handling (its code and, for code 0, the row [mu]), and the
@@ -16,7 +16,7 @@
     [main_q[q] main_k[k] / den], and a claimed bound [err_bound[q]] on the row spread of [Err]. The
     checker recomputes the exact row spread of [Err] and uses the larger of the two, so any
     claim is sound; for the claims Python's handlings make (each proved in docs/strategies.md)
-    the larger is the claim itself and the count equals Python's. *)
+    the larger is the claim itself. *)
 
 From Coq Require Import Bool List ZArith NArith.
 From PyVerify Require Import Semantics Fixed Exp Tables Sums Brute Cubic.
@@ -26,7 +26,8 @@ Open Scope Z_scope.
 (** [2^prec], the fixed-point one (Python: [ONE]). *)
 Definition ONE : Z := 2 ^ prec.
 
-(** The search's hints as the checker reads them (Python: [coq_hints]). [gaps[m][q n + c]] is
+(** The search's hints as every subcubic checker reads them (Python: [SubcubicHints]; Lean:
+    [SubcubicHints] in [lean/PyVerify/Hints.lean]). [gaps[m][q n + c]] is
     the gap of case [(q, m, c)]; [eupu] is 0 (around the row [mu], over [V 2^S]), 1
     ([max_diff_exact]) or 2 ([global_max_diff_exact]); [main_exact] says [Main = EQKE],
     otherwise [Main[q][k] = main_q[q] main_k[k]] over [den]; [err_bound[q]] is over [den]. *)
@@ -182,7 +183,7 @@ Definition hints_ok (w : weights) (h : hints) : bool :=
   && (main_exact h || (0 <? den h)).
 
 (** The certified subcubic count, or [0] if the shapes are wrong, [n_ctx < 2], [s] does not
-    enclose [2^prec / sqrt d_head] or the hints are malformed (Python: [certify_subcubic]), with
+    enclose [2^prec / sqrt d_head] or the hints are malformed (Python: [check_subcubic]), with
     the exp enclosure [expf]. *)
 Definition check_subcubic_with (expf : Z -> ival) (w : weights) (s : ival) (h : hints) : N :=
   if shapes_ok w && Nat.leb 2 (n_ctx w) && check_inv_sqrt (Z.of_nat (d_head w)) s && hints_ok w h then

@@ -48,11 +48,11 @@ noncomputable def weights : Weights :=
 noncomputable def scale : Ival := ⟨SInt.ofNat 388736063996, SInt.ofNat 388736063997⟩
 
 /-- The proof search's hints for `SmallExactEqke`, configuration
-`max_diff_exact/mean_query+diff/exact_EQKE+max_diff_exact`: handling codes, the gap of every case (packed per max
-token), the attention error split's directions; the checker trusts none of them. -/
+`max_diff_exact/mean_query+diff/exact_EQKE+max_diff_exact`: the EUPU handling, the gap of every case (packed per max
+token), and the attention split with its claimed error bound; the checker trusts none of them. -/
 noncomputable def hints : SubcubicHints :=
   { eupu := 1
-    attention := 0
+    mu := List.nil
     dropQuery := false
     gapBits := 4
     gaps := List.cons 0x0
@@ -63,15 +63,11 @@ noncomputable def hints : SubcubicHints :=
       (List.cons 0x111011011011011011
       (List.cons 0x111011021011021021021
       (List.cons 0x111011011011011011011011 List.nil)))))))
-    x := List.nil
-    z := List.nil
-    Y := List.nil
-    Z := List.nil
-    ty := 0
-    tz := 0
-    sigmaSq := 0
-    sigmaBits := 0
-    mu := List.nil }
+    mainExact := true
+    mainQ := List.nil
+    mainK := List.nil
+    den := 87112285931760246646623899502532662132736
+    errBound := headD (decodeMatrix 1 8 1 0x0) List.nil }
 
 set_option maxHeartbeats 0 in
 /-- Block 0 of 1: the inputs with max token in `[0, 8)` (kernel only). -/

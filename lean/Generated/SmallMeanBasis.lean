@@ -48,11 +48,11 @@ noncomputable def weights : Weights :=
 noncomputable def scale : Ival := ⟨SInt.ofNat 388736063996, SInt.ofNat 388736063997⟩
 
 /-- The proof search's hints for `SmallMeanBasis`, configuration
-`mean_query+max_diff/mean_query+diff/mean+max_diff`: handling codes, the gap of every case (packed per max
-token), the attention error split's directions; the checker trusts none of them. -/
+`mean_query+max_diff/mean_query+diff/mean+max_diff`: the EUPU handling, the gap of every case (packed per max
+token), and the attention split with its claimed error bound; the checker trusts none of them. -/
 noncomputable def hints : SubcubicHints :=
   { eupu := 0
-    attention := 7
+    mu := headD (decodeMatrix 1 8 38 0x94da9f24c55985fbf01b3fd624f00ccdaad90016adcd0300fd7d9d201c151d808073cfe55201) List.nil
     dropQuery := false
     gapBits := 4
     gaps := List.cons 0x0
@@ -63,15 +63,11 @@ noncomputable def hints : SubcubicHints :=
       (List.cons 0x321001021021021031
       (List.cons 0x221000021021021021031
       (List.cons 0x111011011011011011011011 List.nil)))))))
-    x := headD (decodeMatrix 1 8 42 0x42f4f8d4031c721ea838c61f3d9ecfd1893c46b56c800000000046e293d5e0b6a2477133fdee6a65e381) List.nil
-    z := headD (decodeMatrix 1 8 42 0x20379b04b712df9ee0c2c31fe9cc736928c3e6dac661f5626a0dcd06ea164eb32b40872aa60000000001) List.nil
-    Y := decodeMatrix 8 8 41 0xa217b728041d1c0e14087c57b4202e513f1c9f0dd59f1bdc0b5adc5623c13d1045bc288adf9bf0a00074058c50057e65d71009d22c93e2022af468071d9adaba828516dfffe84ec318bef4ce8442675360003ad00ef006c10bece408017abb4c43b0ea6d5512b389b83b078d93c75901af0ed84dcc7f37ece0000030e7db3815578bea48027ce46d26343c4a316c120d11dd8f03d4f1f9a98429eaa515ac8adb2e2500025562f0e8032f2e3e900a4d69c1a003cee8147503832377a302ad68613785d06c137fd05498713ff000a4cee8e800abe2f85006e9510a8833e9223dfd134aa8bc98842b1c9d95c98ab638bca3837d7b9df0002b1a8bb80183b4d34813db72a67a07a61af0ad0eb2ad392a06400500d783a03ac54c2d8ab539c33002339a4de008a0753d0004cdc9a65211fa6421d00321bcb00d038435d580c782a5aae24fc503d8c5d
-    Z := decodeMatrix 8 8 41 0x97da37ae3bd1895b3ed1168bf7f90b429232c00061681e1bff99fcb7b38253f866e4b4041cc03b42e4be6ba417fa7ae2c398a05e11de4f2457dee89a7a19452c19a5085139418231c4ec4db22cc6abc70a62283be42511a8583f51555be1fa681461b57b6fda8ad3b4c3c4d8dc54e9150091218a0aa35932b8432102f41195121c694f47995e8a79f25e556ad1ccca90f866b7225370d04dba88c388df96c42b37215f926664c73ac288d1362f2a89f93737d02820ac9ed54eae4b4e630623ec07aad980d781730ec0b08552e97d6c10f7a874ee9342a9e1b12c0e8c873d0afc4c195f34ce7200945d0fbfc4e362659cd29c3986ed53741abec594afb4a566844fff7dee994d77a815325aec63c01816bffabb2f440da0b54d24517fe6cccaf1172f6782bbb7602280ef77b86240314489c91a044ec2018a8f02c6fa005544b3485f6f40a37f7cf
-    ty := 37
-    tz := 40
-    sigmaSq := 1102938035413670400
-    sigmaBits := 55
-    mu := headD (decodeMatrix 1 8 38 0x94da9f24c55985fbf01b3fd624f00ccdaad90016adcd0300fd7d9d201c151d808073cfe55201) List.nil }
+    mainExact := false
+    mainQ := headD (decodeMatrix 1 8 114 0x81a4c4ffffc4e554864076fda0001928ba074ca4535c38109619880005d8ce2f08083f35e4b5263b5b00018e5ab2a7c75ae0eb1e80c90bc000818a578366d2e684b9d1b3987200183546f162c6a511a030a476240004e5c86a27c8eab835c637f7b9000107ffc2dd91463450c0b9818fc000) List.nil
+    mainK := headD (decodeMatrix 1 8 113 0x9e7320bf009ac5dad602390180002794b9c3a112efd26fcb0accc0000d8bc6e40a7e5d32e2b8e01a400002c97493ac57e737b8077ffa2000003e613f3bf35ddc72c343da8f0008d95ffdee164b7ab801c09018000533fdbf00886bd53eaf40ed880002dcdfd19fbe990c6339b28f9a0001) List.nil
+    den := 373546919789507778626280444469481495889502775890555473136812294144
+    errBound := headD (decodeMatrix 1 8 222 0x50faaa1a8bba3cf89036e6713af764490f20bd1e414566442c3dded0e2706430e5ee27c36ee0875f8c58030bc905d888c08ae6fa833ee509b54defcd0fae333580bbb4fafde4f411609727e8a159ad1196d9688f1616f676082d911ba3faca366cc1a9ca9a1b1a2dcd856849aab98e728ec8d61924e0598b86893c62e1b62e2a3c697de640dbbc5f0857e9d7334210af8f21f12db038616b99425fcaa67c0dbe7cabec58368923ceca6a90c31a9641592f980d61a5dcef4ff96e3e5dea48ecc60b7c1bd1f0a59d3a3d9f3ed5695d7796934b1176ed6306b605bb5d8aa370) List.nil }
 
 set_option maxHeartbeats 0 in
 /-- Block 0 of 1: the inputs with max token in `[0, 8)` (kernel only). -/

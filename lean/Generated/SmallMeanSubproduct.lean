@@ -48,11 +48,11 @@ noncomputable def weights : Weights :=
 noncomputable def scale : Ival := ⟨SInt.ofNat 388736063996, SInt.ofNat 388736063997⟩
 
 /-- The proof search's hints for `SmallMeanSubproduct`, configuration
-`max_diff/drop_average_query_per_output_logit_reasoning/mean+max_diff_subproduct`: handling codes, the gap of every case (packed per max
-token), the attention error split's directions; the checker trusts none of them. -/
+`max_diff/drop_average_query_per_output_logit_reasoning/mean+max_diff_subproduct`: the EUPU handling, the gap of every case (packed per max
+token), and the attention split with its claimed error bound; the checker trusts none of them. -/
 noncomputable def hints : SubcubicHints :=
   { eupu := 0
-    attention := 8
+    mu := headD (decodeMatrix 1 8 1 0x0) List.nil
     dropQuery := true
     gapBits := 4
     gaps := List.cons 0x0
@@ -63,15 +63,11 @@ noncomputable def hints : SubcubicHints :=
       (List.cons 0x441000000003042044
       (List.cons 0x431000000003043043054
       (List.cons 0x1002011021021021042 List.nil)))))))
-    x := headD (decodeMatrix 1 8 42 0x1ad40e6553125614e4e6232fb682e211272325b57e61a87eb78b4c4ef6cc6393194fabee8e0000000001) List.nil
-    z := headD (decodeMatrix 1 8 42 0x1ad40e6553125614e4e6232fb682e211272325b57e61a87eb78b4c4ef6cc6393194fabee8e0000000001) List.nil
-    Y := List.nil
-    Z := List.nil
-    ty := 0
-    tz := 0
-    sigmaSq := 0
-    sigmaBits := 0
-    mu := headD (decodeMatrix 1 8 1 0x0) List.nil }
+    mainExact := false
+    mainQ := headD (decodeMatrix 1 8 113 0xc791d6b6a8849475d68a85a250004e8ed78dab19cd9bd57ec1ba48002521682b3bc186838dc69ff59c0013cf235971580dfbd4b718c256000c85d021cb4753cabde76b17954004ba7c53a8e5f80e02f4513eef8001f17c8cb2aeb0fd29188e0a5bc000d2fec9ef6fbff8821852da5c6000) List.nil
+    mainK := headD (decodeMatrix 1 8 113 0x9bc51763701aa4066f3e75e0600027472cbde78d18b984a436afb0000d63a864c5c5781f7133decf700002b44bbb6fde94a7e6c721b1d8000041a8b6ceea1f893d2cbf3d160008d54468e5de9ed959936fed4c00052facfa887ee9224b05bd224c0002daebb05c017188154e9641318001) List.nil
+    den := 288901804344955223073712022566248668211719850635432264720942366720
+    errBound := headD (decodeMatrix 1 8 223 0x703d3810008732517826d0a9d29ad943de20ca8474da40e263000000b0b6dd22e2ab04462da40c678818beede349246a33ad96c63a000002522d29397d726d8d43fbe5740675723d59a6f0361649a812fe000001d0fec264c96f3276121bf8fcc3f18a9fc23de772d8420a431c000007b56aafc3f7b33a10ad3b242c768373bfbdf6fbb5d7e355609000000d194b3ae4ca4d432c4f41d9d9730c26c5e818049b2b38ae08a00000125e13f00efb7eb477142e011ad08b643a9a4aa7b02ae2eff96000003e4d7f0a91a64f5a157a9ce930d73334b9b60de444ffa8c838c00000) List.nil }
 
 set_option maxHeartbeats 0 in
 /-- Block 0 of 1: the inputs with max token in `[0, 8)` (kernel only). -/

@@ -48,11 +48,11 @@ noncomputable def weights : Weights :=
 noncomputable def scale : Ival := ⟨SInt.ofNat 388736063996, SInt.ofNat 388736063997⟩
 
 /-- The proof search's hints for `SmallQuadratic`, configuration
-`mean_query+max_diff/mean_query+diff/mean+max_diff_subproduct_recursive`: handling codes, the gap of every case (packed per max
-token), the attention error split's directions; the checker trusts none of them. -/
+`mean_query+max_diff/mean_query+diff/mean+max_diff_subproduct_recursive`: the EUPU handling, the gap of every case (packed per max
+token), and the attention split with its claimed error bound; the checker trusts none of them. -/
 noncomputable def hints : SubcubicHints :=
   { eupu := 0
-    attention := 6
+    mu := headD (decodeMatrix 1 8 38 0x94da9f24c55985fbf01b3fd624f00ccdaad90016adcd0300fd7d9d201c151d808073cfe55201) List.nil
     dropQuery := false
     gapBits := 4
     gaps := List.cons 0x0
@@ -63,15 +63,11 @@ noncomputable def hints : SubcubicHints :=
       (List.cons 0x1000000000000000
       (List.cons 0x1000000000000000000
       (List.cons 0x761000000000041000001000 List.nil)))))))
-    x := headD (decodeMatrix 1 8 42 0x1ad40e6553125614e4e6232fb682e211272325b57e61a87eb78b4c4ef6cc6393194fabee8e0000000001) List.nil
-    z := headD (decodeMatrix 1 8 42 0x1ad40e6553125614e4e6232fb682e211272325b57e61a87eb78b4c4ef6cc6393194fabee8e0000000001) List.nil
-    Y := List.nil
-    Z := List.nil
-    ty := 0
-    tz := 0
-    sigmaSq := 0
-    sigmaBits := 0
-    mu := headD (decodeMatrix 1 8 38 0x94da9f24c55985fbf01b3fd624f00ccdaad90016adcd0300fd7d9d201c151d808073cfe55201) List.nil }
+    mainExact := false
+    mainQ := headD (decodeMatrix 1 8 113 0xc791d6b6a8849475d68a85a250004e8ed78dab19cd9bd57ec1ba48002521682b3bc186838dc69ff59c0013cf235971580dfbd4b718c256000c85d021cb4753cabde76b17954004ba7c53a8e5f80e02f4513eef8001f17c8cb2aeb0fd29188e0a5bc000d2fec9ef6fbff8821852da5c6000) List.nil
+    mainK := headD (decodeMatrix 1 8 116 0x9bc51763701aa4066f3e75e0600004e8e597bcf1a317309486d5f60000358ea1931715e07dc4cf7b3dc000015a25ddb7ef4a53f36390d8ec0000041a8b6ceea1f893d2cbf3d1600011aa88d1cbbd3db2b326dfda9800014beb3ea21fba4892c16f4893000016d75d82e00b8c40aa74b2098c0001) List.nil
+    den := 2311214434759641784589696180529989345693758805083458117767538933760
+    errBound := headD (decodeMatrix 1 8 228 0x9fbed6908ec36d939c73d2019db7e78ad945831e4cf2e9cc0790000008cf2eb8211287aefe227bf25d6e9d2525b457c6f832e8461a79000000819ce795b74b3d476777114445efbd56ef11110510c0bcd21790000006da57e9c8ac4660ce2598905a4555e29be39990f59b6e9aa1790000005c09f55188016da3fca8f7e7a46508b5264989afd36525c8e79000000697144ed0a5cc13f32a4e53f6d15c26728ea308a077b549fb79000000620349be1e773c5e5c619339e7a84e1a02ec4a4d706dab7d27900000073295e4aa902de8e641a9879a9387e09ba824e193dd79c73679000000) List.nil }
 
 set_option maxHeartbeats 0 in
 /-- Block 0 of 1: the inputs with max token in `[0, 8)` (kernel only). -/

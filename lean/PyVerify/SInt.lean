@@ -108,6 +108,23 @@ noncomputable def maxS (d : SInt) (xs : List SInt) : SInt :=
       @List.rec SInt (fun (_ : List SInt) => SInt) x
         (fun (y : SInt) (_ : List SInt) (ih : SInt) => SInt.max y ih) rest) xs
 
+/-- The smallest element, or `d` for an empty list (Python: `min`). -/
+noncomputable def minS (d : SInt) (xs : List SInt) : SInt :=
+  @List.rec SInt (fun (_ : List SInt) => SInt) d
+    (fun (x : SInt) (rest : List SInt) (_ : SInt) =>
+      @List.rec SInt (fun (_ : List SInt) => SInt) x
+        (fun (y : SInt) (_ : List SInt) (ih : SInt) => SInt.min y ih) rest) xs
+
+/-- `max - min` of a non-empty row (Python: `_row_range`). -/
+noncomputable def rowRange (xs : List SInt) : SInt := SInt.sub (maxS SInt.zero xs) (minS SInt.zero xs)
+
+/-- `Σ xᵢ yᵢ`, up to the shorter list (Python: `sum`, of products). -/
+noncomputable def dotS (xs ys : List SInt) : SInt := sumS (zipWithL SInt.mul xs ys)
+
+/-- `Σ |xᵢ| rᵢ` (Python: `sum`, of `abs(x) * r`). -/
+noncomputable def absDot (xs rs : List SInt) : SInt :=
+  sumS (zipWithL (fun (x r : SInt) => SInt.mul ⟨false, x.mag⟩ r) xs rs)
+
 /-- The largest element other than the one at index `m` (lists of length ≥ 2)
 (Python: `max`, over `o != m`). -/
 noncomputable def maxOthers (m : Nat) (xs : List SInt) : SInt :=

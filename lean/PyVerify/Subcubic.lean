@@ -17,19 +17,22 @@ import PyVerify.Split
 /-!
 # The certified subcubic checker
 
-A transcription of `pyverify/exact/subcubic_checker.py`, written for the kernel like
-`Cubic.lean`. A case `(q, m, c)` at gap `g` is proven when
+A transcription of `pyverify/exact/subcubic_checker.py` and of the proved Coq checker
+`check_subcubic` (`coq/theories/Subcubic.v`), written for the kernel like `Cubic.lean`. A case
+`(q, m, c)` at gap `g` is proven when
 
     spread[q, m] + max(J1[m], p_low J1[m] + (1 - p_low) (J0[m] + H[m - g, m])) < 0,
 
-with every logit summary an exact integer over `V 2^(4S)`, the attention error split exact
-(`attentionSplit`), and `p_low` a fixed-point lower bound from outward-rounded `exp`. The gaps
-are hints (`SubcubicHints`): a case with an illegal gap is simply not counted. The count is a
-sum over blocks of max tokens (`subcubicBlocks`, work growing as `m^2`); a block computes the
-tables, the split and the per-query rows once, then for each `m` its summaries (`maxSummary`)
-and for each `q ≤ m` and `c < n` the case at its hinted gap. `checkSubcubic w s hs` is the
-number of inputs the subcubic argument (docs/strategies.md) certifies correct, or `0` if `s`
-does not enclose `2^prec / sqrt dHead` or the hints have the wrong shapes.
+with every logit summary an exact integer over `V 2^(4S)`, the attention split read from the
+hints and its error bound checked against the exact spread (`checkedSplit`), and `p_low` a
+fixed-point lower bound from outward-rounded `exp`. The hints (`SubcubicHints`) are the Coq
+checker's: a case with an illegal gap is simply not counted, and a claimed error bound below the
+exact spread is raised to it. The count is a sum over blocks of max tokens (`subcubicBlocks`,
+work growing as `m^2`); a block computes the tables, the split and the per-query rows once, then
+for each `m` its summaries (`maxSummary`) and for each `q ≤ m` and `c < n` the case at its hinted
+gap. `checkSubcubic w s hs` is the number of inputs the subcubic argument (docs/strategies.md)
+certifies correct, or `0` if `s` does not enclose `2^prec / sqrt dHead` or the hints are
+malformed (`hintsOk`).
 -/
 
 namespace PyVerify
@@ -244,11 +247,11 @@ noncomputable def countQMSub (den : Nat) (s : Ival) (hs : SubcubicHints) (n : Na
 /-- The inputs certified with max token in `[lo, hi)`, or `0` if `s` is not a valid enclosure of
 `2^prec / sqrt dHead` or the hints do not fit (Python: `subcubic_block`). -/
 noncomputable def subcubicBlock (w : Weights) (s : Ival) (hs : SubcubicHints) (lo hi : Nat) : Nat :=
-  pick (pick (checkInvSqrt w.dHead s) (hintsFit w hs) false)
+  pick (pick (checkInvSqrt w.dHead s) (hintsOk w hs) false)
     (let T := exactTables w
      let V := w.dVocab
      let n := w.nCtx
-     let split := checkedSplit T.S T.EQKE (attentionSplit w T hs)
+     let split := checkedSplit T hs V
      let eupu := eupuSummary w T hs
      let rows := zipWith3L (fun (q : Nat) (mainRow eqkpRow : List SInt) =>
          subQuery n T.S s q mainRow (getD split.R q SInt.zero) (getD eupu.spread q List.nil) eqkpRow)

@@ -76,6 +76,12 @@ noncomputable def matmulT (A Bt : List (List SInt)) : List (List SInt) :=
 /-- Elementwise sum of two rows (Python: `operator.add` per entry, in `exact_tables`). -/
 noncomputable def rowAdd (xs ys : List SInt) : List SInt := zipWithL SInt.add xs ys
 
+/-- The query rows of the residual stream, `W_E + W_pos[n-1]` (`[V][d]`, over `2^S`)
+(Python: `resid_query`). -/
+noncomputable def residQuery (w : Weights) : List (List SInt) :=
+  let last := getD w.wPos (Nat.sub w.nCtx 1) List.nil
+  mapL (fun (row : List SInt) => rowAdd row last) w.wE
+
 /-- The first `cols` columns of a matrix, as rows (Python: `transpose`). -/
 noncomputable def transpose (cols : Nat) (rows : List (List SInt)) : List (List SInt) :=
   @Nat.rec (fun (_ : Nat) => List (List SInt) → List (List SInt)) (fun (_ : List (List SInt)) => List.nil)

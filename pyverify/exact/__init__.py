@@ -13,7 +13,7 @@ from pyverify.errors import PyVerifyError
 from pyverify.exact.brute_checker import MAX_INPUTS, certify_brute
 from pyverify.exact.cubic_checker import certify_cubic
 from pyverify.exact.result import CertifiedResult
-from pyverify.exact.subcubic_checker import certify_subcubic, lean_hints, search_hints
+from pyverify.exact.subcubic_checker import certify_subcubic
 from pyverify.exact.weights import ExactWeights, exact_weights
 from pyverify.model.transformer import MaxOfKTransformer, architecture_line
 from pyverify.numeric.registry import strategy as lookup
@@ -31,7 +31,7 @@ CHECKERS = {"brute-force": certify_brute, "cubic": certify_cubic}
 def certify(model: MaxOfKTransformer | ExactWeights, strategy: str, force: bool = False) -> CertifiedResult:
     """The certified count of one strategy (brute-force, cubic, or any implemented
     subcubic:CONFIG), in exact interval arithmetic, with its blocks, the exact weights, the
-    subcubic hints in the Lean checker's form, and the model's architecture line: everything an
+    subcubic certificate's hints, and the model's architecture line: everything an
     export needs. A subcubic strategy needs the model (its float64 proof search), not only its
     exact weights. force: run work estimated to take long."""
     s = lookup(strategy)
@@ -42,14 +42,11 @@ def certify(model: MaxOfKTransformer | ExactWeights, strategy: str, force: bool 
     if limit is not None and w.d_vocab**w.n_ctx > limit:
         raise PyVerifyError(f"certified {s.family.replace('-', ' ')} is for small models (at most {limit} inputs, this one has "
                             f"{w.d_vocab}^{w.n_ctx}); use --strategy cubic")
-    hints = None
     if s.facts.configurable:
         if isinstance(model, ExactWeights):
             raise PyVerifyError("a certified subcubic count needs the model, for its float64 proof search")
-        search = search_hints(model, s.config)
-        hints = lean_hints(w, s.config, search)
-        result = certify_subcubic(model, s.config, hints=search, force=force)
+        result = certify_subcubic(model, s.config, force=force)
     else:
         result = CHECKERS[s.family](w, force=force)
     architecture = architecture_line(model) if isinstance(model, MaxOfKTransformer) else ""
-    return replace(result, strategy=strategy, weights=w, hints=hints, architecture=architecture)
+    return replace(result, strategy=strategy, weights=w, architecture=architecture)

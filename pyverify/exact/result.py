@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pyverify.exact.hints import CoqSubcubicHints, SubcubicHints
+from pyverify.exact.hints import SubcubicHints
 from pyverify.exact.weights import ExactWeights
 
 TRUSTED = ("exact integer and outward-rounded interval arithmetic in Python (pyverify/exact); a theorem once "
@@ -16,9 +16,9 @@ class CertifiedResult:
     """count: inputs certified correct (exact interval arithmetic); total: V^n; seconds: wall
     time; proven: the checker's case-by-case detail (cubic: proven[m][q][k][c]; brute force: []);
     blocks: (lo, hi, count) per block of max tokens (pyverify/exact/blocks.py), summing to count.
-    From `pyverify.certify` also: the strategy's name, the exact weights, the subcubic hints in
-    the Lean checker's form, and the architecture line of the model (for the exported module);
-    from the subcubic checker, its hints in the Coq checker's form."""
+    From the subcubic checker also its hints, the certificate the Lean and Coq checkers read;
+    from `pyverify.certify` also the strategy's name, the exact weights and the architecture line
+    of the model (for the exported module)."""
 
     count: int
     total: int
@@ -29,7 +29,6 @@ class CertifiedResult:
     weights: ExactWeights | None = field(default=None, repr=False)
     hints: SubcubicHints | None = field(default=None, repr=False)
     architecture: str = field(default="", repr=False)
-    coq_hints: CoqSubcubicHints | None = field(default=None, repr=False)
 
     @property
     def bound(self) -> float:

@@ -86,6 +86,11 @@ class ExactTables:
     PVOU: Matrix  # [n, V_out]
 
 
+def row_range(row: list[int]) -> int:
+    """max(row) - min(row), for a non-empty row."""
+    return max(row) - min(row)
+
+
 def resid_query(w: ExactWeights) -> Matrix:
     """W_E + W_pos[n-1]: the residual stream at the query position, per token [V, d], over 2^S."""
     return [[e + p for e, p in zip(row, w.W_pos[-1])] for row in w.W_E]

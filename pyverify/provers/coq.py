@@ -204,7 +204,7 @@ def _compile(coqc: str, workdir: Path, library: Path, readable: list[tuple[Gener
         relative, module_name = f"Generated/{path.name}", f"PyVerify.Generated.{module.name}"
         write_text_atomic(workdir / relative, render_coq_module(
             module.weights, module.name, module.strategy, module.count, module.architecture, module.version,
-            module.coq_hints))
+            module.hints))
         say(f"coqc {relative}")
         start = time.perf_counter()
         proc = _coqc(coqc, workdir, relative, timeout, library)

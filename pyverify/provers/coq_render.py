@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pyverify.errors import PyVerifyError
 from pyverify.exact.fixed import PREC, inv_sqrt
-from pyverify.exact.hints import CoqSubcubicHints
+from pyverify.exact.hints import SubcubicHints
 from pyverify.exact.weights import ExactWeights
 from pyverify.provers.grammar import checked_code, rendered_fields
 from pyverify.provers.render import BUILT_HERE, FIELDS, environment, weights_digest
@@ -56,7 +56,7 @@ def coq_list(values: list[int]) -> str:
     return "[" + "; ".join(f"({v})" if v < 0 else str(v) for v in values) + "]"
 
 
-def coq_hints_record(h: CoqSubcubicHints) -> str:
+def coq_hints_record(h: SubcubicHints) -> str:
     """The Coq checker's hints record (coq/theories/Subcubic.v, `hints`), one field per line."""
     gaps = ";\n    ".join(coq_list(row) + "%nat" for row in h.gaps)
     return (f"{{| eupu := {h.eupu}%nat;\n  mu := {coq_list(h.mu)};\n  drop_query := {str(h.drop_query).lower()};\n"
@@ -66,7 +66,7 @@ def coq_hints_record(h: CoqSubcubicHints) -> str:
 
 
 def render_coq_module(w: ExactWeights, name: str, strategy: str, count: int, architecture: str = BUILT_HERE,
-                      version: str = __version__, hints: CoqSubcubicHints | None = None) -> str:
+                      version: str = __version__, hints: SubcubicHints | None = None) -> str:
     """The generated Coq module's text. architecture: the line on the model's architecture;
     hints: the subcubic checker's hints (required for a subcubic strategy, else None)."""
     rendered_fields(name, strategy, version, w.stored_dtype, architecture)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pyverify.errors import PyVerifyError
-from pyverify.exact.hints import CoqSubcubicHints, SubcubicHints
+from pyverify.exact.hints import SubcubicHints
 from pyverify.exact.weights import ExactWeights
 from pyverify.provers.grammar import (ModuleError, check_architecture_line, exact_text, known_strategy, stored_field,
                                     version_field)
@@ -36,9 +36,8 @@ class GeneratedModule:
     weights: ExactWeights
     count: int
     blocks: list[tuple[int, int, int]]  # Lean: (lo, hi, count) per block theorem; Coq: []
-    hints: SubcubicHints | None = None  # Lean subcubic modules
+    hints: SubcubicHints | None = None  # subcubic modules
     architecture: str = ""  # how the model's architecture was established (the docstring's line)
-    coq_hints: CoqSubcubicHints | None = None  # Coq subcubic modules
 
 
 def _find(pattern: str, text: str, what: str, flags: int = 0) -> re.Match:
@@ -76,27 +75,30 @@ def _lean_vector(term: str, what: str) -> list[int]:
     return _lean_matrix(m[1], what)[0]
 
 
-def _lean_hints(text: str) -> SubcubicHints:
+def _lean_hints(text: str, V: int, n: int) -> SubcubicHints:
+    """The hints of a generated Lean subcubic module (as `render_hints` writes them), the gaps of
+    max token m unpacked into its (m + 1) n digits."""
     body = _find(r"noncomputable def hints : SubcubicHints :=\n  \{ (.*?) \}\n", text, "the hints", re.S)[1]
     fields = {}
     for m in re.finditer(r"(?:^|\n    )(\w+) := ((?:(?!\n    \w+ := ).)*)", body, re.S):
         fields[m[1]] = " ".join(m[2].split())
-    names = ("eupu", "attention", "dropQuery", "gapBits", "gaps", "x", "z", "Y", "Z", "ty", "tz", "sigmaSq",
-             "sigmaBits", "mu")
+    names = ("eupu", "mu", "dropQuery", "gapBits", "gaps", "mainExact", "mainQ", "mainK", "den", "errBound")
     if tuple(fields) != names:
         raise ModuleError("cannot read the hints (unexpected fields)")
 
     def number(field: str) -> int:
         return int(_find(r"^([0-9]+)$", fields[field], f"the hint {field}")[1])
 
-    gaps = [int(g, 16) for g in re.findall(r"List\.cons 0x([0-9a-f]+)", fields["gaps"])]
-    if fields["dropQuery"] not in ("true", "false"):
-        raise ModuleError("cannot read the hint dropQuery")
-    return SubcubicHints(number("eupu"), number("attention"), fields["dropQuery"] == "true", number("gapBits"), gaps,
-                     _lean_vector(fields["x"], "the hint x"), _lean_vector(fields["z"], "the hint z"),
-                     _lean_matrix(fields["Y"], "the hint Y"), _lean_matrix(fields["Z"], "the hint Z"),
-                     number("ty"), number("tz"), number("sigmaSq"), number("sigmaBits"),
-                     _lean_vector(fields["mu"], "the hint mu"))
+    def boolean(field: str) -> bool:
+        return _find(r"^(true|false)$", fields[field], f"the hint {field}")[1] == "true"
+
+    bits = number("gapBits")
+    packed = [int(g, 16) for g in re.findall(r"List\.cons 0x([0-9a-f]+)", fields["gaps"])]
+    gaps = [[(row >> (bits * i)) & ((1 << bits) - 1) for i in range((m + 1) * n)] for m, row in enumerate(packed)]
+    return SubcubicHints(number("eupu"), _lean_vector(fields["mu"], "the hint mu"), boolean("dropQuery"), gaps,
+                         boolean("mainExact"), _lean_vector(fields["mainQ"], "the hint mainQ"),
+                         _lean_vector(fields["mainK"], "the hint mainK"), number("den"),
+                         _lean_vector(fields["errBound"], "the hint errBound"))
 
 
 def read_lean_module(path: str | Path) -> GeneratedModule:
@@ -129,7 +131,7 @@ def read_lean_module(path: str | Path) -> GeneratedModule:
               re.findall(r"^theorem \w+_block_[0-9]+ : \w+ weights scale (?:hints )?([0-9]+) ([0-9]+) = ([0-9]+) :=", text, re.M)]
     count = int(_find(r"^theorem \w+_certified : \w+ weights scale (?:hints )?= ([0-9]+) :=$", text,
                       "the final theorem", re.M)[1])
-    hints = _lean_hints(text) if "def hints : SubcubicHints" in text else None
+    hints = _lean_hints(text, w.d_vocab, w.n_ctx) if "def hints : SubcubicHints" in text else None
     architecture = check_architecture_line(_find(r"^Architecture: (.*)\.$", text, "the architecture line", re.M)[1])
     return GeneratedModule(name, head[2], version, w, count, blocks, hints, architecture)
 
@@ -146,7 +148,7 @@ def _coq_integers(body: str) -> list[int]:
     return [_coq_integer(v) for v in body.split(";")] if body else []
 
 
-def _coq_hints(text: str) -> CoqSubcubicHints:
+def _coq_hints(text: str) -> SubcubicHints:
     """The hints record of a generated Coq subcubic module (as `coq_hints_record` writes it)."""
     body = _find(r"^Definition hints : Subcubic\.hints := \{\| (.*?) \|\}\.$", text, "the hints", re.S | re.M)[1]
 
@@ -154,7 +156,7 @@ def _coq_hints(text: str) -> CoqSubcubicHints:
         return _find(rf"(?:^|\n\s*){name} := {pattern}(?:;|$)", body, f"the hints' {name}")[1]
 
     rows = re.findall(r"\[([^\]]*)\]%nat", field("gaps", r"\[\n((?:\s*\[[^\]]*\]%nat;?\n?)*)\]"))
-    return CoqSubcubicHints(int(field("eupu", r"([0-9]+)%nat")), _coq_integers(field("mu", r"\[([^\]]*)\]")),
+    return SubcubicHints(int(field("eupu", r"([0-9]+)%nat")), _coq_integers(field("mu", r"\[([^\]]*)\]")),
                             field("drop_query", r"(true|false)") == "true", [_coq_integers(r) for r in rows],
                             field("main_exact", r"(true|false)") == "true",
                             _coq_integers(field("main_q", r"\[([^\]]*)\]")),
@@ -186,4 +188,4 @@ def read_coq_module(path: str | Path) -> GeneratedModule:
     architecture = check_architecture_line(_find(r"^    Architecture: (.*)\.$", text, "the architecture line",
                                                  re.M)[1])
     hints = _coq_hints(text) if strategy(head[2]).facts.configurable else None
-    return GeneratedModule(name, head[2], version, w, count, [], None, architecture, hints)
+    return GeneratedModule(name, head[2], version, w, count, [], hints, architecture)

@@ -95,12 +95,26 @@ def subcubic_class(config: SubcubicConfig) -> str:
     return " + ".join(parts) + " (cubic: V^3 n)"
 
 
-def render_hints(h: SubcubicHints) -> dict:
-    """The hints' fields as Lean terms, for the template."""
-    return {"eupu": h.eupu, "attention": h.attention, "drop_query": "true" if h.drop_query else "false",
-            "gap_bits": h.gap_bits, "gaps": lean_nat_list(h.gaps), "x": lean_vector(h.x),
-            "z": lean_vector(h.z), "Y": lean_matrix(h.Y), "Z": lean_matrix(h.Z), "ty": h.ty, "tz": h.tz,
-            "sigma_sq": h.sigma_sq, "sigma_bits": h.sigma_bits, "mu": lean_vector(h.mu)}
+def gap_bits(V: int) -> int:
+    """Bits per gap digit in a Lean module: enough for every gap 0..V."""
+    return V.bit_length()
+
+
+def render_hints(h: SubcubicHints, V: int, n: int) -> dict:
+    """The hints' fields as Lean terms, for the template. The gaps of max token m are packed into
+    one number, digit q n + c in base 2^gap_bits(V) (Lean: `gapDigit`)."""
+    bits = gap_bits(V)
+    if len(h.gaps) != V or any(len(row) != (m + 1) * n for m, row in enumerate(h.gaps)):
+        raise PyVerifyError(f"the gap hints must have (m + 1) n entries for each max token m < {V}")
+    if any(not 0 <= g <= V for row in h.gaps for g in row):
+        raise PyVerifyError(f"subcubic gap hints must lie in [0, {V}]")
+    if h.den < 0 or h.eupu < 0:
+        raise PyVerifyError("the hints' den and eupu must be natural numbers")
+    packed = [sum(g << (bits * i) for i, g in enumerate(row)) for row in h.gaps]
+    return {"eupu": h.eupu, "mu": lean_vector(h.mu), "drop_query": "true" if h.drop_query else "false",
+            "gap_bits": bits, "gaps": lean_nat_list(packed), "main_exact": "true" if h.main_exact else "false",
+            "main_q": lean_vector(h.main_q), "main_k": lean_vector(h.main_k), "den": h.den,
+            "err_bound": lean_vector(h.err_bound)}
 
 
 def render_module(w: ExactWeights, name: str, strategy: str, count: int, blocks: list[tuple[int, int, int]],
@@ -136,7 +150,7 @@ def render_module(w: ExactWeights, name: str, strategy: str, count: int, blocks:
         accuracy=f"{count / total:.6f}", checker=lean.checker, theorem=lean.theorem, coq_sound=lean.coq_sound,
         blocks=[{"lo": lo, "hi": hi, "count": c} for lo, hi, c in blocks], block_fn=lean.block_fn,
         block_theorem=lean.block_theorem, blocks_fn=lean.blocks_fn, partition=partition, sum_lhs=lhs, sum_rhs=rhs, sum_proof=proof, args=args,
-        hints=render_hints(hints) if hints else None, config=config.name if config else "",
+        hints=render_hints(hints, w.d_vocab, w.n_ctx) if hints else None, config=config.name if config else "",
         proof_class=subcubic_class(config) if config else "",
     )
     return checked_code(text, "lean")

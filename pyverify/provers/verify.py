@@ -78,4 +78,4 @@ def verify_coq_module(path: str | Path) -> GeneratedModule:
         raise ModuleError(f"no Coq soundness proof for --strategy {module.strategy}")
     return same_as_rendered(path, module, lambda: render_coq_module(
         module.weights, module.name, module.strategy, module.count, module.architecture, module.version,
-        module.coq_hints))
+        module.hints))

@@ -196,7 +196,7 @@ def export_coq(certificate: CertifiedResult, name: str, coq_dir: str | Path = "c
     if not (coq_dir / "_CoqProject").exists():
         create_coq_project(coq_dir)
     text = render_coq_module(w, name, certificate.strategy, certificate.count, certificate.architecture or BUILT_HERE,
-                             hints=certificate.coq_hints)
+                             hints=certificate.hints)
     path = coq_dir / "Generated" / f"{name}.v"
     write_text_atomic(path, text)
     return ExportResult(path, name, certificate.strategy, certificate.count, certificate.total, "vm_compute",

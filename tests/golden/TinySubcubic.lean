@@ -48,26 +48,22 @@ noncomputable def weights : Weights :=
 noncomputable def scale : Ival := ⟨SInt.ofNat 549755813888, SInt.ofNat 549755813889⟩
 
 /-- The proof search's hints for `TinySubcubic`, configuration
-`max_diff_exact/mean_query+diff/exact_EQKE+max_diff_exact`: handling codes, the gap of every case (packed per max
-token), the attention error split's directions; the checker trusts none of them. -/
+`max_diff_exact/mean_query+diff/exact_EQKE+max_diff_exact`: the EUPU handling, the gap of every case (packed per max
+token), and the attention split with its claimed error bound; the checker trusts none of them. -/
 noncomputable def hints : SubcubicHints :=
   { eupu := 1
-    attention := 0
+    mu := List.nil
     dropQuery := false
     gapBits := 3
     gaps := List.cons 0x1
       (List.cons 0x240
       (List.cons 0x9000
       (List.cons 0x240000 List.nil)))
-    x := List.nil
-    z := List.nil
-    Y := List.nil
-    Z := List.nil
-    ty := 0
-    tz := 0
-    sigmaSq := 0
-    sigmaBits := 0
-    mu := List.nil }
+    mainExact := true
+    mainQ := List.nil
+    mainK := List.nil
+    den := 65536
+    errBound := headD (decodeMatrix 1 4 1 0x0) List.nil }
 
 set_option maxHeartbeats 0 in
 /-- Block 0 of 1: the inputs with max token in `[0, 4)` (kernel only). -/
