@@ -61,7 +61,8 @@ def lying_hints(w: ExactWeights, honest: SubcubicHints, rng) -> SubcubicHints:
     return SubcubicHints(
         eupu=lie(honest.eupu, 0, 1, 2, 3, 4, 7), mu=lie(honest.mu, [], vector(near(w.d_model), 12)),
         drop_query=rng.random() < 0.5, gaps=lie(honest.gaps, gaps), main_exact=lie(honest.main_exact, True, False),
-        main_q=lie(honest.main_q, vector(near(V), 20), []), main_k=lie(honest.main_k, vector(near(V), 20)),
+        main_q=lie(honest.main_q, [vector(V, 20) for _ in range(rng.randrange(4))]),
+        main_k=lie(honest.main_k, [vector(V, 20) for _ in range(rng.randrange(4))]),
         den=lie(honest.den, 0, 1, rng.randrange(1, 2**60)),
         err_bound=lie(honest.err_bound, [0] * V, [-5] * near(V), vector(near(V), 8)))
 

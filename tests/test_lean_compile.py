@@ -176,8 +176,8 @@ def test_lying_hints_never_certify_more_than_the_truth(lean_compiler, zoo, tmp_p
         truth = count_correct(path_tables(model))
         every_gap_one = [[1] * ((m + 1) * n) for m in range(V)]
         lies = [replace(honest, eupu=3, mu=[], gaps=every_gap_one),  # the reviewer's attack
-                replace(honest, gaps=every_gap_one, main_exact=False, main_q=[1] * V,
-                        main_k=[k << 200 for k in range(V)], den=1, err_bound=[0] * V)]  # attention "certain"
+                replace(honest, gaps=every_gap_one, main_exact=False, main_q=[[1] * V],
+                        main_k=[[k << 200 for k in range(V)]], den=1, err_bound=[0] * V)]  # attention "certain"
         lies += [lying_hints(w, honest, rng) for _ in range(2)]
         for k, lie in enumerate(lies):
             blocks = check_subcubic(w, lie)
@@ -192,7 +192,7 @@ def test_lying_hints_never_certify_more_than_the_truth(lean_compiler, zoo, tmp_p
     assert code == 0 and verified_counts(out) == stated, out
 
     def unchecked(w, EQKE, h):  # the claimed bound taken as it is
-        main = [[h.main_q[q] * h.main_k[k] for k in range(w.d_vocab)] for q in range(w.d_vocab)]
+        main = [[h.main_q[0][q] * h.main_k[0][k] for k in range(w.d_vocab)] for q in range(w.d_vocab)]
         return Split(main, h.err_bound, h.den)
 
     monkeypatch.setattr(subcubic_checker, "checked_split", unchecked)

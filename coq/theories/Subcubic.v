@@ -12,8 +12,9 @@
 
     The hints are an input record and are never trusted ([subcubic_sound] holds for every
     hint): the gaps, the EUPU handling (its code and, for code 0, the row [mu]), and the
-    attention split [EQKE = Main + Err], with [Main] either [EQKE] itself or the rank-one
-    [main_q[q] main_k[k] / den], and a claimed bound [err_bound[q]] on the row spread of [Err]. The
+    attention split [EQKE = Main + Err], with [Main] either [EQKE] itself or the low-rank
+    [sum_r main_q[r][q] main_k[r][k] / den], and a claimed bound [err_bound[q]] on the row spread
+    of [Err]. The
     checker recomputes the exact row spread of [Err] and uses the larger of the two, so any
     claim is sound; for the claims Python's handlings make (each proved in docs/strategies.md)
     the larger is the claim itself. *)
@@ -30,10 +31,11 @@ Definition ONE : Z := 2 ^ prec.
     [SubcubicHints] in [lean/PyVerify/Hints.lean]). [gaps[m][q n + c]] is
     the gap of case [(q, m, c)]; [eupu] is 0 (around the row [mu], over [V 2^S]), 1
     ([max_diff_exact]) or 2 ([global_max_diff_exact]); [main_exact] says [Main = EQKE],
-    otherwise [Main[q][k] = main_q[q] main_k[k]] over [den]; [err_bound[q]] is over [den]. *)
+    otherwise [Main[q][k] = sum_r main_q[r][q] main_k[r][k]] over [den] (a rank-one term per
+    [r]); [err_bound[q]] is over [den]. *)
 Record hints := {
   eupu : nat; mu : list Z; drop_query : bool; gaps : list (list nat);
-  main_exact : bool; main_q : list Z; main_k : list Z; den : Z; err_bound : list Z
+  main_exact : bool; main_q : list (list Z); main_k : list (list Z); den : Z; err_bound : list Z
 }.
 
 (** ** Lists of integers *)
@@ -101,10 +103,11 @@ Definition logit_summaries (w : weights) (T : tables) (Ms : list Z) (m : nat) : 
 
 (** ** The attention split, per query *)
 
-(** Row [q] of [Main], over [den'] (Python: [attention_split]). *)
+(** Row [q] of [Main], over [den'] (Python: [checked_split]). *)
 Definition main_row (T : tables) (h : hints) (V q : nat) : list Z :=
   if main_exact h then nth q (EQKE T) []
-  else map (fun k => nth q (main_q h) 0 * nth k (main_k h) 0) (seq 0 V).
+  else map (fun k => fold_right Z.add 0 (map (fun '(a, b) => nth q a 0 * nth k b 0) (combine (main_q h) (main_k h))))
+           (seq 0 V).
 Definition main_den (S : nat) (h : hints) : Z := if main_exact h then 2 ^ (4 * Z.of_nat S) else den h.
 
 (** The bound on the row spread of [Err = EQKE - Main] the checker uses: the hint [err_bound[q]], or

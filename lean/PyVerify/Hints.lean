@@ -14,7 +14,8 @@ What the float64 proof search contributes to a subcubic certificate, in the one 
 checker reads (Coq: the record `hints` of `coq/theories/Subcubic.v`, the same fields in the same
 order; Python: `SubcubicHints` in `pyverify/exact/hints.py`): the EUPU handling, the gap of every
 case, and the attention split `EQKE = Main + Err` as data, with `Main` either `EQKE` itself or the
-rank-one `mainQ[q] mainK[k] / den`, and a claimed bound `errBound[q]` on the row spread of `Err`.
+low-rank `Σ_r mainQ[r][q] mainK[r][k] / den`, and a claimed bound `errBound[q]` on the row spread
+of `Err`.
 The checker trusts none of them: it checks every case at its gap and raises each claimed bound to
 the exact spread (`checkedSplit`), so a hint changes how tight the count is, never whether it is
 sound (Coq: `subcubic_sound`, for every hint).
@@ -40,11 +41,11 @@ structure SubcubicHints where
   gaps : List Nat
   /-- Whether `Main = EQKE` (then its denominator is `2^(4S)`). -/
   mainExact : Bool
-  /-- The query factor of a rank-one `Main`. -/
-  mainQ : List SInt
-  /-- The key factor of a rank-one `Main`. -/
-  mainK : List SInt
-  /-- The denominator of a rank-one `Main` and of `errBound`. -/
+  /-- The query factors of a low-rank `Main`, one row of `dVocab` per rank-one term. -/
+  mainQ : List (List SInt)
+  /-- The key factors of a low-rank `Main`, one row of `dVocab` per rank-one term. -/
+  mainK : List (List SInt)
+  /-- The denominator of a low-rank `Main` and of `errBound`. -/
   den : Nat
   /-- The claimed bound on the spread of row `q` of `Err`, over `Main`'s denominator. -/
   errBound : List SInt

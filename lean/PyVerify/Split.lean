@@ -13,7 +13,7 @@ import PyVerify.Hints
 # The attention error split of the subcubic checker, checked
 
 `EQKE = Main + Err`, read from the hints: `Main` is `EQKE` (`mainExact`, over `2^(4S)`) or the
-rank-one `mainQ[q] mainK[k]` over `den`. The bound on the spread of row `q` of `Err` the checker
+low-rank `Σ_r mainQ[r][q] mainK[r][k]` over `den`. The bound on the spread of row `q` of `Err` the checker
 uses is the hinted `errBound[q]`, raised where needed to the exact spread, rounded up to `Main`'s
 denominator (Coq: `main_row`, `main_den`, `R_used` in `coq/theories/Subcubic.v`, which
 `subcubic_sound` proves sound whatever the hints claim; Python: `checked_split`). How the split
@@ -33,11 +33,12 @@ structure Split where
   /-- The common denominator. -/
   den : Nat
 
-/-- Row `q` of `Main`; Coq's `main_row` (Python: `checked_split`). -/
-noncomputable def mainRow (T : Tables) (hs : SubcubicHints) (V q : Nat) : List SInt :=
-  pick hs.mainExact (getD T.EQKE q List.nil)
-    (let a := getD hs.mainQ q SInt.zero
-     tabulate V (fun (k : Nat) => SInt.mul a (getD hs.mainK k SInt.zero)))
+/-- The rows of `Main`: `EQKE`, or `Σ_r mainQ[r][q] mainK[r][k]`, each factor read through its
+columns (a missing entry is 0); Coq's `main_row`, for every `q < V` (Python: `checked_split`). -/
+noncomputable def mainRows (T : Tables) (hs : SubcubicHints) (V : Nat) : List (List SInt) :=
+  pick hs.mainExact (takeL V T.EQKE)
+    (let colsK := transpose V hs.mainK
+     mapL (fun (a : List SInt) => mapL (fun (b : List SInt) => dotS a b) colsK) (transpose V hs.mainQ))
 
 /-- `Main`'s denominator; Coq's `main_den` (Python: `checked_split`). -/
 noncomputable def mainDen (S : Nat) (hs : SubcubicHints) : Nat :=
@@ -53,7 +54,7 @@ noncomputable def rUsed (S den : Nat) (claim : SInt) (eqkeRow mainRow : List SIn
 /-- The split the hints describe, every bound checked (Python: `checked_split`). -/
 noncomputable def checkedSplit (T : Tables) (hs : SubcubicHints) (V : Nat) : Split :=
   let den := mainDen T.S hs
-  let main := tabulate V (fun (q : Nat) => mainRow T hs V q)
+  let main := mainRows T hs V
   ⟨main,
    zipWith3L (fun (q : Nat) (eqRow mRow : List SInt) => rUsed T.S den (getD hs.errBound q SInt.zero) eqRow mRow)
      (range V) T.EQKE main,

@@ -14,7 +14,7 @@ class SubcubicHints:
     eupu: 0 (the row-range rule around the row mu, over V 2^S), 1 (max_diff_exact) or 2
     (global_max_diff_exact). gaps: the gap of case (q, m, c) at gaps[m][q n + c] (0: no proof
     claimed). The attention split EQKE = Main + Err: Main = EQKE (main_exact, over 2^(4S)) or the
-    rank-one main_q[q] main_k[k] over den, and err_bound[q], a claimed bound on the row spread of
+    low-rank sum_r main_q[r][q] main_k[r][k] over den (a rank-one term per r), and err_bound[q], a claimed bound on the row spread of
     Err over the same denominator, which the checkers raise to the exact spread where it is lower,
     so that no hint is trusted."""
 
@@ -23,7 +23,7 @@ class SubcubicHints:
     drop_query: bool
     gaps: list[list[int]]
     main_exact: bool
-    main_q: list[int]
-    main_k: list[int]
+    main_q: list[list[int]]
+    main_k: list[list[int]]
     den: int
     err_bound: list[int]

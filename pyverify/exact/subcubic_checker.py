@@ -71,7 +71,9 @@ def checked_split(w: ExactWeights, EQKE: list[list[int]], h: SubcubicHints) -> S
     if h.main_exact:
         main, den = EQKE, 1 << shift
     else:
-        main, den = [[_at(h.main_q, q) * _at(h.main_k, k) for k in range(V)] for q in range(V)], h.den
+        terms = list(zip(h.main_q, h.main_k))
+        main = [[sum(_at(a, q) * _at(b, k) for a, b in terms) for k in range(V)] for q in range(V)]
+        den = h.den
     spreads = [row_range([e * den - (mk << shift) for e, mk in zip(row, mrow)]) for row, mrow in zip(EQKE, main)]
     return Split(main, [max(_at(h.err_bound, q), -(-spread >> shift)) for q, spread in enumerate(spreads)], den)
 

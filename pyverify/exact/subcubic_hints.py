@@ -142,13 +142,13 @@ def _iroot_ceil(x: int, k: int) -> int:
 @dataclass(frozen=True)
 class AttentionSplit:
     """EQKE = Main + Err: Main[q][k] and R[q] (R >= the row spread of Err) as integers over den;
-    factors: (main_q, main_k) with Main[q][k] = main_q[q] main_k[k] when Main has rank one (every
+    factors: (main_q, main_k) with Main[q][k] = sum_r main_q[r][q] main_k[r][k] when Main has low rank (every
     handling but exact_EQKE+max_diff_exact, whose Main is EQKE)."""
 
     main: list[list[int]]
     R: list[int]
     den: int
-    factors: tuple[list[int], list[int]] | None = None
+    factors: tuple[list[list[int]], list[list[int]]] | None = None
 
 
 def attention_split(w: ExactWeights, EQKE: list[list[int]], handling: str, hints: SearchHints) -> AttentionSplit:
@@ -190,7 +190,7 @@ def attention_split(w: ExactWeights, EQKE: list[list[int]], handling: str, hints
         R = [_sigma_bound(w, P, Bt, c, hints)] * V
     else:
         raise PyVerifyError(f"attention error handling {handling!r} has no exact version")
-    return AttentionSplit(main, R, den, (Ax, zB))
+    return AttentionSplit(main, R, den, ([Ax], [zB]))
 
 
 def _positive_definite(X: list[list[int]], keep_bits: int = 200) -> bool:
@@ -270,8 +270,8 @@ def _recursive_split(w: ExactWeights, W_EP: list[list[int]], u: list[int], c: in
     Wk_u = [sum(a * b for a, b in zip(row, u)) for row in w.W_K]
     main_k = [sum(a * b for a, b in zip(row, Wk_u)) for row in w.W_E]
     den = (c * V) << (4 * S)
-    factors = (main_q, [b * V for b in main_k])
-    main = [[a * b for b in factors[1]] for a in main_q]
+    factors = ([main_q], [[b * V for b in main_k]])
+    main = [[a * b for b in factors[1][0]] for a in main_q]
     Q_perp = [[c * a - wu * ul for a, ul in zip(row, u)] for row, wu in zip(w.W_Q, Wq_u)]  # over c 2^S
     E_range = [row_range(col) for col in zip(*w.W_E)]  # over 2^S
     B_range = [sum(abs(k) * r for k, r in zip(col, E_range)) for col in zip(*w.W_K)]  # [h] over 2^(2S)
@@ -323,5 +323,6 @@ def subcubic_hints(w: ExactWeights, EQKE: list[list[int]], config: SubcubicConfi
     main_q, main_k = split.factors if split.factors is not None else ([], [])
     return SubcubicHints(eupu, eupu_row(w, config.eupu, search) if eupu == 0 else [],
                          config.attention == "drop_average_query_per_output_logit_reasoning",
-                         gap_rows(search.gaps, V, n), split.factors is None, list(main_q), list(main_k), split.den,
+                         gap_rows(search.gaps, V, n), split.factors is None, [list(r) for r in main_q],
+                         [list(r) for r in main_k], split.den,
                          list(split.R))

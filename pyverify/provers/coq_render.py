@@ -56,12 +56,17 @@ def coq_list(values: list[int]) -> str:
     return "[" + "; ".join(f"({v})" if v < 0 else str(v) for v in values) + "]"
 
 
+def coq_matrix(rows: list[list[int]]) -> str:
+    """A Coq list of integer lists, on one line."""
+    return "[" + ";".join(coq_list(row) for row in rows) + "]"
+
+
 def coq_hints_record(h: SubcubicHints) -> str:
     """The Coq checker's hints record (coq/theories/Subcubic.v, `hints`), one field per line."""
     gaps = ";\n    ".join(coq_list(row) + "%nat" for row in h.gaps)
     return (f"{{| eupu := {h.eupu}%nat;\n  mu := {coq_list(h.mu)};\n  drop_query := {str(h.drop_query).lower()};\n"
             f"  gaps := [\n    {gaps}];\n  main_exact := {str(h.main_exact).lower()};\n"
-            f"  main_q := {coq_list(h.main_q)};\n  main_k := {coq_list(h.main_k)};\n  den := {h.den};\n"
+            f"  main_q := {coq_matrix(h.main_q)};\n  main_k := {coq_matrix(h.main_k)};\n  den := {h.den};\n"
             f"  err_bound := {coq_list(h.err_bound)} |}}")
 
 

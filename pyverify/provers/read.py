@@ -96,8 +96,8 @@ def _lean_hints(text: str, V: int, n: int) -> SubcubicHints:
     packed = [int(g, 16) for g in re.findall(r"List\.cons 0x([0-9a-f]+)", fields["gaps"])]
     gaps = [[(row >> (bits * i)) & ((1 << bits) - 1) for i in range((m + 1) * n)] for m, row in enumerate(packed)]
     return SubcubicHints(number("eupu"), _lean_vector(fields["mu"], "the hint mu"), boolean("dropQuery"), gaps,
-                         boolean("mainExact"), _lean_vector(fields["mainQ"], "the hint mainQ"),
-                         _lean_vector(fields["mainK"], "the hint mainK"), number("den"),
+                         boolean("mainExact"), _lean_matrix(fields["mainQ"], "the hint mainQ"),
+                         _lean_matrix(fields["mainK"], "the hint mainK"), number("den"),
                          _lean_vector(fields["errBound"], "the hint errBound"))
 
 
@@ -148,6 +148,11 @@ def _coq_integers(body: str) -> list[int]:
     return [_coq_integer(v) for v in body.split(";")] if body else []
 
 
+def _coq_rows(body: str) -> list[list[int]]:
+    """A list of integer lists as coq_matrix writes it: [[..];[..]]."""
+    return [_coq_integers(r) for r in re.findall(r"\[([^\]]*)\]", body)]
+
+
 def _coq_hints(text: str) -> SubcubicHints:
     """The hints record of a generated Coq subcubic module (as `coq_hints_record` writes it)."""
     body = _find(r"^Definition hints : Subcubic\.hints := \{\| (.*?) \|\}\.$", text, "the hints", re.S | re.M)[1]
@@ -159,8 +164,8 @@ def _coq_hints(text: str) -> SubcubicHints:
     return SubcubicHints(int(field("eupu", r"([0-9]+)%nat")), _coq_integers(field("mu", r"\[([^\]]*)\]")),
                             field("drop_query", r"(true|false)") == "true", [_coq_integers(r) for r in rows],
                             field("main_exact", r"(true|false)") == "true",
-                            _coq_integers(field("main_q", r"\[([^\]]*)\]")),
-                            _coq_integers(field("main_k", r"\[([^\]]*)\]")), int(field("den", r"(-?[0-9]+)")),
+                            _coq_rows(field("main_q", r"\[((?:\[[^\]]*\];?)*)\]")),
+                            _coq_rows(field("main_k", r"\[((?:\[[^\]]*\];?)*)\]")), int(field("den", r"(-?[0-9]+)")),
                             _coq_integers(field("err_bound", r"\[([^\]]*)\]")))
 
 

@@ -110,10 +110,12 @@ def render_hints(h: SubcubicHints, V: int, n: int) -> dict:
         raise PyVerifyError(f"subcubic gap hints must lie in [0, {V}]")
     if h.den < 0 or h.eupu < 0:
         raise PyVerifyError("the hints' den and eupu must be natural numbers")
+    if any(len(row) != V for row in h.main_q + h.main_k):
+        raise PyVerifyError(f"the split's factors must be rows of {V} entries")
     packed = [sum(g << (bits * i) for i, g in enumerate(row)) for row in h.gaps]
     return {"eupu": h.eupu, "mu": lean_vector(h.mu), "drop_query": "true" if h.drop_query else "false",
             "gap_bits": bits, "gaps": lean_nat_list(packed), "main_exact": "true" if h.main_exact else "false",
-            "main_q": lean_vector(h.main_q), "main_k": lean_vector(h.main_k), "den": h.den,
+            "main_q": lean_matrix(h.main_q), "main_k": lean_matrix(h.main_k), "den": h.den,
             "err_bound": lean_vector(h.err_bound)}
 
 
