@@ -18,7 +18,6 @@ from pyverify.model.checkpoint import save_checkpoint
 from pyverify.model.config import ModelConfig
 from pyverify.demo import run_demo
 from pyverify.provers import check_coq_destination, check_lean_destination
-from pyverify.provers.coq_render import PROVED
 from pyverify.provers.base import EXIT_FAILED, EXIT_NO_TOOLCHAIN, NoToolchain
 from pyverify.provers.lean import find_lean
 from pyverify.model.transformer import architecture_line
@@ -168,12 +167,7 @@ def _say_architecture(model) -> None:
 
 def cmd_export(args: argparse.Namespace) -> int:
 
-    s = strategy(args.strategy)
-    if not s.certifiable:
-        raise PyVerifyError(f"{args.strategy} is named but not implemented: it has no Lean checker and no Coq checker")
-    if args.prover in ("coq", "both") and not s.coq:
-        raise PyVerifyError(f"no Coq soundness proof for --strategy {args.strategy} yet (Coq proves: {PROVED}); use "
-                            f"--prover lean")
+    strategy(args.strategy)
     # every destination is validated before any work, so that nothing is written if one is refused
     if args.prover in ("lean", "both"):
         check_lean_destination(args.lean_dir, args.name, args.force)
@@ -327,7 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seeds", type=int, required=True, help="number of seeds")
     p.add_argument("--first-seed", type=int, default=0)
     p.add_argument("--strategy", default="subcubic-all",
-                   help="subcubic-all (brute force, cubic, every implemented subcubic config; default) or as for bound")
+                   help="subcubic-all (brute force, cubic, every subcubic config; default) or as for bound")
     p.add_argument("--out", required=True, help="output folder (models are reused from OUT/models)")
     p.add_argument("--no-certify", action="store_true",
                    help="skip the certified checkers (by default each strategy's certified count is recorded too)")
@@ -348,7 +342,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strategy", default="cubic",
                    help="the certified strategy: cubic (default), brute-force (models with at most 200,000 inputs), "
                         "or subcubic:PRESET (default, exact-eqke, svd, quadratic) or subcubic:EUPU/attention/error "
-                        "(every implemented one, Lean and Coq)")
+                        "(every one, Lean and Coq)")
     p.add_argument("--name", required=True, help="module name, UpperCamelCase (e.g. Seed123)")
     p.add_argument("--lean-dir", default="lean",
                    help="the Lean project (default ./lean); created with the core library if missing")

@@ -11,8 +11,6 @@ import subprocess
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
-
 from pyverify.exact.brute_checker import certify_brute
 from pyverify.exact.fixed import inv_sqrt
 from pyverify.exact.subcubic_checker import certify_subcubic, check_subcubic, checked_split
@@ -22,7 +20,7 @@ from pyverify.numeric.strategies.subcubic import SubcubicConfig
 from tests.lean_fixtures import lying_hints
 from tests.test_coq import built, coq_weights, coqc, tiny_models, zoo_models  # noqa: F401 (built: a fixture)
 
-IMPLEMENTED = [c.name for c in SubcubicConfig.all() if c.implemented]
+CONFIGS = [c.name for c in SubcubicConfig.all()]
 
 
 def coq_subcubic_counts(library: Path, tmp_path: Path, cases: list) -> list[int]:
@@ -44,7 +42,7 @@ def checked(w, h) -> int:
 
 
 def test_every_handlings_claimed_bound_is_a_true_bound():
-    """For every implemented configuration on three models, and a sample of them on twelve more,
+    """For every configuration on three models, and a sample of them on twelve more,
     the hints' claimed bound on each row spread of Err is at least the exact spread: the check
     raises nothing, so each handling's derivation (docs/strategies.md) holds in exact arithmetic
     and the count is the handling's own."""
@@ -53,7 +51,7 @@ def test_every_handlings_claimed_bound_is_a_true_bound():
     for i, model in enumerate(models):
         w = exact_weights(model)
         EQKE = exact_tables(w).EQKE
-        for name in (IMPLEMENTED if i < 3 else IMPLEMENTED[i % 11::11]):
+        for name in (CONFIGS if i < 3 else CONFIGS[i % 11::11]):
             h = certify_subcubic(model, name).hints
             assert checked_split(w, EQKE, h).R == h.err_bound, (i, name)
             seen += 1
@@ -71,7 +69,7 @@ def test_coq_subcubic_checker_equals_python_for_honest_and_lying_hints(built, tm
     cases, want, truth = [], [], []
     for i, model in enumerate(models):
         w = exact_weights(model)
-        r = certify_subcubic(model, IMPLEMENTED[(7 * i) % len(IMPLEMENTED)])
+        r = certify_subcubic(model, CONFIGS[(7 * i) % len(CONFIGS)])
         assert checked(w, r.hints) == r.count
         cases.append((w, r.hints))
         if i % 3 == 0:  # and a lying version of the same hints
@@ -83,21 +81,10 @@ def test_coq_subcubic_checker_equals_python_for_honest_and_lying_hints(built, tm
                 assert checked(w, bad) == 0
         truth += [certify_brute(w).count] * (len(cases) - len(truth))
     want = [checked(w, h) for w, h in cases]
-    configs = {IMPLEMENTED[(7 * i) % len(IMPLEMENTED)] for i in range(len(models))}
+    configs = {CONFIGS[(7 * i) % len(CONFIGS)] for i in range(len(models))}
     assert len(models) == 32 and {c.split("/")[0] for c in configs} >= {"mean_query+max_diff", "max_diff_exact",
                                                                          "global_max_diff_exact"}
-    assert len({c.split("/")[2] for c in configs}) == 9 and len({c.split("/")[1] for c in configs}) == 2
+    assert len({c.split("/")[2] for c in configs}) == 10 and len({c.split("/")[1] for c in configs}) == 2
     got = coq_subcubic_counts(built, tmp_path, cases)
     assert got == want and sum(want) > 0 and 0 in want
     assert all(g <= t for g, t in zip(got, truth))
-
-
-def test_coq_export_of_an_unimplemented_configuration_is_refused(tmp_path):
-    from pyverify.errors import PyVerifyError
-    from pyverify.provers import to_coq
-    from tests.lean_fixtures import tiny_model
-
-    unimplemented = next(c.name for c in SubcubicConfig.all() if not c.implemented)
-    with pytest.raises(PyVerifyError):
-        to_coq(tiny_model(), "Tiny", f"subcubic:{unimplemented}", tmp_path / "c")
-    assert not (tmp_path / "c").exists()

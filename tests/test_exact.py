@@ -26,8 +26,8 @@ from pyverify.exact.subcubic_checker import certify_subcubic
 from pyverify.exact.subcubic_hints import SearchHints, _positive_definite, attention_split, search_hints
 from pyverify.exact.weights import exact_tables, exact_weights
 from pyverify.numeric.strategies.cubic import cubic_margins, run_cubic
-from pyverify.numeric.strategies.subcubic import (EUPU_HANDLINGS, PRESETS, SubcubicConfig, _all_cases, _index_gap,
-                                          case_bounds, run_subcubic, summaries)
+from pyverify.numeric.strategies.subcubic import (ATTENTION_ERROR_HANDLINGS, EUPU_HANDLINGS, PRESETS, SubcubicConfig,
+                                                  _all_cases, _index_gap, case_bounds, run_subcubic, summaries)
 from pyverify.numeric.flops import FlopCounter
 from pyverify.numeric.tables import path_tables
 from tests.exact_reference import exact_correct_count
@@ -227,9 +227,6 @@ def test_trained_model_exact_cubic_close_to_float(trained_k4):
 
 # --- the certified subcubic checker ----------------------------------------------------------
 
-EXACT_ERROR_HANDLINGS = ("svd", "max_diff", "mean+max_diff", "max_diff_exact", "max_diff_subproduct",
-                         "mean+max_diff_subproduct", "max_diff_subproduct_recursive",
-                         "mean+max_diff_subproduct_recursive", "exact_EQKE+max_diff_exact")
 
 
 def assert_agrees_with_float(z, config: SubcubicConfig) -> int:
@@ -260,9 +257,10 @@ def test_presets_sound_and_equal_to_float_on_the_zoo(zoo):
 def test_every_exact_handling_on_trained_and_random_models(zoo):
     """Every EUPU and attention error handling (each has an exact version) and both attention
     handlings, on a trained and a near-tie model."""
+    assert len(ATTENTION_ERROR_HANDLINGS) == 2 * len(EUPU_HANDLINGS)
     chosen = [z for z in zoo if z.zero_biases and z.kind in ("trained", "near-tie")][:2]
     configs = [SubcubicConfig(eupu, "mean_query+diff", err)
-               for eupu, err in zip(EUPU_HANDLINGS * 2, EXACT_ERROR_HANDLINGS)]
+               for eupu, err in zip(EUPU_HANDLINGS * 2, ATTENTION_ERROR_HANDLINGS)]
     configs.append(SubcubicConfig("svd_query+max_diff", "drop_average_query_per_output_logit_reasoning", "max_diff"))
     assert {c.eupu for c in configs} == set(EUPU_HANDLINGS)
     for z in chosen:
@@ -290,6 +288,13 @@ def test_hints_are_checked_never_trusted(zoo):
                     sigma_sq=1 if honest.sigma_sq else 0)
                 if not honest.x:
                     lying = dataclasses.replace(lying, x=[], z=[])
+                if honest.U_q:  # the quadratic split's directions
+                    d = z.model.cfg.d_model
+                    lying = dataclasses.replace(
+                        lying, U_q=[[rng.randint(-2**40, 2**40) for _ in range(d)] for _ in honest.U_q],
+                        U_k=[[rng.randint(-2**40, 2**40) for _ in range(d)] for _ in honest.U_k],
+                        w_q=[rng.randint(-2**40, 2**40) for _ in range(d)] if trial else [0] * d,
+                        w_k=[rng.randint(-2**40, 2**40) for _ in range(d)])
                 assert certify_subcubic(z.model, name, lying).count <= bf.correct + bf.uncertain, (z.index, name)
         svd_query = SubcubicConfig("svd_query+max_diff", "mean_query+diff", "max_diff")
         honest = search_hints(z.model, svd_query)

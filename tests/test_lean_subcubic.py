@@ -3,7 +3,7 @@
 The Lean checker reads the one subcubic certificate (`SubcubicHints`) that Python's
 `check_subcubic` and Coq's `check_subcubic` read; the real compiler checks that it computes
 Python's counts (tests/test_lean_compile.py: the committed modules, exported zoo models, lying
-hints). Here: every implemented configuration has a Lean checker, a module holds exactly the
+hints). Here: every configuration has the Lean checker, a module holds exactly the
 hints it was rendered from, and each committed module's theorems are what Python's checker
 computes from the module's own hints.
 """
@@ -18,8 +18,7 @@ import pytest
 from pyverify.errors import PyVerifyError
 from pyverify.exact.blocks import subcubic_blocks
 from pyverify.exact.subcubic_checker import certify_subcubic, check_subcubic
-from pyverify.exact.subcubic_hints import SearchHints, subcubic_hints
-from pyverify.exact.weights import exact_tables, exact_weights
+from pyverify.exact.weights import exact_weights
 from pyverify.numeric.registry import strategy
 from pyverify.numeric.strategies.subcubic import PRESETS, SubcubicConfig
 from pyverify.provers import render_module
@@ -30,11 +29,11 @@ ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = [p for p in sorted((ROOT / "lean" / "Generated").glob("*.lean")) if "checkSubcubic" in p.read_text()]
 
 
-def test_every_implemented_configuration_has_the_lean_checker():
-    implemented = [c for c in SubcubicConfig.all() if c.implemented]
-    assert len(implemented) == 90
-    assert all(strategy(f"subcubic:{c.name}").lean for c in implemented)
-    assert all(strategy(f"subcubic:{p}").lean for p in PRESETS)
+def test_every_configuration_has_the_checkers():
+    configs = SubcubicConfig.all()
+    assert len(configs) == 100
+    assert all(strategy(f"subcubic:{c.name}").facts.lean.checker == "checkSubcubic" for c in configs)
+    assert all(strategy(f"subcubic:{p}").facts.coq.checker == "check_subcubic_big" for p in PRESETS)
 
 
 def test_generated_subcubic_module_holds_the_hints(trained_k4, tmp_path):
@@ -56,14 +55,6 @@ def test_generated_subcubic_module_holds_the_hints(trained_k4, tmp_path):
     path = tmp_path / "Svd.lean"
     path.write_text(text)
     assert read_lean_module(path).hints == result.hints
-
-
-def test_an_unimplemented_configuration_gets_no_hints(trained_k4):
-    config = SubcubicConfig("mean_query+max_diff", "mean_query+diff", "mean_recursive+max_diff_subproduct_recursive")
-    assert not strategy(f"subcubic:{config.name}").lean
-    w = exact_weights(trained_k4)
-    with pytest.raises(PyVerifyError, match="named but not implemented"):
-        subcubic_hints(w, exact_tables(w).EQKE, config, SearchHints([], [], []))
 
 
 def test_gap_hints_a_module_cannot_hold_are_refused(trained_k4):

@@ -19,7 +19,7 @@ from pyverify.numeric.strategies.subcubic import PRESETS, SubcubicConfig, run_su
 from pyverify.numeric.tables import path_tables
 from tests.zoo import quick_trained, random_model
 
-IMPLEMENTED = [c for c in SubcubicConfig.all() if c.implemented]
+CONFIGS = SubcubicConfig.all()
 
 
 def truth(model) -> int:
@@ -40,11 +40,11 @@ def test_cubic_and_presets_sound_on_the_zoo(zoo):
     assert proven > 0  # the test would be empty if nothing were ever proven
 
 
-def test_every_implemented_subcubic_config_sound_on_the_zoo(zoo):
-    """Every 12th zoo model (25, every kind and size) through all 90 implemented configurations."""
+def test_every_subcubic_config_sound_on_the_zoo(zoo):
+    """Every 12th zoo model (25, every kind and size) through all 100 configurations."""
     for z in zoo[::12]:
         bf = z.brute_force.correct
-        for config in IMPLEMENTED:
+        for config in CONFIGS:
             assert run_subcubic(z.model, config).count <= bf, (z.index, config.name)
 
 
@@ -55,7 +55,7 @@ def test_near_tie_logits_are_not_proven():
         model.unembed.W_U[:, 3] = model.unembed.W_U[:, 2]
         model.unembed.b_U[3] = 1e-7
     bf = truth(model)
-    for name in ["cubic"] + [f"subcubic:{c.name}" for c in IMPLEMENTED[::7]]:
+    for name in ["cubic"] + [f"subcubic:{c.name}" for c in CONFIGS[::7]]:
         r = run_numeric(name, model)
         assert r.count <= bf, name
         lost_by_max = {int(m): int(l) for m, l in zip(r.cases["max"], r.cases["lost"])}
@@ -96,7 +96,7 @@ def test_trained_model_strategy_ordering(trained_k4):
 
 def test_every_implemented_config_sound_on_trained_model(trained_k4):
     bf = truth(trained_k4)
-    for config in IMPLEMENTED:
+    for config in CONFIGS:
         assert run_subcubic(trained_k4, config).count <= bf, config.name
 
 
@@ -148,12 +148,9 @@ def test_flops_grow_with_documented_class():
 def test_config_space_names_all_100():
     names = {c.name for c in SubcubicConfig.all()}
     assert len(names) == 100
-    assert len(IMPLEMENTED) == 90
     assert SubcubicConfig.parse("default") == SubcubicConfig()
-    assert len(expand("subcubic:*")) == 90
+    assert len(expand("subcubic:*")) == 100
     with pytest.raises(PyVerifyError, match="unknown EUPU handling"):
         SubcubicConfig.parse("nope/mean_query+diff/svd")
-    with pytest.raises(PyVerifyError, match="not implemented"):
-        run_subcubic(random_model(4, 2, seed=0), "max_diff/mean_query+diff/mean_recursive+max_diff_subproduct_recursive")
     with pytest.raises(PyVerifyError, match="unknown strategy"):
         run_numeric("quartic", random_model(4, 2, seed=0))

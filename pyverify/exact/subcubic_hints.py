@@ -31,11 +31,12 @@ import torch
 
 from pyverify.errors import PyVerifyError
 from pyverify.exact.hints import SubcubicHints
-from pyverify.exact.weights import ExactWeights, exact_weights, matmul, resid_query, row_range
+from pyverify.exact.weights import ExactWeights, exact_weights, matmul, resid_query, row_range, transpose
 from pyverify.model.transformer import MaxOfKTransformer
 from pyverify.numeric.counting import cases
 from pyverify.numeric.flops import FlopCounter
-from pyverify.numeric.strategies.subcubic import SVD_ERRORS, SubcubicConfig, search_gaps, summaries
+from pyverify.numeric.strategies.subcubic import (SVD_ERRORS, SubcubicConfig, recursive_directions, search_gaps,
+                                                  summaries)
 from pyverify.numeric.tables import float64_weights, query_residual
 
 HINT_BITS = 40  # hint vectors are rounded to integers with this many bits
@@ -53,7 +54,9 @@ class SearchHints:
     `counting.cases` (0: no proof claimed); integer direction vectors x, z (length d_head) of
     the rank-one split Main = A x zᵀ B / (zᵀx) ([] when the handling has none); and for the SVD
     family a factorisation B ≈ (Y / 2^ty)(Z / 2^tz) of B = W_Kᵀ W_Eᵀ through the SVD's row basis
-    Z ≈ Vh (Y [h][r], Z [r][V]; [] otherwise), whose exact error B - YZ is bounded separately."""
+    Z ≈ Vh (Y [h][r], Z [r][V]; [] otherwise), whose exact error B - YZ is bounded separately;
+    for the quadratic split (`*_recursive`), the directions of `recursive_directions` as integers
+    over 2^HINT_BITS: U_q, U_k (lists of d_model-vectors) and w_q, w_k (d_model-vectors)."""
 
     gaps: list[int]
     x: list[int]
@@ -65,6 +68,10 @@ class SearchHints:
     sigma_sq: int = 0  # svd: a claimed bound σ_max(Err)² <= sigma_sq / 2^sigma_bits, checked exactly
     sigma_bits: int = 0
     mu: list[int] = ()  # svd_query+max_diff: the EUPU split's query row, over V 2^S (any row is sound)
+    U_q: list[list[int]] = ()
+    U_k: list[list[int]] = ()
+    w_q: list[int] = ()
+    w_k: list[int] = ()
 
 
 def _integers(v: torch.Tensor) -> list[int]:
@@ -116,8 +123,11 @@ def _attention_hints(model: MaxOfKTransformer, config: SubcubicConfig, gaps: tor
                              [[round(float(v) * 2**HINT_BITS) for v in row] for row in Vh], ty, HINT_BITS,
                              math.ceil(sigma_sq * 2**sigma_bits) if math.isfinite(sigma_sq) else 0, sigma_bits)
     if handling.endswith("_recursive"):
-        u = W_EP.mean(dim=0) @ W["W_Q"]  # the mean query's direction (the scale does not matter)
-        return SearchHints(gaps, _integers(u), _integers(u))
+        dirs = recursive_directions(W, W_EP, FlopCounter())
+        def scaled(v: torch.Tensor) -> list[int]:
+            return [round(float(x) * 2**HINT_BITS) for x in v]
+        return SearchHints(gaps, [], [], U_q=[scaled(u) for u in dirs.U_q.T], U_k=[scaled(u) for u in dirs.U_k.T],
+                           w_q=scaled(dirs.w), w_k=scaled(dirs.z))
     if handling.endswith("subproduct"):
         u = A.mean(dim=0)
         return SearchHints(gaps, _integers(u), _integers(u))
@@ -157,6 +167,8 @@ def attention_split(w: ExactWeights, EQKE: list[list[int]], handling: str, hints
     W_EP = resid_query(w)  # over 2^S
     if handling == "exact_EQKE+max_diff_exact":
         return AttentionSplit(EQKE, [0] * V, 1 << (4 * S))
+    if handling.endswith("_recursive"):
+        return _recursive_split(w, W_EP, hints, handling)
     x, z = hints.x, hints.z
     c = sum(a * b for a, b in zip(x, z))
     if len(x) != w.d_head or len(z) != w.d_head:
@@ -165,8 +177,6 @@ def attention_split(w: ExactWeights, EQKE: list[list[int]], handling: str, hints
         z, c = [-v for v in z], -c
     if c == 0:  # no usable direction: Main = 0
         x, z, c = [0] * w.d_head, [0] * w.d_head, 1
-    if handling.endswith("_recursive"):
-        return _recursive_split(w, W_EP, x, c, handling.startswith("mean+"))
     A = matmul(W_EP, w.W_Q)  # [V, h] over 2^(2S)
     Bt = matmul(w.W_E, w.W_K)  # Bᵀ: [V, h] over 2^(2S); B = W_Kᵀ W_Eᵀ
     Ax = [sum(a * b for a, b in zip(row, x)) for row in A]
@@ -261,29 +271,79 @@ def _through_basis(w: ExactWeights, P: list[list[int]], Bt: list[list[int]], hin
     return [-(-((zpart << (2 * w.S)) + scale * epart) // (scale << t)) for zpart, epart in zip(through_Z, through_E)]
 
 
-def _recursive_split(w: ExactWeights, W_EP: list[list[int]], u: list[int], c: int, mean: bool) -> AttentionSplit:
-    """max_diff_subproduct_recursive and its mean+ variant: Main along u (an h-vector) as
-    W_EP (W_Q u) times W_E (W_K u), and R through each factor, exactly (over c 2^(4S) V)."""
-    S, V = w.S, w.d_vocab
-    Wq_u = [sum(a * b for a, b in zip(row, u)) for row in w.W_Q]  # [d] over 2^S
-    main_q = [sum(a * b for a, b in zip(row, Wq_u)) for row in W_EP]  # over 2^(2S)
-    Wk_u = [sum(a * b for a, b in zip(row, u)) for row in w.W_K]
-    main_k = [sum(a * b for a, b in zip(row, Wk_u)) for row in w.W_E]
-    den = (c * V) << (4 * S)
-    factors = ([main_q], [[b * V for b in main_k]])
-    main = [[a * b for b in factors[1][0]] for a in main_q]
-    Q_perp = [[c * a - wu * ul for a, ul in zip(row, u)] for row, wu in zip(w.W_Q, Wq_u)]  # over c 2^S
-    E_range = [row_range(col) for col in zip(*w.W_E)]  # over 2^S
-    B_range = [sum(abs(k) * r for k, r in zip(col, E_range)) for col in zip(*w.W_K)]  # [h] over 2^(2S)
-    QB_range = [sum(abs(q) * r for q, r in zip(row, B_range)) for row in Q_perp]  # [d] over c 2^(3S)
-    if not mean:
-        return AttentionSplit(main, [V * sum(abs(e) * r for e, r in zip(row, QB_range)) for row in W_EP], den, factors)
-    mu = [sum(col) for col in zip(*W_EP)]  # V times the mean query row, over 2^S
-    mu_Q = [sum(m * q for m, q in zip(mu, col)) for col in zip(*Q_perp)]  # [h]
-    mu_QK = [sum(m * k for m, k in zip(mu_Q, row)) for row in w.W_K]  # [d]
-    mean_err = [sum(m * e for m, e in zip(mu_QK, row)) for row in w.W_E]  # [V] over c V 2^(4S)
-    deviations = [sum(abs(V * e - m) * r for e, m, r in zip(row, mu, QB_range)) for row in W_EP]
-    return AttentionSplit(main, [row_range(mean_err) + d for d in deviations], den, factors)
+def _minus_projection(X: list[list[int]], U: list[list[int]]) -> list[list[int]]:
+    """X (I - P) with P = sum_u u uᵀ / 2^(2 HINT_BITS) (u over 2^HINT_BITS; any u is sound): the
+    rows of X less their part along the directions, over 2^(2 HINT_BITS) times X's denominator."""
+    along = [[sum(x * v for x, v in zip(row, u)) for u in U] for row in X]
+    return [[(x << (2 * HINT_BITS)) - sum(a * u[j] for a, u in zip(coeffs, U)) for j, x in enumerate(row)]
+            for row, coeffs in zip(X, along)]
+
+
+def _spread_through_factors(factors: list[list[list[int]]], means: int) -> tuple[list[int], int]:
+    """The row-range rule through each factor (numeric twin: `spread_through_factors`), in
+    integers: (R, scale) with the row spread of the product at most R[q] / scale (scale is the
+    product of the row counts of the factors taken around their mean row)."""
+    if len(factors) == 1:
+        return [row_range(row) for row in factors[0]], 1
+    A, rest = factors[0], factors[1:]
+    inner, scale = _spread_through_factors(rest, max(means - 1, 0))
+    if means == 0:
+        return [sum(abs(a) * r for a, r in zip(row, inner)) for row in A], scale
+    n = len(A)
+    total = [sum(col) for col in zip(*A)]  # n times the mean row
+    product = total
+    for M in rest:
+        product = [sum(p * m for p, m in zip(product, col)) for col in zip(*M)]
+    mean_spread = row_range(product)  # n times the mean row's exact spread
+    return [mean_spread * scale + sum(abs(n * a - s) * r for a, s, r in zip(row, total, inner)) for row in A], n * scale
+
+
+def _recursive_split(w: ExactWeights, W_EP: list[list[int]], hints: SearchHints, handling: str) -> AttentionSplit:
+    """The quadratic split (numeric twin: `_eqke_recursive`, docs/strategies.md), exactly: with
+    the hinted directions, E_q2 = W_EP (I - P_q), E_k2 = W_E (I - P_k), Q2 = (I - P_w) W_Q,
+    K2 = (I - P_z) W_K, Err = E_q2 Q2 K2ᵀ E_k2ᵀ over den = 2^(4S + 8 HINT_BITS), Main = EQKE - Err
+    as four groups of rank-one terms, and R by the row-range rule through the four factors."""
+    S, H, d = w.S, HINT_BITS, w.d_model
+    U_q, U_k, w_q, w_k = [list(u) for u in hints.U_q], [list(u) for u in hints.U_k], list(hints.w_q), list(hints.w_k)
+    if any(len(u) != d for u in U_q + U_k + [w_q, w_k]) or not U_q or not U_k:
+        raise PyVerifyError(f"the quadratic split's direction hints must have d_model = {d} entries")
+    Wq_t, Wk_t = transpose(w.W_Q), transpose(w.W_K)  # [h][d]
+    E_q2 = _minus_projection(W_EP, U_q)  # over 2^(S + 2H)
+    E_k2 = _minus_projection(w.W_E, U_k)
+    Q2 = transpose(_minus_projection(Wq_t, [w_q]))  # [d][h], over 2^(S + 2H)
+    K2 = transpose(_minus_projection(Wk_t, [w_k]))
+
+    def vec_mat(v: list[int], M: list[list[int]]) -> list[int]:  # v M, v [a], M [a][b]
+        return [sum(x * m for x, m in zip(v, col)) for col in zip(*M)]
+
+    def mat_vec(M: list[list[int]], v: list[int]) -> list[int]:  # M v
+        return [sum(m * x for m, x in zip(row, v)) for row in M]
+
+    to_key = lambda v: mat_vec(w.W_E, mat_vec(w.W_K, v))  # noqa: E731  W_E W_K v, v [h]: over 2^(2S) v's
+    query_terms, key_terms, shifts = [], [], []
+    for u in U_q:  # E_q P_q W_Q W_Kᵀ E_kᵀ: (E_q u)(uᵀ W_Q W_Kᵀ E_kᵀ), over 2^(4S + 2H)
+        query_terms.append(mat_vec(W_EP, u))
+        key_terms.append(to_key(vec_mat(u, w.W_Q)))
+        shifts.append(6 * H)
+    for u in U_k:  # E_q2 W_Q W_Kᵀ P_k E_kᵀ: (E_q2 W_Q W_Kᵀ u)(uᵀ E_kᵀ), over 2^(4S + 4H)
+        query_terms.append(mat_vec(E_q2, mat_vec(w.W_Q, vec_mat(u, w.W_K))))
+        key_terms.append(mat_vec(w.W_E, u))
+        shifts.append(4 * H)
+    # E_q2 P_w W_Q W_Kᵀ E_k2ᵀ: (E_q2 w)(wᵀ W_Q W_Kᵀ E_k2ᵀ), over 2^(4S + 6H)
+    query_terms.append(mat_vec(E_q2, w_q))
+    key_terms.append(mat_vec(E_k2, mat_vec(w.W_K, vec_mat(w_q, w.W_Q))))
+    shifts.append(2 * H)
+    # E_q2 Q2 W_Kᵀ P_z E_k2ᵀ: (E_q2 Q2 W_Kᵀ z)(zᵀ E_k2ᵀ), over 2^(4S + 8H)
+    query_terms.append(mat_vec(E_q2, mat_vec(Q2, vec_mat(w_k, w.W_K))))
+    key_terms.append(mat_vec(E_k2, w_k))
+    shifts.append(0)
+    main_k = [[b << shift for b in row] for row, shift in zip(key_terms, shifts)]
+    den = 1 << (4 * S + 8 * H)
+    means = {"max_diff_subproduct_recursive": 0, "mean+max_diff_subproduct_recursive": 1,
+             "mean_recursive+max_diff_subproduct_recursive": 4}[handling]
+    R, scale = _spread_through_factors([E_q2, Q2, transpose(K2), transpose(E_k2)], means)
+    main = [[sum(a[q] * b[k] for a, b in zip(query_terms, main_k)) for k in range(w.d_vocab)] for q in range(w.d_vocab)]
+    return AttentionSplit(main, [-(-r // scale) for r in R], den, (query_terms, main_k))
 
 
 def eupu_row(w: ExactWeights, handling: str, hints: SearchHints) -> list[int]:
@@ -311,8 +371,6 @@ def subcubic_hints(w: ExactWeights, EQKE: list[list[int]], config: SubcubicConfi
     """The certificate's hints for a configuration (EQKE: the exact table, over 2^(4S)): the EUPU
     code and row, the gaps by max token, and the attention split the handling finds (`attention_split`) as Main's factors and the
     claimed bound R."""
-    if not config.implemented:
-        raise PyVerifyError(f"subcubic configuration {config.name} is named but not implemented yet")
     if config.eupu not in EUPU_CODES:
         raise PyVerifyError(f"EUPU handling {config.eupu!r} has no exact version")
     V, n = w.d_vocab, w.n_ctx

@@ -112,18 +112,12 @@ class Strategy:
     family:       "brute-force", "cubic" or "subcubic"
     config:       the subcubic configuration, else None
     proof_class:  the asymptotic cost of checking the proof
-    certifiable:  whether an exact (certified) checker exists; for brute force, only small models
-    lean:         whether a Lean checker exists (`pyverify export`)
-    coq:          whether the checker's soundness is a Coq theorem (`--prover coq`)
     """
 
     name: str
     family: str
     config: SubcubicConfig | None
     proof_class: str
-    certifiable: bool
-    lean: bool
-    coq: bool
 
     @property
     def facts(self) -> Family:
@@ -139,20 +133,19 @@ def strategy(name: str) -> Strategy:
     family, colon, config_text = name.partition(":")
     if family in FAMILIES and FAMILIES[family].configurable:
         config = SubcubicConfig.parse(config_text)
-        return Strategy(name, family, config, complexity(config), config.implemented, config.implemented,
-                        config.implemented)
+        return Strategy(name, family, config, complexity(config))
     if family in FAMILIES and not colon:
-        return Strategy(name, family, None, PROOF_CLASS[family], True, True, True)
+        return Strategy(name, family, None, PROOF_CLASS[family])
     raise PyVerifyError(f"unknown strategy {name!r}; use brute-force, cubic, subcubic[:CONFIG] (a preset: "
                         f"{', '.join(PRESETS)}, or EUPU/attention/error), subcubic:* or all")
 
 
 def expand(spec: str) -> list[str]:
-    """Strategy names for a user's request: a name, "all", or "subcubic:*" (every implemented config)."""
+    """Strategy names for a user's request: a name, "all", or "subcubic:*" (every config)."""
     if spec == "all":
         return list(ALL)
     if spec == "subcubic:*":
-        return [f"subcubic:{c.name}" for c in SubcubicConfig.all() if c.implemented]
+        return [f"subcubic:{c.name}" for c in SubcubicConfig.all()]
     strategy(spec)
     return [spec]
 

@@ -17,17 +17,13 @@ from pyverify.numeric.registry import CoqChecker
 from pyverify.numeric.registry import strategy as lookup
 from pyverify.version import __version__
 
-PROVED = "brute-force, cubic and every implemented subcubic configuration"
-
-
 def coq_checker(strategy: str) -> CoqChecker | None:
-    """The Coq checker of a strategy name's family (every implemented subcubic configuration is
-    proved), or None if its checker has no Coq soundness proof."""
+    """The Coq checker of a strategy name's family (every strategy's is proved sound), or None for
+    a name that is no strategy."""
     try:
-        s = lookup(strategy)
+        return lookup(strategy).facts.coq
     except PyVerifyError:
         return None
-    return s.facts.coq if s.coq else None
 
 
 def statement(count: int, scope: str, weights: str = "weights", prefix: str = "") -> str:

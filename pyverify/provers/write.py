@@ -17,7 +17,7 @@ from pyverify.errors import PyVerifyError
 from pyverify.exact import certify
 from pyverify.exact.blocks import kernel_estimate
 from pyverify.exact.result import CertifiedResult
-from pyverify.provers.coq_render import PROVED, estimate_coq_seconds, render_coq_module
+from pyverify.provers.coq_render import estimate_coq_seconds, render_coq_module
 from pyverify.provers.render import BUILT_HERE, NAME_PATTERN, render_module, render_root
 from pyverify.provers.split import is_split, split_folder, split_module, stored_parts
 from pyverify.provers.verify import verify_coq_module, verify_lean_module
@@ -134,8 +134,6 @@ def export_lean(certificate: CertifiedResult, name: str, lean_dir: str | Path = 
     w = certificate.weights
     if w is None or not certificate.strategy:
         raise PyVerifyError("export needs a certificate from pyverify.certify (with its weights and strategy)")
-    if not lookup(certificate.strategy).lean:
-        raise PyVerifyError(f"{certificate.strategy} has no Lean checker (it is named but not implemented)")
     check_lean_destination(lean_dir, name, force)
     lean_dir = Path(lean_dir)
     if not (lean_dir / "lakefile.toml").exists():
@@ -188,9 +186,6 @@ def export_coq(certificate: CertifiedResult, name: str, coq_dir: str | Path = "c
     w = certificate.weights
     if w is None or not certificate.strategy:
         raise PyVerifyError("export needs a certificate from pyverify.certify (with its weights and strategy)")
-    if not lookup(certificate.strategy).coq:
-        raise PyVerifyError(f"no Coq soundness proof for --strategy {certificate.strategy} yet (Coq proves: "
-                            f"{PROVED}); export it with --prover lean")
     check_coq_destination(coq_dir, name, force)
     coq_dir = Path(coq_dir)
     if not (coq_dir / "_CoqProject").exists():
@@ -209,8 +204,6 @@ def to_coq(model: MaxOfKTransformer, name: str, strategy: str = "brute-force", c
     """Certify the model (`pyverify.certify`) and export the certificate (`export_coq`); the
     strategy and the destination are validated first. force: also run a certification
     estimated to take long."""
-    if not lookup(strategy).coq:
-        raise PyVerifyError(f"no Coq soundness proof for --strategy {strategy} yet (Coq proves: {PROVED}); "
-                            f"export it with --prover lean")
+    lookup(strategy)
     check_coq_destination(coq_dir, name, force)
     return export_coq(certify(model, strategy, force), name, coq_dir, force)

@@ -102,8 +102,7 @@ class Sweep:
             limit = s.facts.lean_inputs if prover == "lean" else s.facts.certified_inputs
             if limit is not None and inputs > limit:
                 continue
-            if s.lean if prover == "lean" else s.coq:
-                names.append(name)
+            names.append(name)
         return names
 
 
@@ -143,15 +142,14 @@ def model_for_seed(out: Path, cfg: ModelConfig, recipe: TrainConfig) -> tuple[Ma
 
 def certified_count(name: str, model: MaxOfKTransformer) -> int | None:
     """The certified (exact arithmetic) count of a strategy, or None where there is no certified
-    checker: a family's `certified_inputs` exceeded (brute force), subcubic configurations named but not
-    implemented, and models with non-zero biases."""
+    checker: a family's `certified_inputs` exceeded (brute force), and models with non-zero biases."""
 
     cfg = model.cfg
     if nonzero_bias(model) is not None:
         return None  # the exact path models zero biases only
     s = strategy(name)
     limit = s.facts.certified_inputs
-    if not s.certifiable or (limit is not None and cfg.d_vocab**cfg.n_ctx > limit):
+    if limit is not None and cfg.d_vocab**cfg.n_ctx > limit:
         return None
     return certify(model, name).count
 
@@ -478,6 +476,6 @@ def confirmed(out: Path, check: dict) -> dict:
 
 
 def sweep_names(spec: str) -> tuple[str, ...]:
-    """The strategies of a sweep: "subcubic-all" (brute force, cubic and every implemented
+    """The strategies of a sweep: "subcubic-all" (brute force, cubic and every
     subcubic configuration) or anything `expand` takes."""
     return tuple(["brute-force", "cubic"] + expand("subcubic:*") if spec == "subcubic-all" else expand(spec))

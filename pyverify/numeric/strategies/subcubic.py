@@ -17,13 +17,12 @@ itself is a non-max token and must be at most m - g). For every such input
             copies of m put on the positions of least positional score.
 
 delta comes from a split EQKE = Main + Err where Main is cheap to scan (exact EQKE, or a
-rank-one term) and Err has row spread at most R[q] (the attention error handling):
+few rank-one terms) and Err has row spread at most R[q] (the attention error handling):
 delta = Main[q, m] - max_{k <= m-g} Main[q, k] - R[q].
 
 The configuration space is the paper's: 5 EUPU handlings x 2 attention handlings x 10
-attention-error handlings = 100 named configurations (see SubcubicConfig.all()). What each
-name means here is documented in docs/strategies.md; one error handling is named but not
-implemented. The proof *search* picks, for each (q, m, c), the smallest gap that proves the
+attention-error handlings = 100 configurations (see SubcubicConfig.all()), each name meaning
+what it means in the paper's code unless docs/strategies.md says otherwise. The proof *search* picks, for each (q, m, c), the smallest gap that proves the
 case; checking recomputes everything from the weights and evaluates only the chosen gaps.
 """
 
@@ -62,7 +61,6 @@ ATTENTION_ERROR_HANDLINGS = (
     "max_diff_exact",
     "exact_EQKE+max_diff_exact",
 )
-NOT_IMPLEMENTED = frozenset({"mean_recursive+max_diff_subproduct_recursive"})
 # The attention error handlings split EQKE along the SVD's top term (the float search finds it).
 SVD_ERRORS = ("svd", "max_diff", "mean+max_diff", "max_diff_exact")
 
@@ -87,10 +85,6 @@ class SubcubicConfig:
         return f"{self.eupu}/{self.attention}/{self.attention_error}"
 
     @property
-    def implemented(self) -> bool:
-        return self.attention_error not in NOT_IMPLEMENTED
-
-    @property
     def uses_svd(self) -> bool:
         return self.eupu == "svd_query+max_diff" or self.attention_error in SVD_ERRORS
 
@@ -99,7 +93,7 @@ class SubcubicConfig:
         """No V*d^2 term in the EQKE and EUPU handling (no SVD, no V x d x d product)."""
         return self.eupu in ("mean_query+max_diff", "max_diff", "max_diff_exact", "global_max_diff_exact") and \
             self.attention_error in ("max_diff_subproduct_recursive", "mean+max_diff_subproduct_recursive",
-                                     "exact_EQKE+max_diff_exact")
+                                     "mean_recursive+max_diff_subproduct_recursive", "exact_EQKE+max_diff_exact")
 
     @classmethod
     def parse(cls, text: str) -> "SubcubicConfig":
@@ -116,7 +110,7 @@ class SubcubicConfig:
 
     @classmethod
     def all(cls) -> list["SubcubicConfig"]:
-        """All 100 named configurations, implemented or not."""
+        """All 100 configurations."""
         return [cls(*c) for c in itertools.product(EUPU_HANDLINGS, ATTENTION_HANDLINGS, ATTENTION_ERROR_HANDLINGS)]
 
 
@@ -262,37 +256,99 @@ def _eqke_subproduct(A: torch.Tensor, B: torch.Tensor, handling: str,
     return main, _spread_through(P, B, handling.startswith("mean+"), flops)
 
 
+# The quadratic split (the paper's max_diff_subproduct_recursive family): how many directions are
+# peeled off each factor of EQKE = E_q W_Q W_K^T E_k^T, and the subspace iteration that finds them.
+QUERY_DIRECTIONS = 2
+KEY_DIRECTIONS = 2
+DIRECTION_STEPS = 8
+
+
+def top_directions(X: torch.Tensor, k: int, flops: FlopCounter) -> torch.Tensor:
+    """An orthonormal basis [d, k] of (an approximation to) the top-k right singular subspace of
+    X [r, d], by subspace iteration from the mean row and fixed pseudo-random columns: no SVD,
+    O(r d k) a step. Any basis gives a sound split; a better one a tighter bound."""
+    d = X.shape[1]
+    start = torch.randn(d, k, generator=torch.Generator().manual_seed(0), dtype=torch.float64).to(X.dtype)
+    start[:, 0] = _unit(flops.each(X).mean(dim=0))
+    U = flops.qr(start)[0]
+    for _ in range(DIRECTION_STEPS):
+        U = flops.qr(flops.mm(X.T, flops.mm(X, U)))[0]
+    return U
+
+
+@dataclass(frozen=True)
+class RecursiveDirections:
+    """The directions the quadratic split peels off: U_q [d, k_q] of the query rows W_EP, U_k
+    [d, k_k] of the key rows W_E, and the top left singular direction w [d] of W_Q and z [d]
+    of W_K (each orthonormal)."""
+
+    U_q: torch.Tensor
+    U_k: torch.Tensor
+    w: torch.Tensor
+    z: torch.Tensor
+
+
+def recursive_directions(W: dict, W_EP: torch.Tensor, flops: FlopCounter) -> RecursiveDirections:
+    """The quadratic split's directions (the paper: two query and two key directions, and the top
+    singular direction of W_Q and of W_K)."""
+    return RecursiveDirections(top_directions(W_EP, QUERY_DIRECTIONS, flops), top_directions(W["W_E"], KEY_DIRECTIONS, flops),
+                               top_directions(W["W_Q"].T, 1, flops)[:, 0], top_directions(W["W_K"].T, 1, flops)[:, 0])
+
+
+def spread_through_factors(factors: list[torch.Tensor], means: int, flops: FlopCounter) -> torch.Tensor:
+    """R[q] >= the row spread of the product of `factors` without forming it (O(sum of their
+    sizes)): the row-range rule through each factor in turn, rowrange(A M)[q] <= sum_j |A[q, j]|
+    rowrange(M)[j], applied from the right; at the first `means` factors, around their mean row,
+    whose product is taken exactly (the paper's max_row_diffs_per_dim_no_multipy)."""
+    if len(factors) == 1:
+        return _row_range(factors[0], flops)
+    A, rest = factors[0], factors[1:]
+    inner = spread_through_factors(rest, max(means - 1, 0), flops)
+    if means == 0:
+        return flops.mm(flops.each(A.abs()), inner)
+    mean_row = flops.each(A).mean(dim=0)
+    product = mean_row
+    for M in rest:
+        product = flops.mm(product, M)
+    return flops.each(_row_range(product[None, :], flops)[0] + flops.mm(flops.each((A - mean_row).abs()), inner))
+
+
 def _eqke_recursive(W: dict, W_EP: torch.Tensor, scale: float, handling: str,
                     flops: FlopCounter) -> tuple[torch.Tensor, torch.Tensor]:
-    """max_diff_subproduct_recursive, mean+max_diff_subproduct_recursive: Main along the mean
-    query direction u, with nothing of size V x d x d formed; the row-range bound applied
-    through each factor: rowrange(B_l) <= sum_j |W_K[j, l]| rowrange_k(W_E[k, j]), then
-    through W_Q (I - u u^T), then |W_EP[q]| (or, with mean+, the mean query's error row
-    exactly plus the bound on the deviations)."""
-    W_E, W_Q, W_K, b_Q = W["W_E"], W["W_Q"], W["W_K"], W["b_Q"]
-    mean_query = flops.each(flops.mm(flops.each(W_EP).mean(dim=0), W_Q) + b_Q) / scale
-    u = _unit(mean_query)
-    Wq_u = flops.mm(W_Q, u)  # [d]
-    main_q = flops.each(flops.mm(W_EP, Wq_u) + flops.mm(b_Q, u)) / scale  # [V_q]
-    main_k = flops.mm(W_E, flops.mm(W_K, u))  # [V_k]
-    main = flops.each(main_q[:, None] * main_k[None, :])
-    W_Q_perp = flops.each(W_Q - Wq_u[:, None] * u[None, :])  # [d, h]
-    b_Q_perp = flops.each(b_Q - flops.mm(b_Q, u) * u)
-    B_range = flops.mm(flops.each(W_K.abs()).T, _row_range(W_E.T, flops))  # [h]: row ranges of B, bounded
-    QB_range = flops.mm(flops.each(W_Q_perp.abs()), B_range)  # [d]: row ranges of W_Q_perp B, bounded
-    if handling.startswith("mean+"):
-        mu = flops.each(W_EP).mean(dim=0)
-        mean_err = flops.mm(flops.mm(flops.each(flops.mm(mu, W_Q_perp) + b_Q_perp), W_K.T), W_E.T)
-        deviations = flops.mm(flops.each((W_EP - mu).abs()), QB_range)
-        return main, flops.each(_row_range(mean_err[None, :], flops)[0] + deviations) / scale
-    bias_spread = flops.mm(flops.each(b_Q_perp.abs()), B_range)
-    return main, flops.each(flops.mm(flops.each(W_EP.abs()), QB_range) + bias_spread) / scale
+    """max_diff_subproduct_recursive and its mean+ and mean_recursive+ variants (the paper's
+    quadratic split): with E_q = W_EP, E_k = W_E and the directions of `recursive_directions`,
+    E_q = E_q P_q + E_q2 (P_q = U_q U_q^T), E_k = E_k P_k + E_k2, W_Q = P_w W_Q + Q2,
+    W_K = P_z W_K + K2. Then EQKE = Main + Err with Err = E_q2 Q2 K2^T E_k2^T / scale and Main
+    a sum of k_q + k_k + 3 rank-one terms, each formed in O(V (V + d)):
+
+        E_q P_q W_Q W_K^T E_k^T + E_q2 W_Q W_K^T P_k E_k^T + E_q2 P_w W_Q W_K^T E_k2^T
+        + E_q2 Q2 W_K^T P_z E_k2^T + 1 b_Q^T W_K^T E_k^T.
+
+    R: `spread_through_factors` on (E_q2, Q2, K2^T, E_k2^T): with mean+ around the mean query
+    row, with mean_recursive+ around the mean row of every factor. Nothing of size V x d x d is
+    formed and no SVD is taken."""
+    E_q, E_k, W_Q, W_K, b_Q = W_EP, W["W_E"], W["W_Q"], W["W_K"], W["b_Q"]
+    dirs = recursive_directions(W, W_EP, flops)
+    U_q, U_k, w, z = dirs.U_q, dirs.U_k, dirs.w, dirs.z
+    E_q2 = flops.each(E_q - flops.mm(flops.mm(E_q, U_q), U_q.T))
+    E_k2 = flops.each(E_k - flops.mm(flops.mm(E_k, U_k), U_k.T))
+    Q2 = flops.each(W_Q - w[:, None] * flops.mm(w, W_Q)[None, :])
+    K2 = flops.each(W_K - z[:, None] * flops.mm(z, W_K)[None, :])
+    KtEk = lambda X: flops.mm(flops.mm(X, W_K.T), E_k.T)  # noqa: E731  X W_K^T E_k^T, X [r, h]
+    terms = [(flops.mm(E_q, U_q), KtEk(flops.mm(U_q.T, W_Q))),
+             (flops.mm(E_q2, flops.mm(W_Q, flops.mm(W_K.T, U_k))), flops.mm(U_k.T, E_k.T)),
+             (flops.mm(E_q2, w)[:, None], flops.mm(flops.mm(flops.mm(w, W_Q), W_K.T), E_k2.T)[None, :]),
+             (flops.mm(E_q2, flops.mm(Q2, flops.mm(W_K.T, z)))[:, None], flops.mm(z, E_k2.T)[None, :]),
+             (torch.ones(E_q.shape[0], 1, dtype=E_q.dtype), KtEk(b_Q[None, :]))]
+    main = flops.each(sum(flops.mm(a, b) for a, b in terms) / scale)
+    means = {"max_diff_subproduct_recursive": 0, "mean+max_diff_subproduct_recursive": 1,
+             "mean_recursive+max_diff_subproduct_recursive": 4}[handling]
+    R = spread_through_factors([E_q2, Q2, K2.T, E_k2.T], means, flops)
+    return main, flops.each(R / scale)
 
 
 def eqke_split(W: dict, scale: float, handling: str, flops: FlopCounter) -> tuple[torch.Tensor, torch.Tensor]:
     """The attention error handling named `handling`: (Main [V_q, V_k], R [V_q])."""
-    if handling in NOT_IMPLEMENTED:
-        raise PyVerifyError(f"attention error handling {handling!r} is named but not implemented yet")
     W_EP = flops.each(query_residual(W))
     if handling.endswith("_recursive"):
         return _eqke_recursive(W, W_EP, scale, handling, flops)
@@ -498,8 +554,6 @@ def run_subcubic(model: MaxOfKTransformer, config: SubcubicConfig | str = "defau
     Refuses work over the memory limit, and over the time limit unless force."""
     if isinstance(config, str):
         config = SubcubicConfig.parse(config)
-    if not config.implemented:
-        raise PyVerifyError(f"subcubic configuration {config.name} is named but not implemented yet")
     V, n = model.cfg.d_vocab, model.cfg.n_ctx
     require_memory(f"subcubic:{config.name} for V={V}, n={n}", estimate_bytes(V, n))
     require_time(f"subcubic:{config.name} for V={V}, n={n}", estimate_seconds(V, n), force)
