@@ -23,7 +23,7 @@ from pyverify.provers.lean import find_lean
 from pyverify.model.transformer import architecture_line
 from pyverify.numeric.registry import FAMILIES, expand, strategy
 from pyverify.study.sweep import Sweep, run_sweep, sweep_names
-from pyverify.study.report import summarise, summary_markdown
+from pyverify.study.report import group_markdown, group_summary, summarise, summary_markdown
 from pyverify.model.train import TrainConfig, train
 
 EXIT_ERROR = 2
@@ -147,6 +147,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     result = run_sweep(sweep, seeds, workers=args.workers, scheduler=args.scheduler, progress=not args.quiet)
     if result.rows:
         print(summary_markdown(summarise(result.rows, result.checks)), end="")
+        print("\nThe paper's groups (best configuration per seed), beside the paper's own data:")
+        print(group_markdown(group_summary(result.rows)), end="")
     for line in result.redone:
         print(f"REDONE  {line}")
     for line in result.failed:

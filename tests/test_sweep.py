@@ -18,7 +18,8 @@ import pytest
 from pyverify.cli import main
 from pyverify.model.config import ModelConfig
 from pyverify.study.sweep import Sweep, run_sweep, sweep_names
-from pyverify.study.report import row_label
+from pyverify.numeric.strategies.subcubic import PRESETS, SubcubicConfig
+from pyverify.study.report import GROUPS, PAPER_GROUPS, group_markdown, group_summary, paper_group, row_label
 from pyverify.model.train import TrainConfig
 
 TINY = ["--k", "2", "--d-vocab", "4", "--d-model", "4", "--d-head", "4", "--steps", "30"]
@@ -159,3 +160,33 @@ def test_a_swapped_model_or_an_edited_record_is_redone_not_reported(lean_compile
     assert again["0"]["count"] == again["1"]["count"] == first["1"]["count"]
     checks = {c["seed"]: c for c in rows(out, "checks.csv")}
     assert checks["0"]["count"] == checks["1"]["count"] == counts["1"] and checks["0"]["verified"] == "True"
+
+
+def test_the_group_table_takes_each_seeds_best_in_the_papers_groups():
+    """Every configuration falls in one of the paper's groups, by the paper's rule; the table
+    takes, per seed, the best of each group, and sets the paper's two data generations beside it."""
+    groups = {c.name: paper_group(f"subcubic:{c.name}") for c in SubcubicConfig.all()}
+    assert set(groups.values()) == set(GROUPS) - {"brute force", "cubic"}
+    assert groups["mean_query+max_diff/mean_query+diff/mean+max_diff_subproduct_recursive"] == \
+        "attention quadratic + direct quadratic"
+    assert groups["max_diff_exact/mean_query+diff/max_diff_subproduct_recursive"] == "attention quadratic"
+    assert groups["max_diff_exact/mean_query+diff/exact_EQKE+max_diff_exact"] == \
+        "subcubic (direct exact, attention error exact)"
+    assert groups["max_diff/mean_query+diff/svd"] == "attention V d^2 + direct quadratic"
+    assert paper_group("cubic") == "cubic" and paper_group("subcubic:quadratic") == groups[PRESETS["quadratic"].name]
+
+    def row(seed, name, bound, certified=""):
+        return {"seed": seed, "strategy": row_label(name), "normalised_bound": bound, "flops": 10.0 * (1 + bound),
+                "certified_normalised_bound": certified}
+
+    quadratic = "subcubic:max_diff_exact/mean_query+diff/max_diff_subproduct_recursive"
+    mean_quadratic = "subcubic:max_diff_exact/mean_query+diff/mean+max_diff_subproduct_recursive"
+    rows = [row(0, quadratic, 0.4, 0.4), row(0, mean_quadratic, 0.5, 0.5), row(0, "cubic", 0.9),
+            row(1, quadratic, 0.3, 0.3), row(1, mean_quadratic, 0.2, 0.2), row(1, "cubic", 0.8)]
+    table = {g["group"]: g for g in group_summary(rows)}
+    assert set(table) == {"cubic", "attention quadratic"}
+    assert table["attention quadratic"]["normalised_bound"][0] == pytest.approx(0.4)  # 0.5 and 0.3
+    assert table["attention quadratic"]["certified"][0] == pytest.approx(0.4)
+    assert table["attention quadratic"]["paper"] == PAPER_GROUPS["attention quadratic"]
+    text = group_markdown(list(table.values()))
+    assert "| attention quadratic | 2 | 0.400 ± 0.141 | 0.400 ± 0.141 | 0.390 ± 0.032 | 0.316 ± 0.037 |" in text

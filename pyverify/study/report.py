@@ -1,5 +1,6 @@
-"""What a sweep writes: the per-seed CSV, the formal checks' CSV, the summary table, the
-per-stage cost table and the plot of normalised bound against FLOPs."""
+"""What a sweep writes: the per-seed CSV, the formal checks' CSV, the summary table, the table of
+the paper's groups beside the paper's own numbers, the per-stage cost table and the plot of
+normalised bound against FLOPs."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from pyverify.atomic import write_bytes_atomic
 from pyverify.numeric.registry import FAMILIES, strategy
-from pyverify.numeric.strategies.subcubic import PRESETS
+from pyverify.numeric.strategies.subcubic import PRESETS, SubcubicConfig
 
 COLUMNS = ("seed", "strategy", "family", "count", "total", "bound", "accuracy", "normalised_bound", "flops",
            "complexity", "unexplained_dim", "seconds", "search_seconds", "certified_count",
@@ -103,6 +104,86 @@ def per_seed_markdown(rows: list[dict], checks: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+# The paper's grouping of subcubic configurations by the cost of each path (its notebook's
+# `subcubic_group`): the direct path is quadratic around a row (mean_query, svd_query, max_diff)
+# or exact; the attention error is quadratic (the *_recursive split), V d^2 (an SVD or a V x d x d
+# product), or exact.
+DIRECT_QUADRATIC = ("mean_query+max_diff", "svd_query+max_diff", "max_diff")
+ATTENTION_QUADRATIC = ("max_diff_subproduct_recursive", "mean+max_diff_subproduct_recursive",
+                       "mean_recursive+max_diff_subproduct_recursive")
+ATTENTION_VD2 = ("svd", "max_diff", "mean+max_diff", "max_diff_subproduct", "mean+max_diff_subproduct")
+GROUPS = ("brute force", "cubic", "subcubic (direct exact, attention error exact)", "attention V d^2",
+          "direct quadratic", "attention V d^2 + direct quadratic", "attention quadratic",
+          "attention quadratic + direct quadratic")
+# The paper's best-in-group bound / accuracy over its 151 seeds, mean and standard deviation:
+# its camera-ready data and its data after the W_EP fix (commit bcf5c23, 2024-11-04), from its
+# companion data repository JasonGross/guarantees-based-mechanistic-interpretability-data
+# (brute force: accuracy itself; brute force and cubic unchanged by the fix).
+PAPER_GROUPS = {
+    "brute force": ((0.9992, 0.0015), (0.9992, 0.0015)),
+    "cubic": ((0.9539, 0.0080), (0.9539, 0.0080)),
+    "subcubic (direct exact, attention error exact)": ((0.821, 0.013), (0.700, 0.036)),
+    "attention V d^2": ((0.795, 0.014), (0.675, 0.035)),
+    "direct quadratic": ((0.653, 0.060), (0.633, 0.062)),
+    "attention V d^2 + direct quadratic": ((0.628, 0.060), (0.610, 0.060)),
+    "attention quadratic": ((0.390, 0.032), (0.316, 0.037)),
+    "attention quadratic + direct quadratic": ((0.286, 0.036), (0.283, 0.037)),
+}
+
+
+def paper_group(name: str) -> str:
+    """The paper's group of a strategy (`GROUPS`)."""
+    config = strategy(name).config
+    if config is None:
+        return strategy(name).family.replace("-", " ")
+    attention = ("attention quadratic" if config.attention_error in ATTENTION_QUADRATIC else
+                 "attention V d^2" if config.attention_error in ATTENTION_VD2 else "")
+    direct = "direct quadratic" if config.eupu in DIRECT_QUADRATIC else ""
+    return " + ".join(p for p in (attention, direct) if p) or "subcubic (direct exact, attention error exact)"
+
+
+def group_summary(rows: list[dict]) -> list[dict]:
+    """Per group of `GROUPS`, over the seeds: the best normalised bound of the group's
+    strategies (float64 and certified), its mean and standard deviation, and the mean FLOPs and
+    most frequent strategy of the best."""
+    out = []
+    for group in GROUPS:
+        best, certified = [], []
+        for seed in dict.fromkeys(r["seed"] for r in rows):
+            mine = [r for r in rows if r["seed"] == seed and paper_group(r["strategy"]) == group]
+            if not mine:
+                continue
+            best.append(max(mine, key=lambda r: float(r["normalised_bound"])))
+            with_certified = [r for r in mine if r.get("certified_normalised_bound", "") != ""]
+            if with_certified:
+                certified.append(max(float(r["certified_normalised_bound"]) for r in with_certified))
+        if not best:
+            continue
+        values = [float(r["normalised_bound"]) for r in best]
+        names = [r["strategy"] for r in best]
+        out.append({"group": group, "seeds": len(best), "normalised_bound": (statistics.fmean(values),
+                    statistics.stdev(values) if len(values) > 1 else 0.0),
+                    "certified": (statistics.fmean(certified), statistics.stdev(certified) if len(certified) > 1
+                                  else 0.0) if certified else None,
+                    "flops": statistics.fmean(float(r["flops"]) for r in best),
+                    "strategy": max(set(names), key=names.count), "paper": PAPER_GROUPS[group]})
+    return out
+
+
+def group_markdown(groups: list[dict]) -> str:
+    """The group table: ours (float64 and certified) beside the paper's two data generations."""
+    lines = ["| group (best configuration per seed) | seeds | bound / accuracy | certified / accuracy | "
+             "paper, camera-ready | paper, after its W_EP fix | FLOPs of the best | most often best |",
+             "|---|---|---|---|---|---|---|---|"]
+    for g in groups:
+        (ready, ready_sd), (fixed, fixed_sd) = g["paper"]
+        certified = "–" if g["certified"] is None else f"{g['certified'][0]:.3f} ± {g['certified'][1]:.3f}"
+        lines.append(f"| {g['group']} | {g['seeds']} | {g['normalised_bound'][0]:.3f} ± {g['normalised_bound'][1]:.3f} | "
+                     f"{certified} | {ready:.3f} ± {ready_sd:.3f} | {fixed:.3f} ± {fixed_sd:.3f} | {g['flops']:.3g} | "
+                     f"`{g['strategy']}` |")
+    return "\n".join(lines) + "\n"
+
+
 def cost_markdown(records: list[dict], checks: list[dict]) -> str:
     """The per-seed cost of each stage (median, mean and total seconds over the seeds that ran
     it; a reused model's training counts as not run), and of each formal check by strategy."""
@@ -151,6 +232,10 @@ def plot(rows: list[dict], path: Path, checks: list[dict] = ()) -> None:
         ax.scatter([float(r["flops"]) for r in checked], [float(r["certified_normalised_bound"]) for r in checked],
                    marker="o", facecolors="none", edgecolors="black", linewidths=0.8, s=60,
                    label="certified, theorem checked (Lean or Coq)")
+    paper = [g for g in group_summary(rows) if FAMILIES[strategy(g["strategy"]).family].configurable]
+    if paper:  # the paper's subcubic group means, each at the FLOPs of our best in the group
+        ax.scatter([g["flops"] for g in paper], [g["paper"][1][0] for g in paper], marker="x", color="black", s=30,
+                   zorder=3, label="paper's group mean (after its W_EP fix)")
     ax.set_xscale("log")
     ax.set_xlabel("FLOPs to check the proof")
     ax.set_ylabel("accuracy bound / true accuracy")

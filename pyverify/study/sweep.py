@@ -11,7 +11,7 @@ under OUT as it finishes, atomically:
     OUT/seeds/seed{S}.json         the seed's rows and stage times (or its error)
     OUT/seeds/seed{S}/{prover}/{module}  a Lean or Coq project holding one exported module
     OUT/checks/{prover}/{module}.json  a formal check's verdict
-    results.csv, checks.csv, seeds.md, summary.md, summary.json, costs.md, bound_vs_flops.png
+    results.csv, checks.csv, seeds.md, summary.md, summary.json, groups.md, costs.md, bound_vs_flops.png
 
 Every seed and check record holds the SHA-256 of the model file it was made from and of the
 sweep's settings (a check record also that of the module it checked). Re-running the same command
@@ -45,8 +45,8 @@ from pyverify.provers.verify import verify_coq_module, verify_lean_module
 from pyverify.provers.lean import check_project
 from pyverify.model.transformer import MaxOfKTransformer, nonzero_bias
 from pyverify.numeric.registry import expand, run_numeric, strategy
-from pyverify.study.report import (CHECK_COLUMNS, COLUMNS, cost_markdown, csv_text, per_seed_markdown, plot, row_label,
-                                   summarise, summary_markdown)
+from pyverify.study.report import (CHECK_COLUMNS, COLUMNS, cost_markdown, csv_text, group_markdown, group_summary,
+                                   per_seed_markdown, plot, row_label, summarise, summary_markdown)
 from pyverify.model.train import TrainConfig, train
 
 # The strategies whose certificates the formal checks export (those the sweep runs, where the
@@ -448,6 +448,7 @@ def collect(out: Path) -> SweepResult:
         write_text_atomic(out / "summary.md", summary_markdown(summary))
         write_text_atomic(out / "summary.json", json.dumps(summary, indent=2) + "\n")
         write_text_atomic(out / "seeds.md", per_seed_markdown(rows, checks))
+        write_text_atomic(out / "groups.md", group_markdown(group_summary(rows)))
         write_text_atomic(out / "costs.md", cost_markdown(records, checks))
         plot(rows, out / "bound_vs_flops.png", checks)
     return SweepResult(rows, checks)
