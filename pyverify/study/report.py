@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pyverify.atomic import write_bytes_atomic
 from pyverify.numeric.registry import FAMILIES, strategy
-from pyverify.numeric.strategies.subcubic import PRESETS, SubcubicConfig
+from pyverify.numeric.strategies.subcubic import PRESETS
 
 COLUMNS = ("seed", "strategy", "family", "count", "total", "bound", "accuracy", "normalised_bound", "flops",
            "complexity", "unexplained_dim", "seconds", "search_seconds", "certified_count",
@@ -37,6 +37,16 @@ def csv_text(rows: list[dict], columns: tuple[str, ...]) -> str:
     return buf.getvalue()
 
 
+def mean_sd(xs: list[float]) -> tuple[float, float]:
+    """The mean and the sample standard deviation (0 for one value)."""
+    return statistics.fmean(xs), statistics.stdev(xs) if len(xs) > 1 else 0.0
+
+
+def plus_minus(pair: tuple[float, float], digits: int) -> str:
+    """"mean ± sd" with `digits` decimals."""
+    return f"{pair[0]:.{digits}f} ± {pair[1]:.{digits}f}"
+
+
 def summarise(rows: list[dict], checks: list[dict] = ()) -> list[dict]:
     """Per strategy: mean and standard deviation of bound, normalised bound, FLOPs and time, the
     mean certified normalised bound (None where no seed has one), and how many seeds have each
@@ -46,8 +56,7 @@ def summarise(rows: list[dict], checks: list[dict] = ()) -> list[dict]:
         mine = [r for r in rows if r["strategy"] == name]
 
         def stats(key: str) -> tuple[float, float]:
-            xs = [float(r[key]) for r in mine]
-            return statistics.fmean(xs), statistics.stdev(xs) if len(xs) > 1 else 0.0
+            return mean_sd([float(r[key]) for r in mine])
 
         certified = [float(r["certified_normalised_bound"]) for r in mine
                      if r.get("certified_normalised_bound", "") != ""]
@@ -62,18 +71,21 @@ def summarise(rows: list[dict], checks: list[dict] = ()) -> list[dict]:
     return out
 
 
+def markdown_table(headers: list[str], cells: list[list[str]]) -> str:
+    """A Markdown table, one row per entry of cells."""
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in cells]) + "\n"
+
+
 def summary_markdown(summary: list[dict]) -> str:
-    lines = ["| strategy | seeds | bound | bound / accuracy | certified / accuracy | FLOPs | check time (s) "
-             "| Lean ✓ | Coq ✓ |",
-             "|---|---|---|---|---|---|---|---|---|"]
-    for s in summary:
+    def cells(s: dict) -> list[str]:
         certified = s.get("certified_normalised_bound")
-        lines.append(f"| {s['strategy']} | {s['seeds']} | {s['bound'][0]:.4f} ± {s['bound'][1]:.4f} | "
-                     f"{s['normalised_bound'][0]:.4f} ± {s['normalised_bound'][1]:.4f} | "
-                     f"{'–' if certified is None else f'{certified:.4f}'} | "
-                     f"{s['flops'][0]:.3g} | {s['seconds'][0]:.4f} | {s.get('lean_verified', 0)} | "
-                     f"{s.get('coq_verified', 0)} |")
-    return "\n".join(lines) + "\n"
+        return [s["strategy"], str(s["seeds"]), plus_minus(s["bound"], 4), plus_minus(s["normalised_bound"], 4),
+                "–" if certified is None else f"{certified:.4f}", f"{s['flops'][0]:.3g}", f"{s['seconds'][0]:.4f}",
+                str(s.get("lean_verified", 0)), str(s.get("coq_verified", 0))]
+
+    return markdown_table(["strategy", "seeds", "bound", "bound / accuracy", "certified / accuracy", "FLOPs",
+                           "check time (s)", "Lean ✓", "Coq ✓"], [cells(s) for s in summary])
 
 
 def per_seed_markdown(rows: list[dict], checks: list[dict]) -> str:
@@ -159,12 +171,10 @@ def group_summary(rows: list[dict]) -> list[dict]:
                 certified.append(max(float(r["certified_normalised_bound"]) for r in with_certified))
         if not best:
             continue
-        values = [float(r["normalised_bound"]) for r in best]
         names = [r["strategy"] for r in best]
-        out.append({"group": group, "seeds": len(best), "normalised_bound": (statistics.fmean(values),
-                    statistics.stdev(values) if len(values) > 1 else 0.0),
-                    "certified": (statistics.fmean(certified), statistics.stdev(certified) if len(certified) > 1
-                                  else 0.0) if certified else None,
+        out.append({"group": group, "seeds": len(best),
+                    "normalised_bound": mean_sd([float(r["normalised_bound"]) for r in best]),
+                    "certified": mean_sd(certified) if certified else None,
                     "flops": statistics.fmean(float(r["flops"]) for r in best),
                     "strategy": max(set(names), key=names.count), "paper": PAPER_GROUPS[group]})
     return out
@@ -172,16 +182,15 @@ def group_summary(rows: list[dict]) -> list[dict]:
 
 def group_markdown(groups: list[dict]) -> str:
     """The group table: ours (float64 and certified) beside the paper's two data generations."""
-    lines = ["| group (best configuration per seed) | seeds | bound / accuracy | certified / accuracy | "
-             "paper, camera-ready | paper, after its W_EP fix | FLOPs of the best | most often best |",
-             "|---|---|---|---|---|---|---|---|"]
-    for g in groups:
-        (ready, ready_sd), (fixed, fixed_sd) = g["paper"]
-        certified = "–" if g["certified"] is None else f"{g['certified'][0]:.3f} ± {g['certified'][1]:.3f}"
-        lines.append(f"| {g['group']} | {g['seeds']} | {g['normalised_bound'][0]:.3f} ± {g['normalised_bound'][1]:.3f} | "
-                     f"{certified} | {ready:.3f} ± {ready_sd:.3f} | {fixed:.3f} ± {fixed_sd:.3f} | {g['flops']:.3g} | "
-                     f"`{g['strategy']}` |")
-    return "\n".join(lines) + "\n"
+    def cells(g: dict) -> list[str]:
+        ready, fixed = g["paper"]
+        return [g["group"], str(g["seeds"]), plus_minus(g["normalised_bound"], 3),
+                "–" if g["certified"] is None else plus_minus(g["certified"], 3), plus_minus(ready, 3),
+                plus_minus(fixed, 3), f"{g['flops']:.3g}", f"`{g['strategy']}`"]
+
+    return markdown_table(["group (best configuration per seed)", "seeds", "bound / accuracy", "certified / accuracy",
+                           "paper, camera-ready", "paper, after its W_EP fix", "FLOPs of the best",
+                           "most often best"], [cells(g) for g in groups])
 
 
 def cost_markdown(records: list[dict], checks: list[dict]) -> str:
