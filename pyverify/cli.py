@@ -156,7 +156,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     seeds_done = len({r["seed"] for r in result.rows})
     verified = sum(1 for c in result.checks if c["verified"])
     print(f"{seeds_done} seeds, {verified} formal checks verified in {args.out}; wrote results.csv, checks.csv, "
-          "seeds.md, summary.md, summary.json, costs.md, bound_vs_flops.png")
+          "seeds.md, summary.md, summary.json, groups.md, costs.md, bound_vs_flops.png")
     return EXIT_FAILED if result.failed else 0
 
 
