@@ -151,11 +151,10 @@ def _iroot_ceil(x: int, k: int) -> int:
 
 @dataclass(frozen=True)
 class AttentionSplit:
-    """EQKE = Main + Err: Main[q][k] and R[q] (R >= the row spread of Err) as integers over den;
-    factors: (main_q, main_k) with Main[q][k] = sum_r main_q[r][q] main_k[r][k] when Main has low rank (every
-    handling but exact_EQKE+max_diff_exact, whose Main is EQKE)."""
+    """EQKE = Main + Err: R[q] >= the row spread of Err, over den; factors: (main_q, main_k) with
+    Main[q][k] = sum_r main_q[r][q] main_k[r][k] over den (every handling but
+    exact_EQKE+max_diff_exact, whose Main is EQKE and factors None)."""
 
-    main: list[list[int]]
     R: list[int]
     den: int
     factors: tuple[list[list[int]], list[list[int]]] | None = None
@@ -166,7 +165,7 @@ def attention_split(w: ExactWeights, EQKE: list[list[int]], handling: str, hints
     S, V = w.S, w.d_vocab
     W_EP = resid_query(w)  # over 2^S
     if handling == "exact_EQKE+max_diff_exact":
-        return AttentionSplit(EQKE, [0] * V, 1 << (4 * S))
+        return AttentionSplit([0] * V, 1 << (4 * S))
     if handling.endswith("_recursive"):
         return _recursive_split(w, W_EP, hints, handling)
     x, z = hints.x, hints.z
@@ -181,12 +180,11 @@ def attention_split(w: ExactWeights, EQKE: list[list[int]], handling: str, hints
     Bt = matmul(w.W_E, w.W_K)  # Bᵀ: [V, h] over 2^(2S); B = W_Kᵀ W_Eᵀ
     Ax = [sum(a * b for a, b in zip(row, x)) for row in A]
     zB = [sum(a * b for a, b in zip(col, z)) for col in Bt]
-    main = [[a * b for b in zB] for a in Ax]  # over den = c 2^(4S)
-    den = c << (4 * S)
+    den = c << (4 * S)  # Main = (A x)(zᵀ B) / den
     P = [[c * a - ax * zl for a, zl in zip(row, z)] for row, ax in zip(A, Ax)]  # Err = P B / den
     B_range = [row_range(col) for col in zip(*Bt)]  # row ranges of B, over 2^(2S)
     if handling == "max_diff_exact":
-        R = [row_range([e * c - mk for e, mk in zip(eq, mrow)]) for eq, mrow in zip(EQKE, main)]
+        R = [row_range([e * c - ax * b for e, b in zip(eq, zB)]) for eq, ax in zip(EQKE, Ax)]
     elif handling in ("max_diff", "mean+max_diff"):
         R = _through_basis(w, P, Bt, hints, handling.startswith("mean+"))
     elif handling == "max_diff_subproduct":
@@ -200,7 +198,7 @@ def attention_split(w: ExactWeights, EQKE: list[list[int]], handling: str, hints
         R = [_sigma_bound(w, P, Bt, c, hints)] * V
     else:
         raise PyVerifyError(f"attention error handling {handling!r} has no exact version")
-    return AttentionSplit(main, R, den, ([Ax], [zB]))
+    return AttentionSplit(R, den, ([Ax], [zB]))
 
 
 def _positive_definite(X: list[list[int]], keep_bits: int = 200) -> bool:
@@ -342,8 +340,7 @@ def _recursive_split(w: ExactWeights, W_EP: list[list[int]], hints: SearchHints,
     means = {"max_diff_subproduct_recursive": 0, "mean+max_diff_subproduct_recursive": 1,
              "mean_recursive+max_diff_subproduct_recursive": 4}[handling]
     R, scale = _spread_through_factors([E_q2, Q2, transpose(K2), transpose(E_k2)], means)
-    main = [[sum(a[q] * b[k] for a, b in zip(query_terms, main_k)) for k in range(w.d_vocab)] for q in range(w.d_vocab)]
-    return AttentionSplit(main, [-(-r // scale) for r in R], den, (query_terms, main_k))
+    return AttentionSplit([-(-r // scale) for r in R], den, (query_terms, main_k))
 
 
 def eupu_row(w: ExactWeights, handling: str, hints: SearchHints) -> list[int]:

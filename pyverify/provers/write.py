@@ -17,6 +17,7 @@ from pyverify.errors import PyVerifyError
 from pyverify.exact import certify
 from pyverify.exact.blocks import kernel_estimate
 from pyverify.exact.result import CertifiedResult
+from pyverify.exact.weights import ExactWeights
 from pyverify.provers.coq_render import estimate_coq_seconds, render_coq_module
 from pyverify.provers.render import BUILT_HERE, NAME_PATTERN, render_module, render_root
 from pyverify.provers.split import is_split, split_folder, split_module, stored_parts
@@ -122,6 +123,14 @@ def check_lean_destination(lean_dir: str | Path, name: str, force: bool = False)
     replaceable_parts(lean_dir, name, force)
 
 
+def certified_weights(certificate: CertifiedResult) -> ExactWeights:
+    """The exact weights of a certificate from `pyverify.certify`, or PyVerifyError if it lacks
+    them or its strategy."""
+    if certificate.weights is None or not certificate.strategy:
+        raise PyVerifyError("export needs a certificate from pyverify.certify (with its weights and strategy)")
+    return certificate.weights
+
+
 def export_lean(certificate: CertifiedResult, name: str, lean_dir: str | Path = "lean",
                 force: bool = False, split: bool = False) -> ExportResult:
     """Write a certificate from `pyverify.certify` as lean_dir/Generated/NAME.lean and update
@@ -131,9 +140,7 @@ def export_lean(certificate: CertifiedResult, name: str, lean_dir: str | Path = 
     write it as a weights module, one module per block and the final module
     (`pyverify.provers.split`), which Lake builds in parallel. The result carries the kernel's
     estimated cost (`kernel_estimate`)."""
-    w = certificate.weights
-    if w is None or not certificate.strategy:
-        raise PyVerifyError("export needs a certificate from pyverify.certify (with its weights and strategy)")
+    w = certified_weights(certificate)
     check_lean_destination(lean_dir, name, force)
     lean_dir = Path(lean_dir)
     if not (lean_dir / "lakefile.toml").exists():
@@ -183,9 +190,7 @@ def export_coq(certificate: CertifiedResult, name: str, coq_dir: str | Path = "c
     without recomputing anything. A missing (or empty) coq_dir becomes a copy of the Coq library
     first; an existing one must be pyverify's (check_coq_destination). force: overwrite a module
     pyverify did not write."""
-    w = certificate.weights
-    if w is None or not certificate.strategy:
-        raise PyVerifyError("export needs a certificate from pyverify.certify (with its weights and strategy)")
+    w = certified_weights(certificate)
     check_coq_destination(coq_dir, name, force)
     coq_dir = Path(coq_dir)
     if not (coq_dir / "_CoqProject").exists():
