@@ -4,41 +4,43 @@
     order): every input, fixed-point intervals throughout. An input is certified when, for
     every output [o] other than the max token [m], the upper end of
     [sum_i e_i D[i][x_i][o]] is negative: that sum is the logit difference times the positive
-    softmax denominator. *)
+    softmax denominator. The checker is written once, as the functor [BruteOn] over the
+    integers of [Carrier.v]: [BruteZ] (exported here) is the checker on [Z] that [brute_sound]
+    reads, [BruteBig.v] the same on BigZ. *)
 
 From Coq Require Import Bool List ZArith.
-From PyVerify Require Import Semantics Fixed Exp Tables Sums.
+From PyVerify Require Import Semantics Fixed Exp Tables Sums Carrier.
 Import ListNotations.
 Open Scope Z_scope.
 
-(** [max_hi] and [exp_shifted] (Python: same names). *)
-Definition max_hi (xs : list ival) : Z :=
-  match xs with
-  | [] => 0
-  | x :: rest => fold_left (fun acc y => Z.max acc (snd y)) rest (snd x)
-  end.
-Definition exp_shifted (shift : Z) (xs : list ival) : list ival :=
-  map (fun x => exp_interval (fst x - shift, snd x - shift)) xs.
+(** The checker on any carrier ([Carrier.v]); [BruteZ] below is the one on [Z]. *)
+Module BruteOn (Import C : CARRIER).
 
 (** One entry [D[i][t][o]] of the difference table for query [q] and max [m]
     (Python: [difference_table], one entry). *)
-Definition difference (T : tables) (S : nat) (q m i t o : nat) : ival :=
-  from_scaled (entry (EVOU T) t o - entry (EVOU T) t m + entry (PVOU T) i o - entry (PVOU T) i m
-               + (entry (EUPU T) q o - entry (EUPU T) q m) * 2 ^ (2 * Z.of_nat S))
-              (4 * Z.of_nat S).
+Definition difference (T : tables) (S : nat) (q m i t o : nat) : num * num :=
+  from_scaled (add (sub (add (sub (entry (EVOU T) t o) (entry (EVOU T) t m)) (entry (PVOU T) i o))
+                        (entry (PVOU T) i m))
+                   (mul (sub (entry (EUPU T) q o) (entry (EUPU T) q m)) (pow2 (of_Z (2 * Z.of_nat S)))))
+              (of_Z (4 * Z.of_nat S)).
 
 (** Whether one input is certified correct (Python: [input_certified]). *)
-Definition input_certified (T : tables) (S V n : nat) (s : ival) (x : list nat) : bool :=
-  let bits := 4 * Z.of_nat S in
+Definition input_certified (T : tables) (S V n : nat) (s : num * num) (x : list nat) : bool :=
+  let bits := of_Z (4 * Z.of_nat S) in
   let q := nth (n - 1) x 0%nat in
   let m := list_max x in
-  let scores := map (fun i => add (scaled_score (entry (EQKE T) q (nth i x 0%nat)) bits s)
-                                  (scaled_score (entry (EQKP T) q i) bits s)) (seq 0 n) in
+  let scores := map (fun i => ival_add (scaled_score (entry (EQKE T) q (nth i x 0%nat)) bits s)
+                                       (scaled_score (entry (EQKP T) q i) bits s)) (seq 0 n) in
   let e := exp_shifted (max_hi scores) scores in
   forallb (fun o => Nat.eqb o m ||
-             (fold_left Z.add (map (fun i => mul_hi_nonneg (nth i e (0, 0)) (difference T S q m i (nth i x 0%nat) o))
-                                   (seq 0 n)) 0 <? 0))
+             ltb (fold_left add (map (fun i => mul_hi_nonneg (nth i e (zero, zero))
+                                                             (difference T S q m i (nth i x 0%nat) o))
+                                     (seq 0 n)) zero) zero)
           (seq 0 V).
+End BruteOn.
+
+Module BruteZ := BruteOn ZCarrier.
+Export BruteZ.
 
 (** The weights have the shapes of [Semantics.v], with [n_ctx >= 1] and [d_head >= 1]
     (Python checks this when it loads a model: [pyverify/model/transformer.py]). *)

@@ -1,128 +1,48 @@
 (** * The cubic checker, computed on BigZ
 
-    As [BruteBig.v] for brute force: the tables are built on [Z], the cases are checked on
-    [BigZ]. Module [BigCubic] repeats [Cubic.v]'s functions with the same names;
-    [check_cubic_big_eq] proves the count is the same. *)
+    As [BruteBig.v] for brute force: [CubicB] is [Cubic.CubicOn] on the BigZ carrier
+    ([BigCarrier.v]), the same definitions as the checker on [Z] that [cubic_sound] is about.
+    The tables are built on [Z], the cases are checked on [BigZ]; [check_cubic_big_eq] proves
+    the count is the same. *)
 
 From Coq Require Import Bool List ZArith NArith Lia.
 From Bignums Require Import BigZ.
-From PyVerify Require Import Semantics Fixed Exp Tables Sums Brute BruteBig Cubic.
+From PyVerify Require Import Semantics Fixed Exp Tables Sums Carrier BigCarrier Brute Cubic.
 Import ListNotations.
 
-Module BigCubic.
-Local Open Scope bigZ_scope.
-
-Fixpoint insert (x : bigZ) (l : list bigZ) : list bigZ :=
-  match l with
-  | [] => [x]
-  | y :: rest => if x <=? y then x :: l else y :: insert x rest
-  end.
-Definition sort (l : list bigZ) : list bigZ := fold_right insert [] l.
-Fixpoint prefix_sums (acc : bigZ) (l : list bigZ) : list bigZ :=
-  match l with
-  | [] => [acc]
-  | x :: rest => acc :: prefix_sums (acc + x) rest
-  end.
-
-Record positional := { low : list bigZ; high : list bigZ; total : Big.ival; query : Big.ival }.
-
-Definition positional_of (eqkp_row : list bigZ) (n S : nat) (s : Big.ival) : positional :=
-  let scores := map (fun raw => Big.scaled_score raw (4 * BigZ.of_Z (Z.of_nat S)) s) eqkp_row in
-  let weights := Big.exp_shifted (Big.max_hi scores) scores in
-  let non_query := firstn (n - 1) weights in
-  let los := sort (map fst non_query) in
-  let his := rev (sort (map snd non_query)) in
-  let low := prefix_sums 0 los in
-  {| low := low; high := prefix_sums 0 his; total := (nth (n - 1) low 0, fold_right BigZ.add 0 his);
-     query := nth (n - 1) weights (0, 0) |}.
-
-Definition max_except (V m : nat) (f : nat -> bigZ) : bigZ :=
-  let first := if Nat.eqb m 0 then 1%nat else 0%nat in
-  fold_left (fun acc o => if Nat.eqb o m then acc else BigZ.max acc (f o)) (seq 0 V) (f first).
-
-Definition centred (row : list bigZ) (o m : nat) : bigZ := nth o row 0 - nth m row 0.
-
-Definition logit_bounds (T : Big.tables) (S V m : nat) : list bigZ * list bigZ :=
-  let PW := map (fun o => match map (fun row => centred row o m) (Big.PVOU T) with
-                          | [] => 0
-                          | x :: rest => fold_left BigZ.max rest x
-                          end) (seq 0 V) in
-  (map (fun q => snd (Big.from_scaled (max_except V m (fun o => centred (nth q (Big.EUPU T) []) o m))
-                                      (2 * BigZ.of_Z (Z.of_nat S))))
-       (seq 0 (m + 1)),
-   map (fun t => snd (Big.from_scaled (max_except V m (fun o => centred (nth t (Big.EVOU T) []) o m + nth o PW 0))
-                                      (4 * BigZ.of_Z (Z.of_nat S))))
-       (seq 0 (m + 1))).
-
-Definition case_end (p : positional) (e_m : Big.ival) (c_m query_hi w : bigZ) : bigZ * Big.ival :=
-  (snd (Big.mul (Big.mul e_m (w, w)) (c_m, c_m)) + query_hi, (fst (total p) - w, snd (total p) - w)).
-
-Definition end_holds (k_term : Big.ival) (end_ : bigZ * Big.ival) : bool :=
-  fst end_ + snd (Big.mul k_term (snd end_)) <? 0.
-
-Definition proven_qm (T : Big.tables) (p : positional) (s : Big.ival) (S n m q : nat)
-    (bounds : list bigZ * list bigZ) : list (list bool) :=
-  let '(U, E) := bounds in
-  let scores := map (fun t => Big.scaled_score (Big.entry (Big.EQKE T) q t) (4 * BigZ.of_Z (Z.of_nat S)) s)
-                    (seq 0 (m + 1)) in
-  let e := Big.exp_shifted (Big.max_hi scores) scores in
-  let c := map (fun t => nth t E 0 + nth q U 0) (seq 0 (m + 1)) in
-  let query_term := Big.mul (Big.mul (nth q e (0, 0)) (query p)) (nth q c 0, nth q c 0) in
-  let num := Big.mul (Big.mul (nth m e (0, 0)) (total p)) (nth m c 0, nth m c 0) in
-  let all_max := snd num + snd query_term <? 0 in
-  let k_terms := map (fun k => Big.mul (nth k e (0, 0)) (nth k c 0, nth k c 0)) (seq 0 m) in
-  let row_k (k : nat) :=
-    map (fun copies =>
-           if (Nat.eqb copies 0 || (Nat.ltb q m && Nat.eqb copies (n - 1)))%bool then false
-           else
-             let a := (n - 1 - copies)%nat in
-             let ends := [case_end p (nth m e (0, 0)) (nth m c 0) (snd query_term) (nth a (low p) 0);
-                          case_end p (nth m e (0, 0)) (nth m c 0) (snd query_term) (nth a (high p) 0)] in
-             forallb (end_holds (nth k k_terms (0, 0))) ends)
-        (seq 0 n) in
-  map row_k (seq 0 m) ++ [all_max :: repeat false (n - 1)].
-End BigCubic.
+Module CubicB := CubicOn BigCarrier.
 
 (** [check_cubic], with the cases checked on BigZ. *)
 Definition check_cubic_big (w : weights) (s : ival) : N :=
   if shapes_ok w && Nat.leb 2 (n_ctx w) && check_inv_sqrt (Z.of_nat (d_head w)) s then
-    let T := big_tables (exact_tables w) in
-    let V := d_vocab w in let n := n_ctx w in let bs := big_ival s in
-    let pos := map (fun q => BigCubic.positional_of (nth q (Big.EQKP T) []) n (S w) bs) (seq 0 V) in
-    fold_right N.add 0%N (map (fun m =>
-      let bounds := BigCubic.logit_bounds T (S w) V m in
-      fold_right N.add 0%N (map (fun q =>
-        count_qm (BigCubic.proven_qm T (nth q pos {| BigCubic.low := []; BigCubic.high := [];
-                                                      BigCubic.total := (0, 0)%bigZ; BigCubic.query := (0, 0)%bigZ |})
-                                     bs (S w) n m q bounds)
-                 n m q) (seq 0 (m + 1)))) (seq 0 V))
+    CubicB.cubic_count (big_tables (exact_tables w)) (big_ival s) (S w) (d_vocab w) (n_ctx w)
   else 0%N.
 
-(** ** Every function agrees with its [Z] twin *)
+(** ** The BigZ checker agrees with the checker on [Z] *)
 
 Local Notation zi a := (BigZ.to_Z (fst a), BigZ.to_Z (snd a)).
 Local Notation zl l := (map BigZ.to_Z l).
 
-Definition zpos (p : BigCubic.positional) : positional :=
-  {| low := zl (BigCubic.low p); high := zl (BigCubic.high p); total := zi (BigCubic.total p);
-     query := zi (BigCubic.query p) |}.
+Definition zpos (p : CubicB.positional) : positional :=
+  {| low := zl (CubicB.low p); high := zl (CubicB.high p); total := zi (CubicB.total p);
+     query := zi (CubicB.query p) |}.
 
-Lemma insert_big (x : bigZ) (l : list bigZ) : zl (BigCubic.insert x l) = insert (BigZ.to_Z x) (zl l).
+Lemma insert_big (x : bigZ) (l : list bigZ) : zl (CubicB.insert x l) = insert (BigZ.to_Z x) (zl l).
 Proof.
-  induction l as [| y l IH]; [reflexivity |]. cbn [BigCubic.insert insert map].
+  induction l as [| y l IH]; [reflexivity |]. cbn [CubicB.insert insert map].
   rewrite BigZ.spec_leb. destruct (BigZ.to_Z x <=? BigZ.to_Z y)%Z; [reflexivity |]. cbn [map]. now rewrite IH.
 Qed.
 
-Lemma sort_big (l : list bigZ) : zl (BigCubic.sort l) = sort (zl l).
+Lemma sort_big (l : list bigZ) : zl (CubicB.sort l) = sort (zl l).
 Proof.
-  induction l as [| x l IH]; [reflexivity |]. unfold BigCubic.sort, sort in *. cbn [fold_right map].
+  induction l as [| x l IH]; [reflexivity |]. unfold CubicB.sort, sort in *. cbn [fold_right map].
   now rewrite insert_big, IH.
 Qed.
 
 Lemma prefix_sums_big (acc : bigZ) (l : list bigZ) :
-  zl (BigCubic.prefix_sums acc l) = prefix_sums (BigZ.to_Z acc) (zl l).
+  zl (CubicB.prefix_sums acc l) = prefix_sums (BigZ.to_Z acc) (zl l).
 Proof.
-  revert acc. induction l as [| x l IH]; intros acc; [reflexivity |]. cbn [BigCubic.prefix_sums prefix_sums map].
+  revert acc. induction l as [| x l IH]; intros acc; [reflexivity |]. cbn [CubicB.prefix_sums prefix_sums map].
   now rewrite IH, BigZ.spec_add.
 Qed.
 
@@ -132,18 +52,18 @@ Proof. induction l as [| x l IH]; [reflexivity |]. cbn [fold_right map]. now rew
 Lemma nth_zl (l : list bigZ) (i : nat) : BigZ.to_Z (nth i l 0%bigZ) = nth i (zl l) 0%Z.
 Proof. rewrite <- to_Z_0, map_nth. reflexivity. Qed.
 
-Lemma nth_zi (l : list Big.ival) (i : nat) : zi (nth i l (0, 0)%bigZ) = nth i (map (fun a => zi a) l) (0, 0)%Z.
-Proof. change (0, 0)%Z with ((fun a : Big.ival => zi a) (0, 0)%bigZ). now rewrite map_nth. Qed.
+Lemma nth_zi (l : list Big.ival) (i : nat) : zi (nth i l (@pair bigZ bigZ 0 0)%bigZ) = nth i (map (fun a => zi a) l) (0, 0)%Z.
+Proof. change (0, 0)%Z with ((fun a : Big.ival => zi a) (@pair bigZ bigZ 0 0)%bigZ). now rewrite map_nth. Qed.
 
 Lemma positional_big (row : list bigZ) (n S : nat) (s : Big.ival) :
-  zpos (BigCubic.positional_of row n S s) = positional_of (zl row) n S (zi s).
+  zpos (CubicB.positional_of row n S s) = positional_of (zl row) n S (zi s).
 Proof.
-  unfold BigCubic.positional_of, positional_of, zpos. cbn [BigCubic.low BigCubic.high BigCubic.total BigCubic.query].
-  set (scores := map (fun raw => Big.scaled_score raw (4 * BigZ.of_Z (Z.of_nat S)) s) row).
+  unfold CubicB.positional_of, positional_of, zpos. cbn [CubicB.low CubicB.high CubicB.total CubicB.query].
+  set (scores := map (B := bigZ * bigZ) (fun raw => Big.scaled_score raw (BigZ.of_Z (4 * Z.of_nat S)) s) row).
   assert (Hs : map (fun a => zi a) scores
                = map (fun raw => scaled_score raw (4 * Z.of_nat S) (zi s)) (zl row)).
   { unfold scores. rewrite !map_map. apply map_ext. intros raw. rewrite scaled_score_big. now bigz_all. }
-  set (weights := Big.exp_shifted (Big.max_hi scores) scores).
+  set (weights := Big.exp_shifted (Big.max_hi scores) scores : list (bigZ * bigZ)).
   assert (Hw : map (fun a => zi a) weights = exp_shifted (max_hi (map (fun a => zi a) scores)) (map (fun a => zi a) scores)).
   { unfold weights. now rewrite exp_shifted_big, max_hi_big. }
   rewrite Hs in Hw.
@@ -162,9 +82,9 @@ Proof.
 Qed.
 
 Lemma max_except_big (V m : nat) (f : nat -> bigZ) :
-  BigZ.to_Z (BigCubic.max_except V m f) = max_except V m (fun o => BigZ.to_Z (f o)).
+  BigZ.to_Z (CubicB.max_except V m f) = max_except V m (fun o => BigZ.to_Z (f o)).
 Proof.
-  unfold BigCubic.max_except, max_except.
+  unfold CubicB.max_except, max_except.
   assert (G : forall l acc, BigZ.to_Z (fold_left (fun acc o => if Nat.eqb o m then acc else BigZ.max acc (f o)) l acc)
                             = fold_left (fun acc o => if Nat.eqb o m then acc else Z.max acc (BigZ.to_Z (f o)))
                                         l (BigZ.to_Z acc)).
@@ -174,9 +94,9 @@ Proof.
 Qed.
 
 Lemma centred_big (M : list (list Z)) (r o m : nat) :
-  BigZ.to_Z (BigCubic.centred (nth r (big_matrix M) []) o m) = centred (nth r M []) o m.
+  BigZ.to_Z (CubicB.centred (nth r (big_matrix M) []) o m) = centred (nth r M []) o m.
 Proof.
-  unfold BigCubic.centred, centred. rewrite BigZ.spec_sub.
+  unfold CubicB.centred, centred. rewrite BigZ.spec_sub.
   change (nth o (nth r (big_matrix M) []) 0%bigZ) with (Big.entry (big_matrix M) r o).
   change (nth m (nth r (big_matrix M) []) 0%bigZ) with (Big.entry (big_matrix M) r m).
   now rewrite !entry_big.
@@ -197,11 +117,11 @@ Lemma from_scaled_hi_big (raw bits : bigZ) :
 Proof. rewrite <- from_scaled_big. reflexivity. Qed.
 
 Lemma logit_bounds_big (T : tables) (S V m : nat) :
-  (zl (fst (BigCubic.logit_bounds (big_tables T) S V m)), zl (snd (BigCubic.logit_bounds (big_tables T) S V m)))
+  (zl (fst (CubicB.logit_bounds (big_tables T) S V m)), zl (snd (CubicB.logit_bounds (big_tables T) S V m)))
   = logit_bounds T S V m.
 Proof.
-  unfold BigCubic.logit_bounds, logit_bounds. cbn [fst snd big_tables Big.EUPU Big.EVOU Big.PVOU].
-  assert (PW : forall o, BigZ.to_Z (nth o (map (fun o => match map (fun row => BigCubic.centred row o m) (big_matrix (PVOU T)) with
+  unfold CubicB.logit_bounds, logit_bounds. cbn [fst snd big_tables Big.EUPU Big.EVOU Big.PVOU].
+  assert (PW : forall o, BigZ.to_Z (nth o (map (fun o => match map (fun row => CubicB.centred row o m) (big_matrix (PVOU T)) with
                                                       | [] => 0%bigZ
                                                       | x :: rest => fold_left BigZ.max rest x
                                                       end) (seq 0 V)) 0%bigZ)
@@ -211,11 +131,11 @@ Proof.
                                            end) (seq 0 V)) 0%Z).
   { intros o. rewrite nth_zl, map_map. f_equal. apply map_ext. intros o'. unfold big_matrix.
     rewrite map_map. destruct (PVOU T) as [| r rows]; [reflexivity |]. cbn [map].
-    assert (C : forall row, BigZ.to_Z (BigCubic.centred (map BigZ.of_Z row) o' m) = centred row o' m).
-    { intros row. unfold BigCubic.centred, centred. rewrite BigZ.spec_sub, !nth_zl, !map_map.
+    assert (C : forall row, BigZ.to_Z (CubicB.centred (map BigZ.of_Z row) o' m) = centred row o' m).
+    { intros row. unfold CubicB.centred, centred. rewrite BigZ.spec_sub, !nth_zl, !map_map.
       rewrite !(map_ext (fun x => BigZ.to_Z (BigZ.of_Z x)) (fun x => x)) by apply BigZ.spec_of_Z.
       now rewrite !map_id. }
-    assert (G : forall l acc, BigZ.to_Z (fold_left BigZ.max (map (fun row => BigCubic.centred (map BigZ.of_Z row) o' m) l) acc)
+    assert (G : forall l acc, BigZ.to_Z (fold_left BigZ.max (map (fun row => CubicB.centred (map BigZ.of_Z row) o' m) l) acc)
                               = fold_left Z.max (map (fun row => centred row o' m) l) (BigZ.to_Z acc)).
     { induction l as [| x l IH]; intros acc; [reflexivity |]. cbn [map fold_left]. now rewrite IH, BigZ.spec_max, C. }
     now rewrite G, C. }
@@ -228,38 +148,38 @@ Qed.
 Lemma mul_hi_big (a b : Big.ival) : BigZ.to_Z (snd (Big.mul a b)) = snd (mul (zi a) (zi b)).
 Proof. rewrite <- mul_big. reflexivity. Qed.
 
-Lemma proven_qm_big (T : tables) (p : BigCubic.positional) (s : Big.ival) (S n m q : nat) (U E : list bigZ) :
-  BigCubic.proven_qm (big_tables T) p s S n m q (U, E) = proven_qm T (zpos p) (zi s) S n m q (zl U, zl E).
+Lemma proven_qm_big (T : tables) (p : CubicB.positional) (s : Big.ival) (S n m q : nat) (U E : list bigZ) :
+  CubicB.proven_qm (big_tables T) p s S n m q (U, E) = proven_qm T (zpos p) (zi s) S n m q (zl U, zl E).
 Proof.
-  unfold BigCubic.proven_qm, proven_qm. cbv zeta.
-  set (sb := map (fun t => Big.scaled_score (Big.entry (Big.EQKE (big_tables T)) q t) (4 * BigZ.of_Z (Z.of_nat S)) s)
+  unfold CubicB.proven_qm, proven_qm. cbv zeta.
+  set (sb := map (B := bigZ * bigZ) (fun t => Big.scaled_score (Big.entry (Big.EQKE (big_tables T)) q t) (BigZ.of_Z (4 * Z.of_nat S)) s)
                  (seq 0 (m + 1))).
   set (sz := map (fun t => scaled_score (entry (EQKE T) q t) (4 * Z.of_nat S) (zi s)) (seq 0 (m + 1))).
   assert (Hs : map (fun a => zi a) sb = sz).
   { unfold sb, sz. rewrite map_map. apply map_ext. intros t. rewrite scaled_score_big.
     cbn [big_tables Big.EQKE]. rewrite entry_big. now bigz_all. }
-  set (eb := Big.exp_shifted (Big.max_hi sb) sb). set (ez := exp_shifted (max_hi sz) sz).
-  assert (Ne : forall k, zi (nth k eb (0, 0)%bigZ) = nth k ez (0, 0)%Z).
+  set (eb := Big.exp_shifted (Big.max_hi sb) sb : list (bigZ * bigZ)). set (ez := exp_shifted (max_hi sz) sz).
+  assert (Ne : forall k, zi (nth k eb (@pair bigZ bigZ 0 0)%bigZ) = nth k ez (0, 0)%Z).
   { intros k. rewrite nth_zi. unfold eb, ez. now rewrite exp_shifted_big, max_hi_big, Hs. }
-  set (cb := map (fun t => (nth t E 0 + nth q U 0)%bigZ) (seq 0 (m + 1))).
+  set (cb := map (B := bigZ) (fun t => (nth t E 0 + nth q U 0)%bigZ) (seq 0 (m + 1))).
   set (cz := map (fun t => (nth t (zl E) 0 + nth q (zl U) 0)%Z) (seq 0 (m + 1))).
   assert (Hc : zl cb = cz).
   { unfold cb, cz. rewrite map_map. apply map_ext. intros t. now rewrite BigZ.spec_add, !nth_zl. }
   assert (Nc : forall k, BigZ.to_Z (nth k cb 0%bigZ) = nth k cz 0%Z) by (intros k; now rewrite nth_zl, Hc).
-  set (kb := map (fun k => Big.mul (nth k eb (0, 0)%bigZ) (nth k cb 0%bigZ, nth k cb 0%bigZ)) (seq 0 m)).
+  set (kb := map (B := bigZ * bigZ) (fun k => Big.mul (nth k eb (@pair bigZ bigZ 0 0)%bigZ) (nth k cb 0%bigZ, nth k cb 0%bigZ)) (seq 0 m)).
   set (kz := map (fun k => mul (nth k ez (0, 0)%Z) (nth k cz 0%Z, nth k cz 0%Z)) (seq 0 m)).
   assert (Hk : map (fun a => zi a) kb = kz).
   { unfold kb, kz. rewrite map_map. apply map_ext. intros j. rewrite mul_big. cbn [fst snd]. now rewrite Ne, Nc. }
-  assert (Nk : forall k, zi (nth k kb (0, 0)%bigZ) = nth k kz (0, 0)%Z) by (intros k; now rewrite nth_zi, Hk).
+  assert (Nk : forall k, zi (nth k kb (@pair bigZ bigZ 0 0)%bigZ) = nth k kz (0, 0)%Z) by (intros k; now rewrite nth_zi, Hk).
   f_equal; [| f_equal; f_equal].
   - apply map_ext. intros k. apply map_ext. intros copies.
     destruct (Nat.eqb copies 0 || Nat.ltb q m && Nat.eqb copies (n - 1))%bool; [reflexivity |].
-    unfold BigCubic.end_holds, end_holds, BigCubic.case_end, case_end. cbn [forallb fst snd zpos low high total query].
+    unfold CubicB.end_holds, end_holds, CubicB.case_end, case_end. cbn [forallb fst snd zpos low high total query].
     rewrite !BigZ.spec_ltb, !BigZ.spec_add, to_Z_0.
     repeat (first [rewrite mul_big | rewrite mul_hi_big]). cbn [fst snd].
     rewrite !BigZ.spec_sub, !nth_zl, !Nk.
     repeat match goal with
-           | |- context [(BigZ.to_Z (fst (nth ?i eb (0, 0)%bigZ)), BigZ.to_Z (snd (nth ?i eb (0, 0)%bigZ)))] =>
+           | |- context [(BigZ.to_Z (fst (nth ?i eb (@pair bigZ bigZ 0 0)%bigZ)), BigZ.to_Z (snd (nth ?i eb (@pair bigZ bigZ 0 0)%bigZ)))] =>
                rewrite (Ne i)
            end.
     now rewrite Hc.
@@ -267,7 +187,7 @@ Proof.
     repeat (first [rewrite mul_big | rewrite mul_hi_big]). cbn [fst snd zpos total query].
     rewrite !nth_zl, Hc.
     repeat match goal with
-           | |- context [(BigZ.to_Z (fst (nth ?i eb (0, 0)%bigZ)), BigZ.to_Z (snd (nth ?i eb (0, 0)%bigZ)))] =>
+           | |- context [(BigZ.to_Z (fst (nth ?i eb (@pair bigZ bigZ 0 0)%bigZ)), BigZ.to_Z (snd (nth ?i eb (@pair bigZ bigZ 0 0)%bigZ)))] =>
                rewrite (Ne i)
            end.
     reflexivity.
@@ -278,8 +198,8 @@ Theorem check_cubic_big_eq (w : weights) (s : ival) : check_cubic_big w s = chec
 Proof.
   unfold check_cubic_big, check_cubic. destruct (shapes_ok w && Nat.leb 2 (n_ctx w) && check_inv_sqrt (Z.of_nat (d_head w)) s);
     [| reflexivity].
-  cbv zeta. f_equal. apply map_ext. intros m. f_equal. apply map_ext. intros q.
-  rewrite <- logit_bounds_big. destruct (BigCubic.logit_bounds _ _ _ _) as [U E]. cbn [fst snd].
+  unfold CubicB.cubic_count, cubic_count. cbv zeta. f_equal. apply map_ext. intros m. f_equal. apply map_ext. intros q.
+  rewrite <- logit_bounds_big. destruct (CubicB.logit_bounds _ _ _ _) as [U E]. cbn [fst snd].
   rewrite proven_qm_big. f_equal. f_equal.
   - destruct (Nat.lt_ge_cases q (d_vocab w)) as [Hq | Hq].
     + rewrite !(nth_map_in _ _ 0%nat) by (rewrite seq_length; exact Hq). rewrite seq_nth by exact Hq.

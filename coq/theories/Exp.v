@@ -331,6 +331,17 @@ Definition exp_interval (a : ival) : ival :=
   ((if fst a <=? 0 then fst (exp_nonpos (fst a)) else 2 ^ prec)%Z,
    (if snd a <=? 0 then snd (exp_nonpos (snd a)) else exp_upper_pos (snd a))%Z).
 
+(** The largest upper end of a list of intervals, and [exp] of each interval shifted down by
+    [shift] (Python: [max_hi], [exp_shifted]): the checkers take exp relative to the largest
+    score. *)
+Definition max_hi (xs : list ival) : Z :=
+  match xs with
+  | nil => 0%Z
+  | cons x rest => List.fold_left (fun acc y => Z.max acc (snd y)) rest (snd x)
+  end.
+Definition exp_shifted (shift : Z) (xs : list ival) : list ival :=
+  List.map (fun x => exp_interval ((fst x - shift)%Z, (snd x - shift)%Z)) xs.
+
 (** [e <= 4]: the crude bound for a positive argument rests on it. *)
 Lemma exp_upper_pos_correct (x : Z) :
   (0 < x)%Z -> exp (IZR x / IZR (2 ^ prec)) <= fx (exp_upper_pos x).

@@ -299,7 +299,7 @@ Proof.
   { apply rsum_pos; [unfold Semantics.n; lia | intros; apply exp_pos]. }
   unfold input_certified in Hc. cbv zeta in Hc.
   set (bits := (4 * Z.of_nat (S w))%Z) in Hc.
-  set (scores := map (fun i => add (scaled_score (entry (EQKE T) q (nth i x 0%nat)) bits s)
+  set (scores := map (B := (Z * Z)%type) (fun i => add (scaled_score (entry (EQKE T) q (nth i x 0%nat)) bits s)
                                    (scaled_score (entry (EQKP T) q i) bits s)) (seq 0 (n_ctx w))) in Hc.
   set (shift := max_hi scores) in Hc.
   unfold correct. intros o Ho Hne.
@@ -308,7 +308,7 @@ Proof.
   apply Z.ltb_lt in Hc. rewrite fold_left_add in Hc. apply IZR_lt in Hc. rewrite IZR_fold_right_add in Hc.
   (* the checker's sum bounds [sum_i exp(score_i - shift) D_i] from above *)
   assert (Hle : rsum (n_ctx w) (fun i => exp (score w x i - fx shift) * difference_real (list_max x) i o)
-                <= rsum (n_ctx w) (fun i => IZR (mul_hi_nonneg (nth i (exp_shifted shift scores) (0%Z, 0%Z))
+                <= rsum (n_ctx w) (fun i => IZR (mul_hi_nonneg (nth (A := (Z * Z)%type) i (exp_shifted shift scores) (0%Z, 0%Z))
                                                     (difference T (S w) q (list_max x) i (nth i x 0%nat) o)))
                    / IZR (2 ^ prec)).
   { unfold Rdiv. rewrite rsum_mult_r. apply rsum_le. intros i Hi. apply mul_hi_nonneg_correct.
@@ -337,7 +337,7 @@ Proof.
     unfold attention, Rminus. rewrite exp_plus. field. lra. }
   assert (Hpos : 0 < exp (- fx shift) * softmax_denominator w x) by (apply Rmult_lt_0_compat; [apply exp_pos | lra]).
   assert (HP : 0 < IZR (2 ^ prec)) by apply IZR_pow2_pos, prec_nonneg.
-  assert (Hneg : rsum (n_ctx w) (fun i => IZR (mul_hi_nonneg (nth i (exp_shifted shift scores) (0%Z, 0%Z))
+  assert (Hneg : rsum (n_ctx w) (fun i => IZR (mul_hi_nonneg (nth (A := (Z * Z)%type) i (exp_shifted shift scores) (0%Z, 0%Z))
                                                 (difference T (S w) q (list_max x) i (nth i x 0%nat) o)))
                  / IZR (2 ^ prec) < 0).
   { unfold Rdiv. assert (0 < / IZR (2 ^ prec)) by (apply Rinv_0_lt_compat; exact HP). nra. }
@@ -922,7 +922,7 @@ Proof.
   unfold check_cubic.
   destruct (shapes_ok w && Nat.leb 2 (n_ctx w) && check_inv_sqrt (Z.of_nat (d_head w)) s) eqn:G; [| apply N.le_0_l].
   apply andb_prop in G as [G Hs]. apply andb_prop in G as [Hsh Hn2]. apply Nat.leb_le in Hn2.
-  cbv zeta.
+  unfold cubic_count. cbv zeta.
   set (posl := map (fun q => positional_of (nth q (EQKP (exact_tables w)) []) (n_ctx w) (S w) s) (seq 0 (d_vocab w))).
   set (dflt := {| low := []; high := []; total := (0%Z, 0%Z); query := (0%Z, 0%Z) |}).
   set (rowsf := fun q m => proven_qm (exact_tables w) (nth q posl dflt) s (S w) (n_ctx w) m q

@@ -1,14 +1,14 @@
 (** * The subcubic checker, computed with the exp enclosure on BigZ
 
-    As [CubicBig.v] for the cubic checker: [vm_compute] on [Z] is slow, and the subcubic
-    checker's time goes into the exp enclosures (up to [n] per case). [check_subcubic_big] is
-    [check_subcubic] with [exp_nonpos] evaluated on BigZ ([Big.exp_nonpos] of [BruteBig.v],
-    proved equal to it there); [check_subcubic_big_eq] proves the count is the same, so
-    [subcubic_sound] covers it. *)
+    [vm_compute] on [Z] is slow, and the subcubic checker's time goes into the exp enclosures
+    (up to [n] per case). [Subcubic.v] writes the checker once, with the enclosure as an
+    argument ([check_subcubic_with]); [check_subcubic_big] passes [Big.exp_nonpos] of
+    [BigCarrier.v] (proved equal to [exp_nonpos] there), and [check_subcubic_big_eq] proves the
+    count is the same, so [subcubic_sound] covers it. *)
 
 From Coq Require Import List ZArith NArith FunctionalExtensionality.
 From Bignums Require Import BigZ.
-From PyVerify Require Import Semantics Fixed Exp Brute BruteBig Subcubic.
+From PyVerify Require Import Semantics Fixed Exp BigCarrier Subcubic.
 
 (** [exp_nonpos], computed on BigZ. *)
 Definition exp_nonpos_fast (x : Z) : ival :=
