@@ -296,3 +296,78 @@ Module BigCarrier <: CARRIER.
   Definition PVOU := Big.PVOU.
   Definition entry := Big.entry.
 End BigCarrier.
+
+(** ** The tables on BigZ
+
+    [TablesB] is [Tables.TablesOn] on BigZ: the tables computed from the weights read into
+    [BigZ]. [exact_tables_big] proves that, read back into [Z], they are [exact_tables]. *)
+Module BigMatrices <: MATRIX_CARRIER.
+  Definition num := bigZ.
+  Definition zero := 0%bigZ.
+  Definition add := BigZ.add.
+  Definition mul := BigZ.mul.
+  Definition of_matrix := big_matrix.
+  Definition tables := Big.tables.
+  Definition Build_tables := Big.Build_tables.
+End BigMatrices.
+
+Module TablesB := TablesOn BigMatrices.
+
+(** A BigZ matrix, and tables, read back into [Z]. *)
+Definition z_matrix (M : list (list bigZ)) : list (list Z) := map (map BigZ.to_Z) M.
+Definition z_tables (T : Big.tables) : tables :=
+  {| EUPU := z_matrix (Big.EUPU T); EQKE := z_matrix (Big.EQKE T); EQKP := z_matrix (Big.EQKP T);
+     EVOU := z_matrix (Big.EVOU T); PVOU := z_matrix (Big.PVOU T) |}.
+
+Lemma z_big_matrix (M : list (list Z)) : z_matrix (big_matrix M) = M.
+Proof.
+  unfold z_matrix, big_matrix. rewrite map_map.
+  rewrite (map_ext _ (fun r => r)); [apply map_id |]. intros r. rewrite map_map.
+  rewrite (map_ext _ (fun x => x)) by apply BigZ.spec_of_Z. apply map_id.
+Qed.
+
+Lemma dot_big (a b : list bigZ) : BigZ.to_Z (TablesB.dotZ a b) = dotZ (map BigZ.to_Z a) (map BigZ.to_Z b).
+Proof.
+  unfold TablesB.dotZ, dotZ. revert b. induction a as [| x a IH]; intros [| y b]; try reflexivity.
+  cbn [combine map fold_right fst snd]. rewrite BigZ.spec_add, BigZ.spec_mul. f_equal. apply IH.
+Qed.
+
+Lemma column_big (M : list (list bigZ)) (j : nat) :
+  map BigZ.to_Z (TablesB.columnZ M j) = columnZ (z_matrix M) j.
+Proof.
+  unfold TablesB.columnZ, columnZ, z_matrix. rewrite !map_map. apply map_ext. intros r.
+  rewrite <- to_Z_0, map_nth. reflexivity.
+Qed.
+
+Lemma transpose_big (M : list (list bigZ)) (cols : nat) :
+  z_matrix (TablesB.transposeZ M cols) = transposeZ (z_matrix M) cols.
+Proof. unfold TablesB.transposeZ, transposeZ. unfold z_matrix at 1. rewrite map_map. apply map_ext, column_big. Qed.
+
+Lemma matmul_big (A B : list (list bigZ)) (cols : nat) :
+  z_matrix (TablesB.matmul A B cols) = matmul (z_matrix A) (z_matrix B) cols.
+Proof.
+  unfold TablesB.matmul, matmul. rewrite <- transpose_big. unfold z_matrix.
+  rewrite !map_map. apply map_ext. intros r. rewrite !map_map. apply map_ext. intros c. apply dot_big.
+Qed.
+
+Lemma resid_query_big (w : weights) : z_matrix (TablesB.resid_query w) = resid_query w.
+Proof.
+  unfold TablesB.resid_query, resid_query. cbv zeta. unfold BigMatrices.of_matrix.
+  assert (Hlast : map BigZ.to_Z (nth (n_ctx w - 1) (big_matrix (W_pos w)) []) = nth (n_ctx w - 1) (W_pos w) []).
+  { rewrite <- (map_nth (map BigZ.to_Z) (big_matrix (W_pos w)) []).
+    change (map (map BigZ.to_Z) (big_matrix (W_pos w))) with (z_matrix (big_matrix (W_pos w))).
+    now rewrite z_big_matrix. }
+  rewrite <- Hlast. rewrite <- (z_big_matrix (W_E w)) at 2. unfold z_matrix at 1 2. rewrite !map_map.
+  apply map_ext. intros r. generalize (nth (n_ctx w - 1) (big_matrix (W_pos w)) []) as l.
+  induction r as [| x r IH]; intros [| y l]; try reflexivity.
+  cbn [combine map fst snd]. rewrite BigZ.spec_add. f_equal. apply IH.
+Qed.
+
+Lemma exact_tables_big (w : weights) : z_tables (TablesB.exact_tables w) = exact_tables w.
+Proof.
+  unfold TablesB.exact_tables, exact_tables, z_tables. cbv zeta. cbn [Big.EUPU Big.EQKE Big.EQKP Big.EVOU Big.PVOU].
+  unfold TablesB.query_key, query_key, TablesB.OVU, OVU, TablesB.OV, OV, TablesB.QK, QK, BigMatrices.of_matrix.
+  f_equal; repeat first [ reflexivity | apply resid_query_big | apply z_big_matrix
+                         | etransitivity; [apply matmul_big |]; f_equal
+                         | etransitivity; [apply transpose_big |]; f_equal ].
+Qed.

@@ -14,7 +14,7 @@ Module BruteB := BruteOn BigCarrier.
 (** [check_brute], with the loop over inputs on BigZ. *)
 Definition check_brute_big (w : weights) (s : ival) : nat :=
   if shapes_ok w && check_inv_sqrt (Z.of_nat (d_head w)) s then
-    let T := big_tables (exact_tables w) in
+    let T := big_tables (z_tables (TablesB.exact_tables w)) in
     length (filter (BruteB.input_certified T (S w) (d_vocab w) (n_ctx w) (big_ival s))
                    (all_inputs (d_vocab w) (n_ctx w)))
   else 0%nat.
@@ -59,5 +59,5 @@ Theorem check_brute_big_eq (w : weights) (s : ival) : check_brute_big w s = chec
 Proof.
   unfold check_brute_big, check_brute. destruct (shapes_ok w && check_inv_sqrt (Z.of_nat (d_head w)) s);
     [| reflexivity].
-  f_equal. apply filter_ext. intros x. apply input_certified_big.
+  rewrite exact_tables_big. f_equal. apply filter_ext. intros x. apply input_certified_big.
 Qed.

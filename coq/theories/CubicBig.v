@@ -15,7 +15,7 @@ Module CubicB := CubicOn BigCarrier.
 (** [check_cubic], with the cases checked on BigZ. *)
 Definition check_cubic_big (w : weights) (s : ival) : N :=
   if shapes_ok w && Nat.leb 2 (n_ctx w) && check_inv_sqrt (Z.of_nat (d_head w)) s then
-    CubicB.cubic_count (big_tables (exact_tables w)) (big_ival s) (S w) (d_vocab w) (n_ctx w)
+    CubicB.cubic_count (big_tables (z_tables (TablesB.exact_tables w))) (big_ival s) (S w) (d_vocab w) (n_ctx w)
   else 0%N.
 
 (** ** The BigZ checker agrees with the checker on [Z] *)
@@ -198,7 +198,7 @@ Theorem check_cubic_big_eq (w : weights) (s : ival) : check_cubic_big w s = chec
 Proof.
   unfold check_cubic_big, check_cubic. destruct (shapes_ok w && Nat.leb 2 (n_ctx w) && check_inv_sqrt (Z.of_nat (d_head w)) s);
     [| reflexivity].
-  unfold CubicB.cubic_count, cubic_count. cbv zeta. f_equal. apply map_ext. intros m. f_equal. apply map_ext. intros q.
+  rewrite exact_tables_big. unfold CubicB.cubic_count, cubic_count. cbv zeta. f_equal. apply map_ext. intros m. f_equal. apply map_ext. intros q.
   rewrite <- logit_bounds_big. destruct (CubicB.logit_bounds _ _ _ _) as [U E]. cbn [fst snd].
   rewrite proven_qm_big. f_equal. f_equal.
   - destruct (Nat.lt_ge_cases q (d_vocab w)) as [Hq | Hq].

@@ -188,9 +188,9 @@ Definition hints_ok (w : weights) (h : hints) : bool :=
 (** The certified subcubic count, or [0] if the shapes are wrong, [n_ctx < 2], [s] does not
     enclose [2^prec / sqrt d_head] or the hints are malformed (Python: [check_subcubic]), with
     the exp enclosure [expf]. *)
-Definition check_subcubic_with (expf : Z -> ival) (w : weights) (s : ival) (h : hints) : N :=
+Definition check_subcubic_with (expf : Z -> ival) (tablesf : weights -> tables) (w : weights) (s : ival) (h : hints) : N :=
   if shapes_ok w && Nat.leb 2 (n_ctx w) && check_inv_sqrt (Z.of_nat (d_head w)) s && hints_ok w h then
-    let T := exact_tables w in
+    let T := tablesf w in
     let V := d_vocab w in let n := n_ctx w in
     let Ms := map (eupu_M w h) (seq 0 V) in
     let mains := map (main_row T h V) (seq 0 V) in
@@ -207,4 +207,4 @@ Definition check_subcubic_with (expf : Z -> ival) (w : weights) (s : ival) (h : 
   else 0%N.
 
 (** The certified subcubic count. *)
-Definition check_subcubic : weights -> ival -> hints -> N := check_subcubic_with exp_nonpos.
+Definition check_subcubic : weights -> ival -> hints -> N := check_subcubic_with exp_nonpos exact_tables.

@@ -36,9 +36,9 @@ def statement(count: int, scope: str, weights: str = "weights", prefix: str = ""
 
 def estimate_coq_seconds(d_vocab: int, n_ctx: int, d_model: int, strategy: str) -> float:
     """A rough estimate of `coqc` on a generated module (2 cores, Coq 8.16, measured with
-    scripts/bench_coq.py): loading, the exact tables on Z (~2.5e-4 s per V^2 d), then the checker
-    on BigZ (its family's `coq_seconds`)."""
-    tables = 2.5e-4 * d_vocab**2 * d_model
+    scripts/bench_coq.py): loading, the exact tables on BigZ (~2e-5 s per V^2 d), then the checker
+    (its family's `coq_seconds`)."""
+    tables = 2e-5 * d_vocab**2 * d_model
     return 1.0 + tables + lookup(strategy).facts.coq_seconds(d_vocab, n_ctx)
 
 
