@@ -751,7 +751,8 @@ Proof.
   set (rowsf := fun q m => proven_rows exp_nonpos w h s (spr q m) (logit_summaries w T Msl m) (nth q posl dflt)
                                        (nth q mains []) (fun q => nth q Rs 0%Z) q m).
   assert (HR : forall q m t c, (m <= t)%nat -> (1 <= c)%nat -> nth c (nth t (rowsf q m) []) false = false)
-    by (intros; apply proven_rows_beyond_max; assumption).
+    by exact (fun q m t c => proven_rows_beyond_max exp_nonpos w h s (spr q m) (logit_summaries w T Msl m)
+                               (nth q posl dflt) (nth q mains []) (fun q => nth q Rs 0%Z) q m t c).
   pose proof (count_cases (d_vocab w) (n_ctx w) rowsf Hn2 HR) as Eq. unfold rowsf in Eq. cbv beta in Eq.
   rewrite Eq. match goal with |- (N.of_nat ?a <= N.of_nat ?b)%N => cut (a <= b)%nat; [lia |] end.
   unfold count, correct_count.
