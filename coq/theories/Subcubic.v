@@ -111,9 +111,8 @@ Definition main_row (T : tables) (h : hints) (V q : nat) : list Z :=
 Definition main_den (S : nat) (h : hints) : Z := if main_exact h then 2 ^ (4 * Z.of_nat S) else den h.
 
 (** The bound on the row spread of [Err = EQKE - Main] the checker uses: the hint [err_bound[q]], or
-    the exact spread if that is larger (over [den']). *)
-Definition R_used (T : tables) (h : hints) (S V q : nat) : Z :=
-  let main := main_row T h V q in
+    the exact spread if that is larger (over [den']); [main] is row [q] of [Main] (Lean: [rUsed]). *)
+Definition R_used (T : tables) (h : hints) (S V q : nat) (main : list Z) : Z :=
   let err := map (fun k => entry (EQKE T) q k * main_den S h - nth k main 0 * 2 ^ (4 * Z.of_nat S)) (seq 0 V) in
   Z.max (nth q (err_bound h) 0) (ceil_div (row_range err) (2 ^ (4 * Z.of_nat S))).
 
@@ -194,7 +193,7 @@ Definition check_subcubic_with (expf : Z -> ival) (tablesf : weights -> tables) 
     let V := d_vocab w in let n := n_ctx w in
     let Ms := map (eupu_M w h) (seq 0 V) in
     let mains := map (main_row T h V) (seq 0 V) in
-    let Rs := map (R_used T h (S w) V) (seq 0 V) in
+    let Rs := map (fun q => R_used T h (S w) V q (nth q mains [])) (seq 0 V) in
     let pos := map (fun q => query_scores_of (nth q (EQKP T) []) n (S w) s) (seq 0 V) in
     let W_EP := resid_query w in
     let U_range := map row_range (W_U w) in

@@ -398,7 +398,7 @@ Qed.
 
 Definition main : list Z := main_row T h V q.
 Definition pm : list Z := running_max main.
-Definition Rq : Z := R_used T h (S w) V q.
+Definition Rq : Z := R_used T h (S w) V q main.
 Definition dn : Z := main_den (S w) h.
 Definition pos : query_scores := query_scores_of (nth q (EQKP T) []) n (S w) s.
 Definition cnt : nat := count_neq m (firstn (n - 1) x).
@@ -744,7 +744,7 @@ Proof.
   set (T := exact_tables w).
   set (Msl := map (eupu_M w h) (seq 0 (d_vocab w))).
   set (mains := map (main_row T h (d_vocab w)) (seq 0 (d_vocab w))).
-  set (Rs := map (R_used T h (S w) (d_vocab w)) (seq 0 (d_vocab w))).
+  set (Rs := map (fun q => R_used T h (S w) (d_vocab w) q (nth q mains [])) (seq 0 (d_vocab w))).
   set (posl := map (fun q => query_scores_of (nth q (EQKP T) []) (n_ctx w) (S w) s) (seq 0 (d_vocab w))).
   set (dflt := {| lows := []; highs := []; qscore := (0%Z, 0%Z) |}).
   set (spr := eupu_spread w T h (resid_query w) (map row_range (W_U w)) (eupu_widest T)).
@@ -834,6 +834,6 @@ Proof.
         pose proof (q_le_m w x Hsh Lx). fold q m in H. lia.
     - apply Hin; [| exact Hne]. unfold y. rewrite <- (nth_firstn_lt i (n_ctx w - 1) x 0%nat) by lia.
       apply nth_In. rewrite firstn_length, Lx. lia. }
-  unfold mains, Rs, posl in Hcase. rewrite !nth_seq_map in Hcase by exact Hq.
+  unfold Rs, mains, posl in Hcase. rewrite !nth_seq_map in Hcase by exact Hq.
   apply (subcubic_input_correct w x s h Hsh Lx Tx Hs Hh Hn2 g Hgap). exact Hcase.
 Qed.
