@@ -4,7 +4,7 @@
     integers) is far faster (COQ.md). Module [Big] implements, on [BigZ] and with the same
     names, the fixed-point intervals of [Fixed.v] and the exp enclosure of [Exp.v]; each is
     proved to give the same integers as its [Z] original ([mul_big], [exp_interval_big], ...),
-    and [BigCarrier] packs them as a [Carrier.CARRIER], so that the checkers of [Brute.v] and
+    and [BigCarrier] packs them as a [Carrier.carrier], so that the checkers of [Brute.v] and
     [Cubic.v] run on it unchanged. Two changes of form, each proved to give the same integers:
     powers of two and divisions by them are bit shifts ([pow2], [floor_shift]), and the Taylor
     step divides by [2^W] (a shift) before dividing by [j]. The tables are built once on [Z]
@@ -12,7 +12,8 @@
 
 From Coq Require Import Bool List ZArith Lia.
 From Bignums Require Import BigZ.
-From PyVerify Require Import Semantics Fixed Exp Tables Sums Carrier.
+From PyVerify Require Import Semantics Fixed Exp Tables Sums.
+From PyVerify Require Carrier.
 Import ListNotations.
 
 Module Big.
@@ -270,48 +271,41 @@ Proof.
 Qed.
 
 (** The BigZ carrier of the checkers. *)
-Module BigCarrier <: CARRIER.
-  Definition num := bigZ.
-  Definition zero := 0%bigZ.
-  Definition of_Z := BigZ.of_Z.
-  Definition add := BigZ.add.
-  Definition sub := BigZ.sub.
-  Definition mul := BigZ.mul.
-  Definition max := BigZ.max.
-  Definition leb := BigZ.leb.
-  Definition ltb := BigZ.ltb.
-  Definition pow2 := Big.pow2.
-  Definition ival_add := Big.add.
-  Definition ival_mul := Big.mul.
-  Definition mul_hi_nonneg := Big.mul_hi_nonneg.
-  Definition from_scaled := Big.from_scaled.
-  Definition scaled_score := Big.scaled_score.
-  Definition max_hi := Big.max_hi.
-  Definition exp_shifted := Big.exp_shifted.
-  Definition tables := Big.tables.
-  Definition EUPU := Big.EUPU.
-  Definition EQKE := Big.EQKE.
-  Definition EQKP := Big.EQKP.
-  Definition EVOU := Big.EVOU.
-  Definition PVOU := Big.PVOU.
-  Definition entry := Big.entry.
-End BigCarrier.
+Definition BigCarrier : Carrier.carrier := {|
+  Carrier.num := bigZ; Carrier.zero := 0%bigZ; Carrier.of_Z := BigZ.of_Z;
+  Carrier.add := BigZ.add; Carrier.sub := BigZ.sub; Carrier.mul := BigZ.mul; Carrier.max := BigZ.max;
+  Carrier.leb := BigZ.leb; Carrier.ltb := BigZ.ltb; Carrier.pow2 := Big.pow2;
+  Carrier.ival_add := Big.add; Carrier.ival_mul := Big.mul; Carrier.mul_hi_nonneg := Big.mul_hi_nonneg;
+  Carrier.from_scaled := Big.from_scaled; Carrier.scaled_score := Big.scaled_score;
+  Carrier.max_hi := Big.max_hi; Carrier.exp_shifted := Big.exp_shifted;
+  Carrier.tables := Big.tables; Carrier.EUPU := Big.EUPU; Carrier.EQKE := Big.EQKE; Carrier.EQKP := Big.EQKP;
+  Carrier.EVOU := Big.EVOU; Carrier.PVOU := Big.PVOU; Carrier.entry := Big.entry |}.
 
 (** ** The tables on BigZ
 
     [TablesB] is [Tables.TablesOn] on BigZ: the tables computed from the weights read into
     [BigZ]. [exact_tables_big] proves that, read back into [Z], they are [exact_tables]. *)
-Module BigMatrices <: MATRIX_CARRIER.
-  Definition num := bigZ.
-  Definition zero := 0%bigZ.
-  Definition add := BigZ.add.
-  Definition mul := BigZ.mul.
-  Definition of_matrix := big_matrix.
-  Definition tables := Big.tables.
-  Definition Build_tables := Big.Build_tables.
-End BigMatrices.
+Definition BigMatrices : matrix_carrier :=
+  {| mnum := bigZ; mzero := 0%bigZ; madd := BigZ.add; mmul := BigZ.mul; of_matrix := big_matrix;
+     mtables := Big.tables; build_tables := Big.Build_tables |}.
 
-Module TablesB := TablesOn BigMatrices.
+Module TablesB.
+Definition dotZ := ltac:(matrix_instance BigMatrices TablesOn.dotZ tt).
+Definition columnZ := ltac:(matrix_instance BigMatrices TablesOn.columnZ tt).
+Definition transposeZ := ltac:(matrix_instance BigMatrices TablesOn.transposeZ (TablesOn.columnZ, columnZ)).
+Definition matmul := ltac:(matrix_instance BigMatrices TablesOn.matmul
+                             ((TablesOn.dotZ, dotZ), (TablesOn.transposeZ, transposeZ))).
+Definition resid_query := ltac:(matrix_instance BigMatrices TablesOn.resid_query tt).
+Definition QK := ltac:(matrix_instance BigMatrices TablesOn.QK
+                         ((TablesOn.matmul, matmul), (TablesOn.transposeZ, transposeZ))).
+Definition query_key := ltac:(matrix_instance BigMatrices TablesOn.query_key
+                                ((TablesOn.matmul, matmul), ((TablesOn.resid_query, resid_query), (TablesOn.QK, QK)))).
+Definition OV := ltac:(matrix_instance BigMatrices TablesOn.OV (TablesOn.matmul, matmul)).
+Definition OVU := ltac:(matrix_instance BigMatrices TablesOn.OVU ((TablesOn.matmul, matmul), (TablesOn.OV, OV))).
+Definition exact_tables := ltac:(matrix_instance BigMatrices TablesOn.exact_tables
+  ((TablesOn.matmul, matmul), ((TablesOn.resid_query, resid_query), ((TablesOn.query_key, query_key),
+   ((TablesOn.transposeZ, transposeZ), (TablesOn.OVU, OVU)))))).
+End TablesB.
 
 (** A BigZ matrix, and tables, read back into [Z]. *)
 Definition z_matrix (M : list (list bigZ)) : list (list Z) := map (map BigZ.to_Z) M.
@@ -352,7 +346,7 @@ Qed.
 
 Lemma resid_query_big (w : weights) : z_matrix (TablesB.resid_query w) = resid_query w.
 Proof.
-  unfold TablesB.resid_query, resid_query. cbv zeta. unfold BigMatrices.of_matrix.
+  unfold TablesB.resid_query, resid_query. cbv zeta.
   assert (Hlast : map BigZ.to_Z (nth (n_ctx w - 1) (big_matrix (W_pos w)) []) = nth (n_ctx w - 1) (W_pos w) []).
   { rewrite <- (map_nth (map BigZ.to_Z) (big_matrix (W_pos w)) []).
     change (map (map BigZ.to_Z) (big_matrix (W_pos w))) with (z_matrix (big_matrix (W_pos w))).
@@ -366,7 +360,7 @@ Qed.
 Lemma exact_tables_big (w : weights) : z_tables (TablesB.exact_tables w) = exact_tables w.
 Proof.
   unfold TablesB.exact_tables, exact_tables, z_tables. cbv zeta. cbn [Big.EUPU Big.EQKE Big.EQKP Big.EVOU Big.PVOU].
-  unfold TablesB.query_key, query_key, TablesB.OVU, OVU, TablesB.OV, OV, TablesB.QK, QK, BigMatrices.of_matrix.
+  unfold TablesB.query_key, query_key, TablesB.OVU, OVU, TablesB.OV, OV, TablesB.QK, QK.
   f_equal; repeat first [ reflexivity | apply resid_query_big | apply z_big_matrix
                          | etransitivity; [apply matmul_big |]; f_equal
                          | etransitivity; [apply transpose_big |]; f_equal ].

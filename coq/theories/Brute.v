@@ -4,9 +4,9 @@
     order): every input, fixed-point intervals throughout. An input is certified when, for
     every output [o] other than the max token [m], the upper end of
     [sum_i e_i D[i][x_i][o]] is negative: that sum is the logit difference times the positive
-    softmax denominator. The checker is written once, as the functor [BruteOn] over the
-    integers of [Carrier.v]: [BruteZ] (exported here) is the checker on [Z] that [brute_sound]
-    reads, [BruteBig.v] the same on BigZ. *)
+    softmax denominator. The checker is written once, in [BruteOn] over a carrier of integers
+    ([Carrier.v]): [BruteZ] (exported here) is its instance on [Z] that [brute_sound] reads,
+    [BruteBig.v] the same on BigZ. *)
 
 From Coq Require Import Bool List ZArith.
 From PyVerify Require Import Semantics Fixed Exp Tables Sums Carrier.
@@ -14,18 +14,20 @@ Import ListNotations.
 Open Scope Z_scope.
 
 (** The checker on any carrier ([Carrier.v]); [BruteZ] below is the one on [Z]. *)
-Module BruteOn (Import C : CARRIER).
+Module BruteOn.
+Section On.
+Context (C : carrier).
 
 (** One entry [D[i][t][o]] of the difference table for query [q] and max [m]
     (Python: [difference_table], one entry). *)
-Definition difference (T : tables) (S : nat) (q m i t o : nat) : num * num :=
+Definition difference (T : tables C) (S : nat) (q m i t o : nat) : num C * num C :=
   from_scaled (add (sub (add (sub (entry (EVOU T) t o) (entry (EVOU T) t m)) (entry (PVOU T) i o))
                         (entry (PVOU T) i m))
                    (mul (sub (entry (EUPU T) q o) (entry (EUPU T) q m)) (pow2 (of_Z (2 * Z.of_nat S)))))
               (of_Z (4 * Z.of_nat S)).
 
 (** Whether one input is certified correct (Python: [input_certified]). *)
-Definition input_certified (T : tables) (S V n : nat) (s : num * num) (x : list nat) : bool :=
+Definition input_certified (T : tables C) (S V n : nat) (s : num C * num C) (x : list nat) : bool :=
   let bits := of_Z (4 * Z.of_nat S) in
   let q := nth (n - 1) x 0%nat in
   let m := list_max x in
@@ -37,9 +39,14 @@ Definition input_certified (T : tables) (S V n : nat) (s : num * num) (x : list 
                                                              (difference T S q m i (nth i x 0%nat) o))
                                      (seq 0 n)) zero) zero)
           (seq 0 V).
+End On.
 End BruteOn.
 
-Module BruteZ := BruteOn ZCarrier.
+Module BruteZ.
+Definition difference := ltac:(carrier_instance ZCarrier BruteOn.difference tt).
+Definition input_certified :=
+  ltac:(carrier_instance ZCarrier BruteOn.input_certified (BruteOn.difference, difference)).
+End BruteZ.
 Export BruteZ.
 
 (** The weights have the shapes of [Semantics.v], with [n_ctx >= 1] and [d_head >= 1]

@@ -1,15 +1,20 @@
 (** * The brute-force checker, computed on BigZ
 
-    [BruteB] is [Brute.BruteOn] on the BigZ carrier ([BigCarrier.v]): the same definitions as
+    [BruteB] is [Brute.BruteOn]'s instance on the BigZ carrier ([BigCarrier.v]): the same definitions as
     the checker on [Z] that [brute_sound] is about. The tables are built once on [Z]; the loop
     over every input runs on [BigZ]. [check_brute_big_eq] proves that the count is the same. *)
 
 From Coq Require Import Bool List ZArith Lia.
 From Bignums Require Import BigZ.
-From PyVerify Require Import Semantics Fixed Exp Tables Sums Carrier BigCarrier Brute.
+From PyVerify Require Import Semantics Fixed Exp Tables Sums BigCarrier Brute.
+From PyVerify Require Carrier.
 Import ListNotations.
 
-Module BruteB := BruteOn BigCarrier.
+Module BruteB.
+Definition difference := ltac:(Carrier.carrier_instance BigCarrier BruteOn.difference tt).
+Definition input_certified :=
+  ltac:(Carrier.carrier_instance BigCarrier BruteOn.input_certified (BruteOn.difference, difference)).
+End BruteB.
 
 (** [check_brute], with the loop over inputs on BigZ. *)
 Definition check_brute_big (w : weights) (s : ival) : nat :=

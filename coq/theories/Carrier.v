@@ -1,69 +1,71 @@
 (** * The integers the checkers compute with
 
-    The brute-force and cubic checkers are written once, in [Brute.v] and [Cubic.v], as
-    functors over a carrier of integers: the operations below. Two carriers implement them:
+    The brute-force and cubic checkers are written once, in [Brute.v] and [Cubic.v], in a
+    [Section] over a carrier of integers: the record of operations below. Two carriers
+    implement it:
 
     - [ZCarrier] (here): Coq's [Z] and the fixed-point intervals and exp enclosure of
-      [Fixed.v] and [Exp.v]. Every field is [Inline], so the instance on [ZCarrier] is, term
-      for term, the checker on [Z] that the soundness proofs read.
+      [Fixed.v] and [Exp.v]. The instance on [ZCarrier] ([carrier_instance]) is plain code on
+      [Z]: the checker the soundness proofs read.
     - [BigCarrier] ([BigCarrier.v]): Bignums' [BigZ], on 63-bit machine integers, which
       [vm_compute] runs far faster (COQ.md); its operations are proved to give the same
       integers as [ZCarrier]'s.
 
-    As CoqInterval's [FloatCarrier] over [Z] and [BigZ]. A module type declares each field with
-    [Parameter]: these are the functors' arguments, never axioms ([Print Assumptions] of every
-    theorem lists none of them). *)
+    As CoqInterval's [FloatCarrier] over [Z] and [BigZ]. *)
 
 From Coq Require Import List ZArith.
 From PyVerify Require Import Fixed Exp Tables.
 
-Module Type CARRIER.
+Record carrier := {
   (** Integers, and fixed-point intervals of them (as [Fixed.ival]). *)
-  Parameter Inline num : Type.
-  Parameter Inline zero : num.
-  Parameter Inline of_Z : Z -> num.
-  Parameter Inline add sub mul max : num -> num -> num.
-  Parameter Inline leb ltb : num -> num -> bool.
+  num : Type;
+  zero : num;
+  of_Z : Z -> num;
+  add : num -> num -> num;
+  sub : num -> num -> num;
+  mul : num -> num -> num;
+  max : num -> num -> num;
+  leb : num -> num -> bool;
+  ltb : num -> num -> bool;
   (** [2^k]. *)
-  Parameter Inline pow2 : num -> num.
+  pow2 : num -> num;
   (** [Fixed.add], [Fixed.mul], [mul_hi_nonneg], [from_scaled], [scaled_score]. *)
-  Parameter Inline ival_add ival_mul : num * num -> num * num -> num * num.
-  Parameter Inline mul_hi_nonneg : num * num -> num * num -> num.
-  Parameter Inline from_scaled : num -> num -> num * num.
-  Parameter Inline scaled_score : num -> num -> num * num -> num * num.
+  ival_add : num * num -> num * num -> num * num;
+  ival_mul : num * num -> num * num -> num * num;
+  mul_hi_nonneg : num * num -> num * num -> num;
+  from_scaled : num -> num -> num * num;
+  scaled_score : num -> num -> num * num -> num * num;
   (** [Exp.max_hi] and [Exp.exp_shifted]. *)
-  Parameter Inline max_hi : list (num * num) -> num.
-  Parameter Inline exp_shifted : num -> list (num * num) -> list (num * num).
+  max_hi : list (num * num) -> num;
+  exp_shifted : num -> list (num * num) -> list (num * num);
   (** The path tables ([Tables.tables]) and their entries. *)
-  Parameter Inline tables : Type.
-  Parameter Inline EUPU EQKE EQKP EVOU PVOU : tables -> list (list num).
-  Parameter Inline entry : list (list num) -> nat -> nat -> num.
-End CARRIER.
+  tables : Type;
+  EUPU : tables -> list (list num);
+  EQKE : tables -> list (list num);
+  EQKP : tables -> list (list num);
+  EVOU : tables -> list (list num);
+  PVOU : tables -> list (list num);
+  entry : list (list num) -> nat -> nat -> num }.
+Arguments zero {c}. Arguments of_Z {c}. Arguments add {c}. Arguments sub {c}. Arguments mul {c}.
+Arguments max {c}. Arguments leb {c}. Arguments ltb {c}. Arguments pow2 {c}. Arguments ival_add {c}.
+Arguments ival_mul {c}. Arguments mul_hi_nonneg {c}. Arguments from_scaled {c}.
+Arguments scaled_score {c}. Arguments max_hi {c}. Arguments exp_shifted {c}. Arguments EUPU {c}.
+Arguments EQKE {c}. Arguments EQKP {c}. Arguments EVOU {c}. Arguments PVOU {c}. Arguments entry {c}.
 
 (** The carrier the proofs read: [Z], [Fixed.v], [Exp.v] and [Tables.v] themselves. *)
-Module ZCarrier <: CARRIER.
-  Definition num := Z.
-  Definition zero := 0%Z.
-  Definition of_Z (z : Z) : Z := z.
-  Definition add := Z.add.
-  Definition sub := Z.sub.
-  Definition mul := Z.mul.
-  Definition max := Z.max.
-  Definition leb := Z.leb.
-  Definition ltb := Z.ltb.
-  Definition pow2 := Z.pow 2.
-  Definition ival_add := Fixed.add.
-  Definition ival_mul := Fixed.mul.
-  Definition mul_hi_nonneg := Fixed.mul_hi_nonneg.
-  Definition from_scaled := Fixed.from_scaled.
-  Definition scaled_score := Fixed.scaled_score.
-  Definition max_hi := Exp.max_hi.
-  Definition exp_shifted := Exp.exp_shifted.
-  Definition tables := Tables.tables.
-  Definition EUPU := Tables.EUPU.
-  Definition EQKE := Tables.EQKE.
-  Definition EQKP := Tables.EQKP.
-  Definition EVOU := Tables.EVOU.
-  Definition PVOU := Tables.PVOU.
-  Definition entry := Tables.entry.
-End ZCarrier.
+Definition ZCarrier : carrier := {|
+  num := Z; zero := 0%Z; of_Z := fun z => z;
+  add := Z.add; sub := Z.sub; mul := Z.mul; max := Z.max; leb := Z.leb; ltb := Z.ltb; pow2 := Z.pow 2;
+  ival_add := Fixed.add; ival_mul := Fixed.mul; mul_hi_nonneg := Fixed.mul_hi_nonneg;
+  from_scaled := Fixed.from_scaled; scaled_score := Fixed.scaled_score;
+  max_hi := Exp.max_hi; exp_shifted := Exp.exp_shifted;
+  tables := Tables.tables; EUPU := Tables.EUPU; EQKE := Tables.EQKE; EQKP := Tables.EQKP;
+  EVOU := Tables.EVOU; PVOU := Tables.PVOU; entry := Tables.entry |}.
+
+(** The instance of the checkers' definition [f] on the carrier [C] ([Tables.v]'s [renamed]):
+    [f C] with [C]'s fields replaced by the operations they hold. *)
+Ltac carrier_instance C f renames :=
+  let t := renamed C f renames in
+  let t := eval cbv beta iota delta [C num zero of_Z add sub mul max leb ltb pow2 ival_add ival_mul
+    mul_hi_nonneg from_scaled scaled_score max_hi exp_shifted tables EUPU EQKE EQKP EVOU PVOU entry] in t in
+  exact t.

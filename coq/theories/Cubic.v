@@ -9,9 +9,9 @@
 
     is negative at both extreme positional sums [w] (docs/strategies.md, "Cubic").
     [cubic_sound] ([Soundness.v]) proves it never counts an input the real model gets wrong.
-    The checker is written once, as the functor [CubicOn] over the integers of [Carrier.v]:
-    [CubicZ] (exported here) is the checker on [Z] the proof reads, [CubicBig.v] the same on
-    BigZ. *)
+    The checker is written once, in [CubicOn] over a carrier of integers ([Carrier.v]):
+    [CubicZ] (exported here) is its instance on [Z] that the proof reads, [CubicBig.v] the
+    same on BigZ. *)
 
 From Coq Require Import Bool List ZArith NArith.
 From PyVerify Require Import Semantics Fixed Exp Tables Sums Carrier Brute.
@@ -43,8 +43,16 @@ Definition count_qm (rows : list (list bool)) (n m q : nat) : N :=
                              (length (filter (fun k => nth copies (nth k rows []) false) (seq 0 m))))
             (seq 1 (n - 1))))%N.
 
+(** For one query: [low[a] <=] the sum of any [a] non-query positional weights [<= high[a]],
+    their total [W], and the query position's weight (Python: [Positional]). *)
+Record positional (num : Type) := { low : list num; high : list num; total : num * num; query : num * num }.
+Arguments low {num}. Arguments high {num}. Arguments total {num}. Arguments query {num}.
+
 (** The checker on any carrier ([Carrier.v]); [CubicZ] below is the one on [Z]. *)
-Module CubicOn (Import C : CARRIER).
+Module CubicOn.
+Section On.
+Context (C : carrier).
+Local Notation num := (num C).
 
 (** ** Positional weights *)
 
@@ -62,12 +70,8 @@ Fixpoint prefix_sums (acc : num) (l : list num) : list num :=
   | x :: rest => acc :: prefix_sums (add acc x) rest
   end.
 
-(** For one query: [low[a] <=] the sum of any [a] non-query positional weights [<= high[a]],
-    their total [W], and the query position's weight (Python: [Positional]). *)
-Record positional := { low : list num; high : list num; total : num * num; query : num * num }.
-
 (** Positional weights from a row of [EQKP] (Python: [positional]). *)
-Definition positional_of (eqkp_row : list num) (n S : nat) (s : num * num) : positional :=
+Definition positional_of (eqkp_row : list num) (n S : nat) (s : num * num) : positional num :=
   let scores := map (fun raw => scaled_score raw (of_Z (4 * Z.of_nat S)) s) eqkp_row in
   let weights := exp_shifted (max_hi scores) scores in
   let non_query := firstn (n - 1) weights in
@@ -90,7 +94,7 @@ Definition centred (row : list num) (o m : nat) : num := sub (nth o row zero) (n
 (** Upper bounds [U[q]] ([q <= m]) and [E[t]] ([t <= m]) in fixed point (Python: [logit_bounds]):
     [U[q] >= max_{o <> m} EUPU[q][o] - EUPU[q][m]] and
     [E[t] >= max_{o <> m} EVOU[t][o] - EVOU[t][m] + max_i (PVOU[i][o] - PVOU[i][m])]. *)
-Definition logit_bounds (T : tables) (S V m : nat) : list num * list num :=
+Definition logit_bounds (T : tables C) (S V m : nat) : list num * list num :=
   let PW := map (fun o => match map (fun row => centred row o m) (PVOU T) with
                           | [] => zero
                           | x :: rest => fold_left max rest x
@@ -105,7 +109,7 @@ Definition logit_bounds (T : tables) (S V m : nat) : list num * list num :=
 
 (** One extreme ordering (the copies of [m] carry positional weight [w]): the upper end of
     the max-token term plus the query term, and [W - w] (Python: [case_end]). *)
-Definition case_end (p : positional) (e_m : num * num) (c_m query_hi w : num) : num * (num * num) :=
+Definition case_end (p : positional num) (e_m : num * num) (c_m query_hi w : num) : num * (num * num) :=
   (add (snd (ival_mul (ival_mul e_m (w, w)) (c_m, c_m))) query_hi, (sub (fst (total p)) w, sub (snd (total p)) w)).
 
 (** Whether [Num < 0] at this end for a non-max token with term [k_term] (Python: [end_holds]). *)
@@ -114,7 +118,7 @@ Definition end_holds (k_term : num * num) (end_ : num * (num * num)) : bool :=
 
 (** [rows[k][copies]] for query [q] and max [m]: whether case [(q, m, k, copies)] is proven;
     [rows[m][0]] is the case whose non-query positions all hold [m] (Python: [proven_qm]). *)
-Definition proven_qm (T : tables) (p : positional) (s : num * num) (S n m q : nat) (bounds : list num * list num)
+Definition proven_qm (T : tables C) (p : positional num) (s : num * num) (S n m q : nat) (bounds : list num * list num)
     : list (list bool) :=
   let '(U, E) := bounds in
   let scores := map (fun t => scaled_score (entry (EQKE T) q t) (of_Z (4 * Z.of_nat S)) s) (seq 0 (m + 1)) in
@@ -136,7 +140,7 @@ Definition proven_qm (T : tables) (p : positional) (s : num * num) (S n m q : na
   map row_k (seq 0 m) ++ [all_max :: repeat false (n - 1)].
 
 (** The cases' count for tables [T] and scale [s] (Python: the loops of [certify_cubic]). *)
-Definition cubic_count (T : tables) (s : num * num) (S V n : nat) : N :=
+Definition cubic_count (T : tables C) (s : num * num) (S V n : nat) : N :=
   let pos := map (fun q => positional_of (nth q (EQKP T) []) n S s) (seq 0 V) in
   fold_right N.add 0%N (map (fun m =>
     let bounds := logit_bounds T S V m in
@@ -144,9 +148,26 @@ Definition cubic_count (T : tables) (s : num * num) (S V n : nat) : N :=
       count_qm (proven_qm T (nth q pos {| low := []; high := []; total := (zero, zero); query := (zero, zero) |})
                           s S n m q bounds)
                n m q) (seq 0 (m + 1)))) (seq 0 V)).
+End On.
 End CubicOn.
 
-Module CubicZ := CubicOn ZCarrier.
+Module CubicZ.
+Definition insert := ltac:(carrier_instance ZCarrier CubicOn.insert tt).
+Definition sort := ltac:(carrier_instance ZCarrier CubicOn.sort (CubicOn.insert, insert)).
+Definition prefix_sums := ltac:(carrier_instance ZCarrier CubicOn.prefix_sums tt).
+Definition positional_of := ltac:(carrier_instance ZCarrier CubicOn.positional_of
+                                    ((CubicOn.sort, sort), (CubicOn.prefix_sums, prefix_sums))).
+Definition max_except := ltac:(carrier_instance ZCarrier CubicOn.max_except tt).
+Definition centred := ltac:(carrier_instance ZCarrier CubicOn.centred tt).
+Definition logit_bounds := ltac:(carrier_instance ZCarrier CubicOn.logit_bounds
+                                   ((CubicOn.max_except, max_except), (CubicOn.centred, centred))).
+Definition case_end := ltac:(carrier_instance ZCarrier CubicOn.case_end tt).
+Definition end_holds := ltac:(carrier_instance ZCarrier CubicOn.end_holds tt).
+Definition proven_qm := ltac:(carrier_instance ZCarrier CubicOn.proven_qm
+                                ((CubicOn.case_end, case_end), (CubicOn.end_holds, end_holds))).
+Definition cubic_count := ltac:(carrier_instance ZCarrier CubicOn.cubic_count
+  ((CubicOn.positional_of, positional_of), ((CubicOn.logit_bounds, logit_bounds), (CubicOn.proven_qm, proven_qm)))).
+End CubicZ.
 Export CubicZ.
 
 (** The certified cubic count, or [0] if the shapes are wrong, [n_ctx < 2] (a case needs a

@@ -1,16 +1,33 @@
 (** * The cubic checker, computed on BigZ
 
-    As [BruteBig.v] for brute force: [CubicB] is [Cubic.CubicOn] on the BigZ carrier
+    As [BruteBig.v] for brute force: [CubicB] is [Cubic.CubicOn]'s instance on the BigZ carrier
     ([BigCarrier.v]), the same definitions as the checker on [Z] that [cubic_sound] is about.
     The tables are built on [Z], the cases are checked on [BigZ]; [check_cubic_big_eq] proves
     the count is the same. *)
 
 From Coq Require Import Bool List ZArith NArith Lia.
 From Bignums Require Import BigZ.
-From PyVerify Require Import Semantics Fixed Exp Tables Sums Carrier BigCarrier Brute Cubic.
+From PyVerify Require Import Semantics Fixed Exp Tables Sums BigCarrier Brute Cubic.
+From PyVerify Require Carrier.
 Import ListNotations.
 
-Module CubicB := CubicOn BigCarrier.
+Module CubicB.
+Definition insert := ltac:(Carrier.carrier_instance BigCarrier CubicOn.insert tt).
+Definition sort := ltac:(Carrier.carrier_instance BigCarrier CubicOn.sort (CubicOn.insert, insert)).
+Definition prefix_sums := ltac:(Carrier.carrier_instance BigCarrier CubicOn.prefix_sums tt).
+Definition positional_of := ltac:(Carrier.carrier_instance BigCarrier CubicOn.positional_of
+                                    ((CubicOn.sort, sort), (CubicOn.prefix_sums, prefix_sums))).
+Definition max_except := ltac:(Carrier.carrier_instance BigCarrier CubicOn.max_except tt).
+Definition centred := ltac:(Carrier.carrier_instance BigCarrier CubicOn.centred tt).
+Definition logit_bounds := ltac:(Carrier.carrier_instance BigCarrier CubicOn.logit_bounds
+                                   ((CubicOn.max_except, max_except), (CubicOn.centred, centred))).
+Definition case_end := ltac:(Carrier.carrier_instance BigCarrier CubicOn.case_end tt).
+Definition end_holds := ltac:(Carrier.carrier_instance BigCarrier CubicOn.end_holds tt).
+Definition proven_qm := ltac:(Carrier.carrier_instance BigCarrier CubicOn.proven_qm
+                                ((CubicOn.case_end, case_end), (CubicOn.end_holds, end_holds))).
+Definition cubic_count := ltac:(Carrier.carrier_instance BigCarrier CubicOn.cubic_count
+  ((CubicOn.positional_of, positional_of), ((CubicOn.logit_bounds, logit_bounds), (CubicOn.proven_qm, proven_qm)))).
+End CubicB.
 
 (** [check_cubic], with the cases checked on BigZ. *)
 Definition check_cubic_big (w : weights) (s : ival) : N :=
@@ -23,9 +40,9 @@ Definition check_cubic_big (w : weights) (s : ival) : N :=
 Local Notation zi a := (BigZ.to_Z (fst a), BigZ.to_Z (snd a)).
 Local Notation zl l := (map BigZ.to_Z l).
 
-Definition zpos (p : CubicB.positional) : positional :=
-  {| low := zl (CubicB.low p); high := zl (CubicB.high p); total := zi (CubicB.total p);
-     query := zi (CubicB.query p) |}.
+Definition zpos (p : positional bigZ) : positional Z :=
+  {| low := zl (low p); high := zl (high p); total := zi (total p);
+     query := zi (query p) |}.
 
 Lemma insert_big (x : bigZ) (l : list bigZ) : zl (CubicB.insert x l) = insert (BigZ.to_Z x) (zl l).
 Proof.
@@ -58,7 +75,7 @@ Proof. change (0, 0)%Z with ((fun a : Big.ival => zi a) (@pair bigZ bigZ 0 0)%bi
 Lemma positional_big (row : list bigZ) (n S : nat) (s : Big.ival) :
   zpos (CubicB.positional_of row n S s) = positional_of (zl row) n S (zi s).
 Proof.
-  unfold CubicB.positional_of, positional_of, zpos. cbn [CubicB.low CubicB.high CubicB.total CubicB.query].
+  unfold CubicB.positional_of, positional_of, zpos. cbn [low high total query].
   set (scores := map (B := bigZ * bigZ) (fun raw => Big.scaled_score raw (BigZ.of_Z (4 * Z.of_nat S)) s) row).
   assert (Hs : map (fun a => zi a) scores
                = map (fun raw => scaled_score raw (4 * Z.of_nat S) (zi s)) (zl row)).
@@ -148,7 +165,7 @@ Qed.
 Lemma mul_hi_big (a b : Big.ival) : BigZ.to_Z (snd (Big.mul a b)) = snd (mul (zi a) (zi b)).
 Proof. rewrite <- mul_big. reflexivity. Qed.
 
-Lemma proven_qm_big (T : tables) (p : CubicB.positional) (s : Big.ival) (S n m q : nat) (U E : list bigZ) :
+Lemma proven_qm_big (T : tables) (p : positional bigZ) (s : Big.ival) (S n m q : nat) (U E : list bigZ) :
   CubicB.proven_qm (big_tables T) p s S n m q (U, E) = proven_qm T (zpos p) (zi s) S n m q (zl U, zl E).
 Proof.
   unfold CubicB.proven_qm, proven_qm. cbv zeta.

@@ -634,7 +634,7 @@ Qed.
 (** ** The positional bounds of [positional_of] *)
 
 Local Notation k := (n_ctx w - 1)%nat.
-Definition pos : positional := positional_of (nth q (EQKP T) []) n (S w) s.
+Definition pos : positional Z := positional_of (nth q (EQKP T) []) n (S w) s.
 Definition los : list Z := map fst (firstn k pos_weights).
 Definition his : list Z := map snd (firstn k pos_weights).
 
@@ -909,7 +909,7 @@ End CubicInput.
 
 (** ** The cubic checker is sound *)
 
-Lemma proven_qm_beyond_max (T : tables) (p : positional) (s : ival) (S n m q t c : nat) (bounds : list Z * list Z) :
+Lemma proven_qm_beyond_max (T : tables) (p : positional Z) (s : ival) (S n m q t c : nat) (bounds : list Z * list Z) :
   (m <= t)%nat -> (1 <= c)%nat -> nth c (nth t (proven_qm T p s S n m q bounds) []) false = false.
 Proof.
   intros Ht Hc. unfold proven_qm. rewrite (surjective_pairing bounds). cbv zeta. now apply rows_beyond_max.
