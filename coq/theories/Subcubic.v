@@ -108,17 +108,22 @@ Definition main_row (T : tables) (h : hints) (V q : nat) : list Z :=
   if main_exact h then nth q (EQKE T) []
   else map (fun k => fold_right Z.add 0 (map (fun '(a, b) => nth q a 0 * nth k b 0) (combine (main_q h) (main_k h))))
            (seq 0 V).
+(** Every row of [Main]. *)
+Definition main_rows (T : tables) (h : hints) (V : nat) : list (list Z) := map (main_row T h V) (seq 0 V).
 Definition main_den (S : nat) (h : hints) : Z := if main_exact h then 2 ^ (4 * Z.of_nat S) else den h.
 
 (** The bound on the row spread of [Err = EQKE - Main] the checker uses: the hint [err_bound[q]], or
     the exact spread if that is larger (over [den']); [main] is row [q] of [Main] (Lean: [rUsed]). *)
 Definition R_used (T : tables) (h : hints) (S V q : nat) (main : list Z) : Z :=
-  let err := map (fun k => entry (EQKE T) q k * main_den S h - nth k main 0 * 2 ^ (4 * Z.of_nat S)) (seq 0 V) in
-  Z.max (nth q (err_bound h) 0) (ceil_div (row_range err) (2 ^ (4 * Z.of_nat S))).
+  let P := 2 ^ (4 * Z.of_nat S) in let dn := main_den S h in
+  let err := map (fun k => entry (EQKE T) q k * dn - nth k main 0 * P) (seq 0 V) in
+  Z.max (nth q (err_bound h) 0) (ceil_div (row_range err) P).
 
 (** A fixed-point lower bound of [(num / den)] times the scale, for [den > 0] (Python:
-    [scaled_lower]). *)
-Definition scaled_lower (num den : Z) (s : ival) : Z := num * (if 0 <=? num then fst s else snd s) / den.
+    [scaled_lower]), with the division [divf] ([Z.div]; [SubcubicBig.v] passes it computed on
+    BigZ). *)
+Definition scaled_lower (divf : Z -> Z -> Z) (num den : Z) (s : ival) : Z :=
+  divf (num * (if 0 <=? num then fst s else snd s)) den.
 
 (** One query's positional scores: the non-query lower ends ascending, the non-query upper ends
     descending, and the query position's interval (Python: [query_scores]). *)
@@ -136,21 +141,21 @@ Definition query_scores_of (eqkp_row : list Z) (n S : nat) (s : ival) : query_sc
     (Python: [case_proven]). [p_low = S_M / (S_M + e^-d S_N [+ e^-d_query w_q])] with the
     exponents taken relative to their largest ([base]), as a log-sum-exp. [expf] is the exp
     enclosure [exp_nonpos], passed in so that [SubcubicBig.v] can compute it on BigZ. *)
-Definition case_proven (expf : Z -> ival) (spread J1 J0H : Z) (main pm : list Z) (Rq den : Z) (pos : query_scores) (s : ival)
+Definition case_proven (expf : Z -> ival) (divf : Z -> Z -> Z) (spread J1 J0H : Z) (main pm : list Z) (Rq den : Z) (pos : query_scores) (s : ival)
     (drop_query : bool) (n q m c g : nat) : bool :=
   let a := (n - 1 - c)%nat in
   let p_low :=
     if Nat.eqb q m && Nat.eqb c 0 then ONE
     else
-      let d := scaled_lower (nth m main 0 - nth (m - g) pm 0 - Rq) den s in
-      let d_query := if drop_query then d else scaled_lower (nth m main 0 - nth q main 0 - Rq) den s in
+      let d := scaled_lower divf (nth m main 0 - nth (m - g) pm 0 - Rq) den s in
+      let d_query := if drop_query then d else scaled_lower divf (nth m main 0 - nth q main 0 - Rq) den s in
       let num_exps := firstn a (lows pos) ++ (if Nat.eqb q m then [fst (qscore pos)] else []) in
       let other_exps := map (fun hi => hi - d) (firstn c (highs pos))
                         ++ (if Nat.eqb q m then [] else [snd (qscore pos) - d_query]) in
       let base := list_maxZ (num_exps ++ other_exps) in
       let num := fold_right Z.add 0 (map (fun z => fst (expf (z - base))) num_exps) in
       let other := fold_right Z.add 0 (map (fun z => snd (expf (z - base))) other_exps) in
-      if 0 <? num then Z.min (num * ONE / (num + other)) ONE else 0 in
+      if 0 <? num then Z.min (divf (num * ONE) (num + other)) ONE else 0 in
   let worst := if J0H <=? J1 then J1 * ONE else J0H * ONE + p_low * (J1 - J0H) in
   spread * ONE + worst <? 0.
 
@@ -162,7 +167,7 @@ Definition gap_legal (q m c g : nat) : bool :=
     [c >= 1] whether [c] copies of token [t] are covered by a proven case (its gap allows [t]),
     row [m] whether the case with no non-max non-query token is proven (Python:
     [subcubic_block]'s [proven] and [case_count (n, q = m, c, m + 1 - g)]). *)
-Definition proven_rows (expf : Z -> ival) (w : weights) (h : hints) (s : ival) (spread : Z) (L : summaries)
+Definition proven_rows (expf : Z -> ival) (divf : Z -> Z -> Z) (w : weights) (h : hints) (s : ival) (spread : Z) (L : summaries)
     (pos : query_scores) (main : list Z) (Rq : nat -> Z) (q m : nat) : list (list bool) :=
   let n := n_ctx w in
   let pm := running_max main in
@@ -170,7 +175,7 @@ Definition proven_rows (expf : Z -> ival) (w : weights) (h : hints) (s : ival) (
       let g := nth (q * n + c) (nth m (gaps h) []) 0%nat in
       let g_case := if Nat.eqb q m && Nat.eqb c 0 then 0%nat else g in
       (gap_legal q m c g
-       && case_proven expf spread (J1 L) (J0 L + nth (m - g_case) (H L) 0) main pm (Rq q)
+       && case_proven expf divf spread (J1 L) (J0 L + nth (m - g_case) (H L) 0) main pm (Rq q)
                       (main_den (S w) h) pos s (drop_query h) n q m c g_case, g_case))
       (seq 0 n) in
   map (fun t => map (fun c => if Nat.eqb c 0 then false
@@ -187,12 +192,13 @@ Definition hints_ok (w : weights) (h : hints) : bool :=
 (** The certified subcubic count, or [0] if the shapes are wrong, [n_ctx < 2], [s] does not
     enclose [2^prec / sqrt d_head] or the hints are malformed (Python: [check_subcubic]), with
     the exp enclosure [expf]. *)
-Definition check_subcubic_with (expf : Z -> ival) (tablesf : weights -> tables) (w : weights) (s : ival) (h : hints) : N :=
+Definition check_subcubic_with (expf : Z -> ival) (divf : Z -> Z -> Z) (tablesf : weights -> tables)
+    (mainsf : tables -> hints -> nat -> list (list Z)) (w : weights) (s : ival) (h : hints) : N :=
   if shapes_ok w && Nat.leb 2 (n_ctx w) && check_inv_sqrt (Z.of_nat (d_head w)) s && hints_ok w h then
     let T := tablesf w in
     let V := d_vocab w in let n := n_ctx w in
     let Ms := map (eupu_M w h) (seq 0 V) in
-    let mains := map (main_row T h V) (seq 0 V) in
+    let mains := mainsf T h V in
     let Rs := map (fun q => R_used T h (S w) V q (nth q mains [])) (seq 0 V) in
     let pos := map (fun q => query_scores_of (nth q (EQKP T) []) n (S w) s) (seq 0 V) in
     let W_EP := resid_query w in
@@ -201,9 +207,9 @@ Definition check_subcubic_with (expf : Z -> ival) (tablesf : weights -> tables) 
     fold_right N.add 0%N (map (fun m =>
       let L := logit_summaries w T Ms m in
       fold_right N.add 0%N (map (fun q =>
-        count_qm (proven_rows expf w h s (eupu_spread w T h W_EP U_range widest q m) L (nth q pos {| lows := []; highs := []; qscore := (0, 0) |})
+        count_qm (proven_rows expf divf w h s (eupu_spread w T h W_EP U_range widest q m) L (nth q pos {| lows := []; highs := []; qscore := (0, 0) |})
                               (nth q mains []) (fun q => nth q Rs 0) q m) n m q) (seq 0 (m + 1)))) (seq 0 V))
   else 0%N.
 
 (** The certified subcubic count. *)
-Definition check_subcubic : weights -> ival -> hints -> N := check_subcubic_with exp_nonpos exact_tables.
+Definition check_subcubic : weights -> ival -> hints -> N := check_subcubic_with exp_nonpos Z.div exact_tables main_rows.

@@ -141,7 +141,7 @@ Qed.
 
 (** A fixed-point lower bound of [num / den] times the scale. *)
 Lemma scaled_lower_le (num den : Z) (s : ival) (t : R) :
-  (0 < den)%Z -> contains s t -> fx (scaled_lower num den s) <= IZR num / IZR den * t.
+  (0 < den)%Z -> contains s t -> fx (scaled_lower Z.div num den s) <= IZR num / IZR den * t.
 Proof.
   intros Hd [Hs1 Hs2]. unfold scaled_lower, fx in *.
   pose proof (IZR_pow2_pos prec prec_nonneg) as PP. set (P := IZR (2 ^ prec)) in *.
@@ -402,9 +402,9 @@ Definition Rq : Z := R_used T h (S w) V q main.
 Definition dn : Z := main_den (S w) h.
 Definition pos : query_scores := query_scores_of (nth q (EQKP T) []) n (S w) s.
 Definition cnt : nat := count_neq m (firstn (n - 1) x).
-Definition d_gap : Z := scaled_lower (nth m main 0 - nth (m - g) pm 0 - Rq)%Z dn s.
+Definition d_gap : Z := scaled_lower Z.div (nth m main 0 - nth (m - g) pm 0 - Rq)%Z dn s.
 Definition d_query : Z :=
-  if drop_query h then d_gap else scaled_lower (nth m main 0 - nth q main 0 - Rq)%Z dn s.
+  if drop_query h then d_gap else scaled_lower Z.div (nth m main 0 - nth q main 0 - Rq)%Z dn s.
 Definition num_exps : list Z := firstn (n - 1 - cnt) (lows pos) ++ (if Nat.eqb q m then [fst (qscore pos)] else []).
 Definition other_exps : list Z :=
   map (fun hi => hi - d_gap)%Z (firstn cnt (highs pos)) ++ (if Nat.eqb q m then [] else [snd (qscore pos) - d_query]%Z).
@@ -417,7 +417,7 @@ Definition p_low : Z :=
 
 (** The checker's test, with the names above. *)
 Lemma case_proven_unfold :
-  case_proven exp_nonpos spread (J1 L) J0H main pm Rq dn pos s (drop_query h) n q m cnt g
+  case_proven exp_nonpos Z.div spread (J1 L) J0H main pm Rq dn pos s (drop_query h) n q m cnt g
   = (spread * ONE + (if J0H <=? J1 L then J1 L * ONE else J0H * ONE + p_low * (J1 L - J0H)) <? 0)%Z.
 Proof. reflexivity. Qed.
 
@@ -447,7 +447,7 @@ Proof.
   assert (Sp : (nth t err 0 - nth m err 0 <= row_range err)%Z) by (apply row_range_ge; lia).
   unfold err in Sp. rewrite !nth_seq_map in Sp by assumption.
   assert (Rge : (row_range err <= Rq * P4)%Z).
-  { unfold Rq, R_used. fold main. fold dn. fold P4. fold err.
+  { unfold Rq, R_used. cbv zeta. fold main. fold dn. fold P4. fold err.
     assert (Cd : (row_range err <= ceil_div (row_range err) P4 * P4)%Z).
     { unfold ceil_div. pose proof (Z.mul_div_le (- row_range err) P4 HP). lia. }
     pose proof (Z.le_max_r (nth q (err_bound h) 0%Z) (ceil_div (row_range err) P4)).
@@ -463,7 +463,7 @@ Qed.
 
 (** ... so the token part of the score of [t] is at least [fx d] below that of [m]. *)
 Lemma tok_gap (t : nat) (B : Z) : (t < V)%nat -> (nth t main 0 <= B)%Z ->
-  fx (scaled_lower (nth m main 0 - B - Rq)%Z dn s) <= token_score w x m - token_score w x t.
+  fx (scaled_lower Z.div (nth m main 0 - B - Rq)%Z dn s) <= token_score w x m - token_score w x t.
 Proof.
   intros Ht HB. pose proof (eqke_gap t B Ht HB) as G. pose proof dn_pos as Hd.
   eapply Rle_trans; [apply scaled_lower_le; [exact Hd | exact (scale_contains w x s shapes x_length scale_ok)] |].
@@ -710,7 +710,7 @@ Qed.
 
 (** The input is classified correctly when its case is proven. *)
 Theorem subcubic_input_correct :
-  case_proven exp_nonpos spread (J1 L) J0H main pm Rq dn pos s (drop_query h) n q m cnt g = true -> correct w x.
+  case_proven exp_nonpos Z.div spread (J1 L) J0H main pm Rq dn pos s (drop_query h) n q m cnt g = true -> correct w x.
 Proof.
   intros Hc. rewrite case_proven_unfold in Hc.
   pose proof (affine_case _ _ _ _ p_max (conj p_low_le (proj2 p_max_bounds)) Hc) as Neg.
@@ -724,9 +724,9 @@ End SubcubicInput.
 
 (** ** The subcubic checker is sound *)
 
-Lemma proven_rows_beyond_max (expf : Z -> ival) (w : weights) (h : hints) (s : ival) (spread : Z) (L : summaries)
+Lemma proven_rows_beyond_max (expf : Z -> ival) (divf : Z -> Z -> Z) (w : weights) (h : hints) (s : ival) (spread : Z) (L : summaries)
     (pos : query_scores) (main : list Z) (Rq : nat -> Z) (q m t c : nat) :
-  (m <= t)%nat -> (1 <= c)%nat -> nth c (nth t (proven_rows expf w h s spread L pos main Rq q m) []) false = false.
+  (m <= t)%nat -> (1 <= c)%nat -> nth c (nth t (proven_rows expf divf w h s spread L pos main Rq q m) []) false = false.
 Proof.
   intros Ht Hc. unfold proven_rows. cbv zeta. now apply rows_beyond_max.
 Qed.
@@ -743,15 +743,15 @@ Proof.
   apply Nat.leb_le in Hn2. cbv zeta.
   set (T := exact_tables w).
   set (Msl := map (eupu_M w h) (seq 0 (d_vocab w))).
-  set (mains := map (main_row T h (d_vocab w)) (seq 0 (d_vocab w))).
+  set (mains := main_rows T h (d_vocab w)).
   set (Rs := map (fun q => R_used T h (S w) (d_vocab w) q (nth q mains [])) (seq 0 (d_vocab w))).
   set (posl := map (fun q => query_scores_of (nth q (EQKP T) []) (n_ctx w) (S w) s) (seq 0 (d_vocab w))).
   set (dflt := {| lows := []; highs := []; qscore := (0%Z, 0%Z) |}).
   set (spr := eupu_spread w T h (resid_query w) (map row_range (W_U w)) (eupu_widest T)).
-  set (rowsf := fun q m => proven_rows exp_nonpos w h s (spr q m) (logit_summaries w T Msl m) (nth q posl dflt)
+  set (rowsf := fun q m => proven_rows exp_nonpos Z.div w h s (spr q m) (logit_summaries w T Msl m) (nth q posl dflt)
                                        (nth q mains []) (fun q => nth q Rs 0%Z) q m).
   assert (HR : forall q m t c, (m <= t)%nat -> (1 <= c)%nat -> nth c (nth t (rowsf q m) []) false = false)
-    by exact (fun q m t c => proven_rows_beyond_max exp_nonpos w h s (spr q m) (logit_summaries w T Msl m)
+    by exact (fun q m t c => proven_rows_beyond_max exp_nonpos Z.div w h s (spr q m) (logit_summaries w T Msl m)
                                (nth q posl dflt) (nth q mains []) (fun q => nth q Rs 0%Z) q m t c).
   pose proof (count_cases (d_vocab w) (n_ctx w) rowsf Hn2 HR) as Eq. unfold rowsf in Eq. cbv beta in Eq.
   rewrite Eq. match goal with |- (N.of_nat ?a <= N.of_nat ?b)%N => cut (a <= b)%nat; [lia |] end.
@@ -769,19 +769,19 @@ Proof.
       let g := nth (q * n_ctx w + c) (nth m (gaps h) []) 0%nat in
       let g_case := if Nat.eqb q m && Nat.eqb c 0 then 0%nat else g in
       (gap_legal q m c g
-       && case_proven exp_nonpos (spr q m) (J1 (logit_summaries w T Msl m))
+       && case_proven exp_nonpos Z.div (spr q m) (J1 (logit_summaries w T Msl m))
             (J0 (logit_summaries w T Msl m) + nth (m - g_case) (H (logit_summaries w T Msl m)) 0)%Z
             (nth q mains []) (running_max (nth q mains [])) (nth q Rs 0%Z)
             (main_den (S w) h) (nth q posl dflt) s (drop_query h) (n_ctx w) q m c g_case, g_case))
       (seq 0 (n_ctx w))).
-  assert (Erows : proven_rows exp_nonpos w h s (spr q m) (logit_summaries w T Msl m) (nth q posl dflt)
+  assert (Erows : proven_rows exp_nonpos Z.div w h s (spr q m) (logit_summaries w T Msl m) (nth q posl dflt)
                                 (nth q mains []) (fun q => nth q Rs 0%Z) q m = map (fun t => map (fun c => if Nat.eqb c 0 then false
                               else fst (nth c cases (false, 0%nat)) && Nat.leb t (m - snd (nth c cases (false, 0%nat))))
                     (seq 0 (n_ctx w))) (seq 0 m) ++ [fst (nth 0 cases (false, 0%nat)) :: repeat false (n_ctx w - 1)])
     by reflexivity.
   unfold Counting.case_proven in Hc. cbv zeta beta in Hc. fold q m y c in Hc. rewrite Erows in Hc.
   assert (Ecase : nth c cases (false, 0%nat) = (gap_legal q m c (nth (q * n_ctx w + c) (nth m (gaps h) []) 0%nat)
-       && case_proven exp_nonpos (spr q m) (J1 (logit_summaries w T Msl m))
+       && case_proven exp_nonpos Z.div (spr q m) (J1 (logit_summaries w T Msl m))
             (J0 (logit_summaries w T Msl m)
              + nth (m - (if Nat.eqb q m && Nat.eqb c 0 then 0%nat else nth (q * n_ctx w + c) (nth m (gaps h) []) 0%nat))
                    (H (logit_summaries w T Msl m)) 0)%Z
@@ -834,6 +834,6 @@ Proof.
         pose proof (q_le_m w x Hsh Lx). fold q m in H. lia.
     - apply Hin; [| exact Hne]. unfold y. rewrite <- (nth_firstn_lt i (n_ctx w - 1) x 0%nat) by lia.
       apply nth_In. rewrite firstn_length, Lx. lia. }
-  unfold Rs, mains, posl in Hcase. rewrite !nth_seq_map in Hcase by exact Hq.
+  unfold Rs, mains, main_rows, posl in Hcase. rewrite !nth_seq_map in Hcase by exact Hq.
   apply (subcubic_input_correct w x s h Hsh Lx Tx Hs Hh Hn2 g Hgap). exact Hcase.
 Qed.
