@@ -191,7 +191,9 @@ Definition hints_ok (w : weights) (h : hints) : bool :=
 
 (** The certified subcubic count, or [0] if the shapes are wrong, [n_ctx < 2], [s] does not
     enclose [2^prec / sqrt d_head] or the hints are malformed (Python: [check_subcubic]), with
-    the exp enclosure [expf]. *)
+    the exp enclosure [expf], the division [divf], the tables [tablesf] and the rows of [Main]
+    [mainsf] given ([check_subcubic] below gives [exp_nonpos], [Z.div], [exact_tables] and
+    [main_rows]; [SubcubicBig.v] the same computed on BigZ). *)
 Definition check_subcubic_with (expf : Z -> ival) (divf : Z -> Z -> Z) (tablesf : weights -> tables)
     (mainsf : tables -> hints -> nat -> list (list Z)) (w : weights) (s : ival) (h : hints) : N :=
   if shapes_ok w && Nat.leb 2 (n_ctx w) && check_inv_sqrt (Z.of_nat (d_head w)) s && hints_ok w h then

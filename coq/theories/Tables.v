@@ -18,12 +18,12 @@ Record tables := { EUPU : list (list Z); EQKE : list (list Z); EQKP : list (list
 (** ** Writing a definition once, for every carrier of integers
 
     The tables, and the checkers ([Carrier.v]), are written once, in a [Section] over a record
-    of integer operations (a carrier). Each carrier's instance of a definition is made by
-    [renamed] below and the carrier's reduction of its fields: the definition applied to the carrier, with the carrier's fields replaced
-    by the operations they hold, and each call to another such definition replaced by that
-    definition's instance ([renames], pairs [(generic, instance)]). So the instance on [Z] is
-    plain code on [Z], which the proofs read ([Print TablesZ.matmul]), and the one on BigZ the
-    same code on BigZ ([BigCarrier.v]). *)
+    of integer operations (a carrier). A carrier's instance of a definition is the definition
+    applied to the carrier ([renamed]), with each call to another such definition replaced by
+    that definition's instance ([renames]: pairs [(generic, instance)]) and the carrier's
+    fields replaced by the operations they hold ([matrix_instance], [carrier_instance]). So the
+    instance on [Z] is plain code on [Z], which the proofs read ([Print TablesZ.matmul]), and
+    the one on BigZ the same code on BigZ ([BigCarrier.v]). *)
 
 (** [t] with every occurrence of [f] replaced by [g]. *)
 Ltac rename_in t f g := lazymatch eval pattern f in t with ?body _ => eval cbv beta in (body g) end.
@@ -62,6 +62,8 @@ Local Notation zero := mzero.
 Local Notation add := madd.
 Local Notation mul := mmul.
 
+(** Dot product, and the product [A B] of integer matrices given as lists of rows
+    (Python: [matmul]). [cols] is the number of columns of [B]. *)
 Definition dotZ (a b : list num) : num := fold_right add zero (map (fun p => mul (fst p) (snd p)) (combine a b)).
 Definition columnZ (M : list (list num)) (j : nat) : list num := map (fun r => nth j r zero) M.
 Definition transposeZ (M : list (list num)) (cols : nat) : list (list num) := map (columnZ M) (seq 0 cols).
